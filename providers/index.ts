@@ -1,0 +1,8 @@
+// The provider registry: one line per provider folder.
+import type { ProviderDefinition } from '../src/kit/types.js'
+import openaiCompatible from './openai-compatible/index.js'
+
+// biome-ignore lint/suspicious/noExplicitAny: each definition carries its own settings type
+export const providers: ProviderDefinition<any>[] = [
+  openaiCompatible,
+]

@@ -1,0 +1,86 @@
+// Any OpenAI-compatible endpoint (official DeepSeek, Moonshot, Zhipu, DashScope, Ark, MiniMax,
+// OpenAI...), configured as named instances: providers.<name>: {type: openai-compatible, ...}.
+import { z } from 'zod'
+import { readSse } from '../../src/kit/sse.js'
+import { defineProvider } from '../../src/kit/types.js'
+import type { CallContext, ChatRequest, CredentialHealth, DeltaEvent, ModelSpec } from '../../src/kit/types.js'
+import { type WireChunk, parseCompletion, parseStreamData } from './parse.js'
+
+const modelEntry = z.union([
+  z.string(),
+  z.object({ id: z.string(), upstream: z.string().optional(), owned_by: z.string().optional() }),
+])
+
+export const settingsSchema = z.object({
+  models: z.array(modelEntry).default([]),
+  /** Extra headers for every request (e.g. an organisation id). */
+  headers: z.record(z.string(), z.string()).default({}),
+  /** Path appended to base_url for chat. */
+  chat_path: z.string().default('/chat/completions'),
+})
+export type OpenAICompatibleSettings = z.infer<typeof settingsSchema>
+
+type Ctx = CallContext<OpenAICompatibleSettings>
+
+function toModelSpecs(entries: OpenAICompatibleSettings['models'], name: string): ModelSpec[] {
+  return entries.map((e) =>
+    typeof e === 'string'
+      ? { id: e, ownedBy: name }
+      : { id: e.id, ownedBy: e.owned_by ?? name, ...(e.upstream ? { upstream: e.upstream } : {}) },
+  )
+}
+
+export function buildBody(req: ChatRequest): Record<string, unknown> {
+  const body: Record<string, unknown> = { ...req.extra, model: req.model, messages: req.messages, stream: req.stream }
+  const optional = ['temperature', 'top_p', 'max_tokens', 'stop', 'tools', 'tool_choice', 'response_format', 'user'] as const
+  for (const key of optional) if (req[key] !== undefined) body[key] = req[key]
+  // Always ask for usage so records are honest; the core strips it unless the client asked.
+  if (req.stream) body.stream_options = { ...(req.extra.stream_options as object), include_usage: true }
+  return body
+}
+
+function headers(ctx: Ctx): Record<string, string> {
+  const h: Record<string, string> = { accept: 'application/json, text/event-stream', ...ctx.settings.headers }
+  if (ctx.credential.secret) h.authorization = `Bearer ${ctx.credential.secret}`
+  return h
+}
+
+async function* chat(name: string, req: ChatRequest, ctx: Ctx): AsyncGenerator<DeltaEvent> {
+  const res = await ctx.http.ok(ctx.settings.base_url.replace(/\/$/, '') + ctx.settings.chat_path, {
+    json: buildBody(req),
+    headers: headers(ctx),
+    signal: ctx.signal,
+  })
+  if (!req.stream) {
+    yield* parseCompletion(await res.json<WireChunk>(), name)
+    return
+  }
+  for await (const ev of readSse(res.body)) {
+    if (ev.data === '[DONE]') break
+    yield* parseStreamData(ev.data, name)
+  }
+}
+
+async function probe(ctx: Ctx): Promise<CredentialHealth> {
+  try {
+    await ctx.http.json(`${ctx.settings.base_url.replace(/\/$/, '')}/models`, { headers: headers(ctx), signal: ctx.signal })
+    return { ok: true }
+  } catch (err) {
+    return { ok: false, reason: (err as Error).message }
+  }
+}
+
+export default defineProvider<OpenAICompatibleSettings>({
+  id: 'openai-compatible',
+  defaultBaseUrl: 'https://api.openai.com/v1',
+  defaultConcurrency: 64,
+  settings: settingsSchema,
+  enabledByDefault: false,
+  create: (name, settings) => ({
+    id: name,
+    credentialKind: 'api_key',
+    models: toModelSpecs(settings.models, name),
+    chat: (req, ctx) => chat(name, req, ctx),
+    probe,
+  }),
+})

@@ -1,0 +1,198 @@
+// The upstream HTTP client adapters use. Streaming calls go through undici.request (no web-stream
+// layers on the hot path); JSON convenience calls go through ofetch on undici's fetch. Both share
+// one dispatcher, so PROXY_URL and connection pooling apply to every upstream request.
+import { FetchError, type ofetch as OFetch, createFetch } from 'ofetch'
+import { Agent, type Dispatcher, ProxyAgent, request, fetch as undiciFetch } from 'undici'
+import { UpstreamError, errorFromStatus, isAbortError, parseRetryAfter, upstreamTimeout, upstreamUnavailable } from './errors.js'
+import { maskSecretsIn } from './log.js'
+
+export type Query = Record<string, string | number | boolean | undefined>
+
+export interface RequestOptions {
+  method?: string
+  headers?: Record<string, string>
+  body?: string | Uint8Array
+  /** Serialized as the JSON body, with its content type. */
+  json?: unknown
+  query?: Query
+  signal?: AbortSignal
+  /** Time allowed until response headers arrive. */
+  timeoutMs?: number
+  /** Time allowed between two body chunks. */
+  idleTimeoutMs?: number
+}
+
+export interface HttpResponse {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  header(name: string): string | undefined
+  body: AsyncIterable<Uint8Array>
+  text(): Promise<string>
+  json<T = unknown>(): Promise<T>
+  /** Read and drop the rest of the body so the connection can be reused. */
+  discard(): Promise<void>
+}
+
+export interface HttpClientOptions {
+  provider?: string
+  proxyUrl?: string
+  timeoutMs?: number
+  idleTimeoutMs?: number
+  dispatcher?: Dispatcher
+}
+
+const sharedDispatchers = new Map<string, Dispatcher>()
+
+/** One connection pool per proxy setting, shared by every provider. */
+export function dispatcherFor(proxyUrl?: string): Dispatcher {
+  const key = proxyUrl ?? ''
+  let d = sharedDispatchers.get(key)
+  if (!d) {
+    d = proxyUrl
+      ? new ProxyAgent({ uri: proxyUrl, keepAliveTimeout: 10_000 })
+      : new Agent({ keepAliveTimeout: 10_000, pipelining: 1 })
+    sharedDispatchers.set(key, d)
+  }
+  return d
+}
+
+export function withQuery(url: string, query?: Query): string {
+  if (!query) return url
+  const u = new URL(url)
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) u.searchParams.set(k, String(v))
+  return u.toString()
+}
+
+/** Pull a human message out of an upstream error body (JSON envelopes of many shapes, or text). */
+export function upstreamMessage(body: string, status: number): string {
+  let msg = ''
+  try {
+    const j = JSON.parse(body) as Record<string, unknown>
+    const err = j.error as Record<string, unknown> | string | undefined
+    msg = String(
+      (typeof err === 'object' ? err?.message : err) ?? j.message ?? j.msg ?? j.detail ?? j.error_msg ?? '',
+    )
+  } catch {
+    msg = body.trim().startsWith('<') ? 'HTML page instead of an API response' : body.trim()
+  }
+  return maskSecretsIn(msg.slice(0, 300)) || `HTTP ${status}`
+}
+
+export class HttpClient {
+  readonly provider: string | undefined
+  private readonly dispatcher: Dispatcher
+  private readonly timeoutMs: number
+  private readonly idleTimeoutMs: number
+  private readonly fetchJson: typeof OFetch
+
+  constructor(options: HttpClientOptions = {}) {
+    this.provider = options.provider
+    this.dispatcher = options.dispatcher ?? dispatcherFor(options.proxyUrl)
+    this.timeoutMs = options.timeoutMs ?? 60_000
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 120_000
+    const dispatcher = this.dispatcher
+    this.fetchJson = createFetch({
+      defaults: { retry: 0 },
+      fetch: ((input: string, init: Record<string, unknown>) =>
+        undiciFetch(input, { ...init, dispatcher })) as unknown as typeof globalThis.fetch,
+    })
+  }
+
+  /** Send a request; any status comes back as a response, network failures as UpstreamError. */
+  async request(url: string, options: RequestOptions = {}): Promise<HttpResponse> {
+    const headers: Record<string, string> = { ...options.headers }
+    let body = options.body
+    if (options.json !== undefined) {
+      body = JSON.stringify(options.json)
+      headers['content-type'] ??= 'application/json'
+    }
+    try {
+      const res = await request(withQuery(url, options.query), {
+        method: (options.method ?? (body === undefined ? 'GET' : 'POST')) as Dispatcher.HttpMethod,
+        headers,
+        body,
+        signal: options.signal,
+        dispatcher: this.dispatcher,
+        headersTimeout: options.timeoutMs ?? this.timeoutMs,
+        bodyTimeout: options.idleTimeoutMs ?? this.idleTimeoutMs,
+      })
+      return wrapResponse(res, this.provider)
+    } catch (err) {
+      throw this.networkError(err)
+    }
+  }
+
+  /** Like request(), but a non-2xx status becomes the matching UpstreamError. */
+  async ok(url: string, options: RequestOptions = {}): Promise<HttpResponse> {
+    const res = await this.request(url, options)
+    if (res.status >= 200 && res.status < 300) return res
+    const text = await res.text().catch(() => '')
+    throw errorFromStatus(res.status, `${this.provider ?? 'upstream'}: ${upstreamMessage(text, res.status)}`, {
+      provider: this.provider,
+      retryAfterMs: parseRetryAfter(res.headers['retry-after']),
+    })
+  }
+
+  /** JSON in, JSON out; non-2xx statuses become UpstreamError. */
+  async json<T = unknown>(url: string, options: RequestOptions & { method?: string } = {}): Promise<T> {
+    try {
+      return await this.fetchJson<T>(url, {
+        method: options.method ?? (options.json === undefined && options.body === undefined ? 'GET' : 'POST'),
+        headers: options.headers,
+        body: (options.json ?? options.body) as Record<string, unknown> | string | undefined,
+        query: options.query,
+        signal: options.signal,
+        timeout: options.timeoutMs ?? this.timeoutMs,
+        responseType: 'json',
+      })
+    } catch (err) {
+      if (err instanceof FetchError && err.statusCode) {
+        const data = typeof err.data === 'string' ? err.data : JSON.stringify(err.data ?? '')
+        throw errorFromStatus(err.statusCode, `${this.provider ?? 'upstream'}: ${upstreamMessage(data, err.statusCode)}`, {
+          provider: this.provider,
+          retryAfterMs: parseRetryAfter(err.response?.headers.get('retry-after') ?? undefined),
+        })
+      }
+      throw this.networkError(err instanceof FetchError && err.cause ? err.cause : err)
+    }
+  }
+
+  private networkError(err: unknown): unknown {
+    if (err instanceof UpstreamError) return err
+    const code = (err as { code?: string })?.code ?? ''
+    const who = this.provider ?? 'upstream'
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || (err as Error)?.name === 'TimeoutError')
+      return upstreamTimeout(`${who} did not answer in time`, { provider: this.provider, cause: err })
+    if (isAbortError(err)) return err // the client went away; not the upstream's fault
+    return upstreamUnavailable(`${who} unreachable: ${(err as Error)?.message ?? String(err)}`, {
+      provider: this.provider,
+      cause: err,
+    })
+  }
+}
+
+function wrapResponse(res: Dispatcher.ResponseData, provider?: string): HttpResponse {
+  const headers = res.headers as Record<string, string | string[] | undefined>
+  const timeoutAware = async <T>(read: () => Promise<T>): Promise<T> => {
+    try {
+      return await read()
+    } catch (err) {
+      const code = (err as { code?: string }).code
+      if (code === 'UND_ERR_BODY_TIMEOUT')
+        throw upstreamTimeout(`${provider ?? 'upstream'} stopped sending`, { provider, cause: err })
+      throw err
+    }
+  }
+  return {
+    status: res.statusCode,
+    headers,
+    header: (name) => {
+      const v = headers[name.toLowerCase()]
+      return Array.isArray(v) ? v[0] : v
+    },
+    body: res.body as AsyncIterable<Uint8Array>,
+    text: () => timeoutAware(() => res.body.text()),
+    json: <T>() => timeoutAware(() => res.body.json() as Promise<T>),
+    discard: () => res.body.dump().catch(() => undefined),
+  }
+}

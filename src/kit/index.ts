@@ -1,0 +1,11 @@
+// What provider folders import. Nothing here knows about routes, the database or other providers.
+export * from './types.js'
+export * from './errors.js'
+export * from './http.js'
+export * from './sse.js'
+export * from './lines.js'
+export * from './connect.js'
+export * from './messages.js'
+export * from './tokens.js'
+export * from './single-flight.js'
+export { mask, type Logger } from './log.js'

@@ -1,0 +1,48 @@
+// A small leveled logger. Secrets never reach it unmasked: call mask() on anything secret.
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
+const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 }
+
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void
+  info(msg: string, fields?: Record<string, unknown>): void
+  warn(msg: string, fields?: Record<string, unknown>): void
+  error(msg: string, fields?: Record<string, unknown>): void
+  child(scope: string): Logger
+}
+
+/** Show only the last 4 characters of a secret. */
+export function mask(secret: string | null | undefined): string {
+  if (!secret) return ''
+  return secret.length <= 4 ? '****' : `****${secret.slice(-4)}`
+}
+
+/** Mask bearer tokens, cookies and key-like strings inside free text (upstream error bodies). */
+export function maskSecretsIn(text: string): string {
+  return text
+    .replace(/(bearer\s+)([\w\-.~+/=]{8,})/gi, (_m, p: string, s: string) => p + mask(s))
+    .replace(/\b(sk|rt|eyJ)[\w\-.]{12,}/g, (s) => mask(s))
+    .replace(/((?:cookie|token|authorization)["']?\s*[:=]\s*["']?)([^"'\s;,]{8,})/gi, (_m, p: string, s: string) => p + mask(s))
+}
+
+export function createLogger(
+  level: LogLevel = 'info',
+  scope = 'freeway',
+  sink: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): Logger {
+  const min = order[level]
+  const write = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
+    if (order[lvl] < min) return
+    const extra = fields ? ` ${maskSecretsIn(JSON.stringify(fields))}` : ''
+    sink(`${new Date().toISOString()} ${lvl.toUpperCase()} [${scope}] ${maskSecretsIn(msg)}${extra}`)
+  }
+  return {
+    debug: (m, f) => write('debug', m, f),
+    info: (m, f) => write('info', m, f),
+    warn: (m, f) => write('warn', m, f),
+    error: (m, f) => write('error', m, f),
+    child: (s) => createLogger(level, `${scope}:${s}`, sink),
+  }
+}
+
+export const silentLogger: Logger = createLogger('silent')

@@ -1,0 +1,176 @@
+// The adapter contract: everything a provider folder may rely on, and nothing about HTTP routes,
+// the database or other providers.
+import type { z } from 'zod'
+import type { HttpClient } from './http.js'
+import type { Logger } from './log.js'
+
+export type Role = 'system' | 'developer' | 'user' | 'assistant' | 'tool'
+
+export type ContentPart =
+  | { type: 'text'; text: string }
+  | { type: 'image_url'; image_url: { url: string; detail?: string } }
+  | { type: 'input_audio'; input_audio: { data: string; format: string } }
+  | { type: 'file'; file: Record<string, unknown> }
+
+export interface ToolCall {
+  id: string
+  type: 'function'
+  function: { name: string; arguments: string }
+}
+
+export interface ChatMessage {
+  role: Role
+  content: string | ContentPart[] | null
+  name?: string
+  tool_calls?: ToolCall[]
+  tool_call_id?: string
+  reasoning_content?: string
+}
+
+export interface ChatRequest {
+  /** Upstream model name after routing, suffixes removed. */
+  model: string
+  /** What the client asked for, suffixes included. */
+  requestedModel: string
+  /** Suffix flags without the dash, e.g. `search`, `silent`, `thinking`. */
+  flags: ReadonlySet<string>
+  messages: ChatMessage[]
+  stream: boolean
+  temperature?: number
+  top_p?: number
+  max_tokens?: number
+  stop?: string[]
+  tools?: unknown[]
+  tool_choice?: unknown
+  response_format?: unknown
+  user?: string
+  /** Upstream conversation the client names explicitly (free-api `conversation_id`). */
+  conversationId?: string
+  /**
+   * Set by the core when the incoming history extends a conversation this credential already
+   * holds upstream: send only the newest user message and continue it.
+   */
+  continueFrom?: ConversationRef
+  /** Parameters we do not model; passed to upstreams that accept arbitrary fields. */
+  extra: Record<string, unknown>
+}
+
+export interface Citation {
+  url: string
+  title?: string
+}
+
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter'
+
+export type DeltaEvent =
+  | { type: 'text'; text: string }
+  | { type: 'reasoning'; text: string }
+  | { type: 'tool_call'; index: number; id?: string; name?: string; args: string }
+  | { type: 'usage'; promptTokens: number; completionTokens: number; reasoningTokens?: number }
+  /** Upstream conversation (and last message id) so a later turn can continue it. */
+  | { type: 'conversation'; id: string; parentId?: string }
+  | { type: 'citations'; items: Citation[] }
+  | { type: 'finish'; reason: FinishReason }
+
+export interface ModelSpec {
+  /** Public model name. */
+  id: string
+  /** Name sent upstream, when it differs from `id`. */
+  upstream?: string
+  /** Suffix flags this model accepts (without dash), e.g. ['search', 'silent']. */
+  suffixes?: readonly string[]
+  ownedBy?: string
+  /** Provider-owned metadata (credit cost, tier, bot id...). */
+  meta?: Record<string, unknown>
+}
+
+/** What the pool knows about a credential, as adapters see it. */
+export interface CredentialView {
+  /** Database id; null for pass-through tokens that are never stored. */
+  id: number | null
+  secret: string
+  /** Provider-owned cached state (access tokens, device ids...). */
+  state: Readonly<Record<string, unknown>>
+  credit?: number | null
+  advancedCredit?: number | null
+  subscribed?: boolean | null
+}
+
+export interface CredentialHealth {
+  ok: boolean
+  /** Why not ok, safe to show an operator (no secrets). */
+  reason?: string
+  account?: string
+  credit?: number
+  advancedCredit?: number
+  subscribed?: boolean
+}
+
+/** An upstream conversation that a later turn can continue. */
+export interface ConversationRef {
+  conversationId: string
+  /** Last upstream message id, parent of the next turn, when the upstream threads messages. */
+  parentId?: string
+}
+
+export interface CallContext<S = Record<string, unknown>> {
+  credential: CredentialView
+  /** Merge into the credential's cached state; persisted (encrypted) unless pass-through. */
+  saveState(patch: Record<string, unknown>): void
+  http: HttpClient
+  /** Aborts when the client disconnects or the deadline passes. */
+  signal: AbortSignal
+  settings: S & CommonSettings
+  log: Logger
+}
+
+export interface CommonSettings {
+  base_url: string
+  enabled: boolean
+  timeout_ms: number
+  /** Time allowed between two upstream chunks once streaming. */
+  idle_timeout_ms: number
+  /** Concurrent requests per credential. */
+  concurrency: number
+  passthrough_tokens: boolean
+  /** Continue upstream conversations when the history extends a known one. */
+  multi_turn: boolean
+  /** With multi_turn off, keep each one-shot conversation upstream instead of deleting it. */
+  keep_conversations: boolean
+}
+
+export interface ProviderAdapter<S = Record<string, unknown>> {
+  /** Instance name: the folder name, or the config key of an `openai-compatible` instance. */
+  id: string
+  credentialKind: 'cookie' | 'token' | 'api_key'
+  models: readonly ModelSpec[]
+  /** Suffix flags and what they do, for /v1/models and the README. */
+  suffixes?: Readonly<Record<string, string>>
+  /** True when the adapter needs no credential (e.g. an API without auth). */
+  anonymous?: boolean
+  chat(req: ChatRequest, ctx: CallContext<S>): AsyncIterable<DeltaEvent>
+  probe?(ctx: CallContext<S>): Promise<CredentialHealth>
+  /** Delete an upstream conversation (one-shot clean-up, pruning). */
+  deleteConversation?(ref: ConversationRef, ctx: CallContext<S>): Promise<void>
+  /** Turn what a user pastes (cookie header, JSON localStorage value...) into the stored secret. */
+  normalizeSecret?(raw: string): string
+  /** Credit-aware providers: can this credential afford this model? */
+  canServe?(model: ModelSpec, credential: CredentialView): boolean
+}
+
+export interface ProviderDefinition<S = Record<string, unknown>> {
+  /** Folder name, config key (or `type` for instances) and database value. */
+  id: string
+  defaultBaseUrl: string
+  /** Default per-credential concurrency; web accounts usually allow one stream. */
+  defaultConcurrency?: number
+  /** Extra settings beyond CommonSettings, validated once at startup. */
+  settings?: z.ZodType<S>
+  /** False for templates such as openai-compatible that exist only as configured instances. */
+  enabledByDefault?: boolean
+  create(name: string, settings: S & CommonSettings): ProviderAdapter<S>
+}
+
+export function defineProvider<S>(def: ProviderDefinition<S>): ProviderDefinition<S> {
+  return def
+}
