@@ -1,0 +1,97 @@
+// One schema for config.yaml + environment. Provider blocks are validated again, per provider,
+// once the registry knows each provider's own settings (src/core/provider-registry.ts).
+import { z } from 'zod'
+
+const bytes = z.union([z.number().int().positive(), z.string()]).transform((v, ctx) => {
+  if (typeof v === 'number') return v
+  const m = /^(\d+(?:\.\d+)?)\s*(b|kb|k|mb|m|gb|g)?$/i.exec(v.trim())
+  if (!m) {
+    ctx.addIssue({ code: 'custom', message: `not a size: ${v} (use e.g. 10mb)` })
+    return z.NEVER
+  }
+  const unit = (m[2] ?? 'b').toLowerCase()[0]
+  const mult = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1
+  return Math.round(Number(m[1]) * mult)
+})
+
+const routeTarget = z.string().min(1)
+const routeSchema = z.union([
+  z.array(routeTarget).min(1),
+  z.object({
+    providers: z.array(routeTarget).min(1),
+    /** How reasoning reaches the client on this route. */
+    reasoning: z.enum(['field', 'fold', 'hide']).default('field'),
+  }),
+])
+
+export const priceSchema = z.object({
+  prompt: z.number().nonnegative().default(0),
+  completion: z.number().nonnegative().default(0),
+  per_call: z.number().nonnegative().default(0),
+})
+
+export const configSchema = z.object({
+  server: z
+    .object({
+      port: z.coerce.number().int().min(0).max(65535).default(8000),
+      host: z.string().default('0.0.0.0'),
+      route_prefix: z
+        .string()
+        .default('')
+        .transform((p) => (p ? `/${p.replace(/^\/+|\/+$/g, '')}` : '').replace(/^\/$/, '')),
+      proxy_url: z.string().url().optional(),
+      body_limit: bytes.default(10 * 1024 * 1024),
+      cors: z.boolean().default(true),
+      swagger: z.boolean().default(true),
+      /** Comment sent on a silent stream this often, so proxies keep the connection. */
+      ping_interval_ms: z.number().int().positive().default(15_000),
+    })
+    .prefault({}),
+  log_level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  database: z.object({ path: z.string().default('./data/freeway.db') }).prefault({}),
+  security: z
+    .object({
+      /** Key for secrets at rest; generated into the data folder when absent. */
+      secret_key: z.string().min(16).optional(),
+      allow_anonymous: z.boolean().default(false),
+    })
+    .prefault({}),
+  admin: z
+    .object({
+      enabled: z.boolean().default(true),
+      secret: z.string().min(1).optional(),
+    })
+    .prefault({}),
+  pool: z
+    .object({
+      /** First cool-down after a rate limit; doubles per consecutive failure. */
+      cooldown_ms: z.number().int().positive().default(60_000),
+      max_cooldown_ms: z.number().int().positive().default(30 * 60_000),
+      /** Transient failures in a row before a credential cools down. */
+      max_transient_failures: z.number().int().positive().default(3),
+      /** How often invalid credentials are re-tested and credits refreshed (0 = never). */
+      probe_interval_ms: z.number().int().nonnegative().default(60 * 60_000),
+    })
+    .prefault({}),
+  records: z
+    .object({
+      /** Days to keep usage records and conversation mappings; -1 keeps them forever. */
+      chat_max_days: z.number().int().default(-1),
+      store_content: z.boolean().default(true),
+    })
+    .prefault({}),
+  billing: z
+    .object({
+      token_base_multiplier: z.number().positive().default(1),
+      require_price: z.boolean().default(false),
+      prices: z.record(z.string(), priceSchema).default({}),
+    })
+    .prefault({}),
+  sessions: z.object({ idle_ttl_ms: z.number().int().positive().default(24 * 3600_000) }).prefault({}),
+  providers: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+  routes: z.record(z.string(), routeSchema).default({}),
+  aliases: z.record(z.string(), z.string()).default({}),
+})
+
+export type Config = z.infer<typeof configSchema>
+export type RouteConfig = z.infer<typeof routeSchema>

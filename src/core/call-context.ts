@@ -1,0 +1,19 @@
+// Build the CallContext an adapter receives for one call with one credential.
+import type { Logger } from '../kit/log.js'
+import type { CallContext } from '../kit/types.js'
+import type { Lease } from './credential-pool.js'
+import type { ProviderInstance } from './provider-registry.js'
+
+export function callContext(instance: ProviderInstance, lease: Lease, signal: AbortSignal, log: Logger): CallContext {
+  return {
+    credential: lease.view,
+    saveState: (patch) => {
+      lease.saveState(patch)
+      lease.view = { ...lease.view, state: { ...lease.view.state, ...patch } }
+    },
+    http: instance.http,
+    signal,
+    settings: instance.settings,
+    log: log.child(instance.name),
+  }
+}

@@ -1,0 +1,44 @@
+// Client API keys: hashed at rest, cached in memory by hash, so checking a key costs one hash.
+import { randomBytes } from 'node:crypto'
+import type { Db } from '../db/client.js'
+import { type ClientKeyRow, countKeys, findKeyByHash } from '../db/keys.repo.js'
+import { sha256 } from '../db/secret-box.js'
+
+export const generateKey = () => `sk-fw-${randomBytes(24).toString('base64url')}`
+
+export const keyDisplay = (key: string) => ({ keyHash: sha256(key), prefix: key.slice(0, 6), suffix: key.slice(-4) })
+
+export class ClientKeys {
+  private readonly byHash = new Map<string, ClientKeyRow | null>()
+  private anyKey: boolean | undefined
+
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The key's row if it exists, is enabled and has not expired. */
+  verify(key: string): ClientKeyRow | undefined {
+    const hash = sha256(key)
+    let row = this.byHash.get(hash)
+    if (row === undefined) {
+      row = findKeyByHash(this.db, hash) ?? null
+      if (this.byHash.size > 10_000) this.byHash.clear()
+      this.byHash.set(hash, row)
+    }
+    if (!row || !row.enabled) return undefined
+    if (row.expiresAt && row.expiresAt <= this.now()) return undefined
+    return row
+  }
+
+  hasAny(): boolean {
+    this.anyKey ??= countKeys(this.db) > 0
+    return this.anyKey
+  }
+
+  /** After any admin change. */
+  invalidate(): void {
+    this.byHash.clear()
+    this.anyKey = undefined
+  }
+}

@@ -1,0 +1,46 @@
+// Background upkeep: heal credentials on a timer, prune old records and conversations daily.
+import { pruneConversations } from '../db/conversations.repo.js'
+import { pruneUsage } from '../db/usage.repo.js'
+import type { Services } from '../services.js'
+import { callContext } from './call-context.js'
+import { healAll } from './credential-service.js'
+
+const DAY_MS = 24 * 3600_000
+
+/** Delete records and conversation mappings older than records.chat_max_days (-1 keeps all). */
+export async function pruneOld(s: Services, now = Date.now()): Promise<{ usage: number; conversations: number }> {
+  const days = s.config.records.chat_max_days
+  if (days < 0) return { usage: 0, conversations: 0 }
+  const before = now - days * DAY_MS
+  s.recorder.flush()
+  const usage = pruneUsage(s.db, before)
+  const rows = pruneConversations(s.db, before)
+  for (const row of rows) {
+    const instance = s.instances.get(row.provider)
+    const lease = instance?.adapter.deleteConversation ? s.pool.leaseForProbe(row.provider, row.credentialId) : undefined
+    if (!instance || !lease) continue
+    const ctx = callContext(instance, lease, AbortSignal.timeout(instance.settings.timeout_ms), s.log)
+    const ref = row.parentId ? { conversationId: row.conversationId, parentId: row.parentId } : { conversationId: row.conversationId }
+    await instance.adapter.deleteConversation!(ref, ctx).catch((err: unknown) =>
+      s.log.debug(`could not delete old ${row.provider} conversation: ${(err as Error).message}`),
+    )
+  }
+  return { usage, conversations: rows.length }
+}
+
+export function startMaintenance(s: Services): () => void {
+  const timers: NodeJS.Timeout[] = []
+  const every = (ms: number, job: () => Promise<unknown>) => {
+    if (ms <= 0) return
+    const t = setInterval(() => {
+      job().catch((err: unknown) => s.log.warn(`maintenance job failed: ${(err as Error).message}`))
+    }, ms)
+    t.unref()
+    timers.push(t)
+  }
+  every(s.config.pool.probe_interval_ms, () => healAll(s))
+  every(DAY_MS, () => pruneOld(s))
+  return () => {
+    for (const t of timers) clearInterval(t)
+  }
+}

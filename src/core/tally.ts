@@ -1,0 +1,62 @@
+// What a response contained, gathered as events pass: the answer (for the conversation hash),
+// usage (upstream's, else a tokenizer estimate) and timing.
+import { estimatePromptTokens, estimateTextTokens } from '../kit/tokens.js'
+import type { ChatMessage, Citation, DeltaEvent, FinishReason } from '../kit/types.js'
+
+export interface Usage {
+  promptTokens: number
+  completionTokens: number
+  reasoningTokens?: number
+  estimated: boolean
+}
+
+export class Tally {
+  text = ''
+  reasoning = ''
+  toolArgs = ''
+  hasToolCalls = false
+  citations: Citation[] = []
+  conversation: { id: string; parentId?: string } | undefined
+  finish: FinishReason | undefined
+  upstreamUsage: { promptTokens: number; completionTokens: number; reasoningTokens?: number } | undefined
+  firstEventAt: number | undefined
+
+  observe(e: DeltaEvent, at: number): void {
+    this.firstEventAt ??= at
+    switch (e.type) {
+      case 'text':
+        this.text += e.text
+        break
+      case 'reasoning':
+        this.reasoning += e.text
+        break
+      case 'tool_call':
+        this.hasToolCalls = true
+        this.toolArgs += (e.name ?? '') + e.args
+        break
+      case 'usage':
+        this.upstreamUsage = e
+        break
+      case 'conversation':
+        this.conversation = e.parentId ? { id: e.id, parentId: e.parentId } : { id: e.id }
+        break
+      case 'citations':
+        this.citations.push(...e.items)
+        break
+      case 'finish':
+        this.finish = e.reason
+        break
+    }
+  }
+
+  usage(messages: readonly ChatMessage[]): Usage {
+    if (this.upstreamUsage) return { ...this.upstreamUsage, estimated: false }
+    const reasoningTokens = estimateTextTokens(this.reasoning)
+    return {
+      promptTokens: estimatePromptTokens(messages),
+      completionTokens: estimateTextTokens(this.text) + reasoningTokens + estimateTextTokens(this.toolArgs),
+      ...(reasoningTokens ? { reasoningTokens } : {}),
+      estimated: true,
+    }
+  }
+}

@@ -1,0 +1,33 @@
+// History hash → upstream conversation, per provider; the owning credential continues it.
+import { and, eq, lt } from 'drizzle-orm'
+import type { Db } from './client.js'
+import { conversations } from './schema.js'
+
+export type ConversationRow = typeof conversations.$inferSelect
+
+export const findConversation = (db: Db, provider: string, historyHash: string): ConversationRow | undefined =>
+  db
+    .select()
+    .from(conversations)
+    .where(and(eq(conversations.provider, provider), eq(conversations.historyHash, historyHash)))
+    .get()
+
+export function saveConversation(db: Db, row: Omit<ConversationRow, 'id'>): void {
+  db.insert(conversations)
+    .values(row)
+    .onConflictDoUpdate({
+      target: [conversations.provider, conversations.historyHash],
+      set: {
+        credentialId: row.credentialId,
+        conversationId: row.conversationId,
+        parentId: row.parentId,
+        updatedAt: row.updatedAt,
+      },
+    })
+    .run()
+}
+
+/** Remove mappings older than `before` and return them so upstream chats can be deleted too. */
+export function pruneConversations(db: Db, before: number): ConversationRow[] {
+  return db.delete(conversations).where(lt(conversations.updatedAt, before)).returning().all()
+}

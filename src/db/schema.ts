@@ -1,0 +1,96 @@
+// The only description of our tables; drizzle-kit generates drizzle/*.sql from it.
+import { sql } from 'drizzle-orm'
+import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+
+const now = sql`(unixepoch('subsec') * 1000)`
+
+export const clientKeys = sqliteTable(
+  'client_keys',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    keyHash: text('key_hash').notNull(),
+    prefix: text('prefix').notNull(),
+    suffix: text('suffix').notNull(),
+    remark: text('remark').notNull().default(''),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    expiresAt: integer('expires_at'),
+    /** JSON array of model names; null allows every model. */
+    allowedModels: text('allowed_models', { mode: 'json' }).$type<string[] | null>(),
+    userId: text('user_id'),
+    /** May name another user (user_id) on the compatibility routes. */
+    actForOthers: integer('act_for_others', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at').notNull().default(now),
+    lastUsedAt: integer('last_used_at'),
+  },
+  (t) => [uniqueIndex('client_keys_hash').on(t.keyHash)],
+)
+
+export const credentials = sqliteTable(
+  'credentials',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    provider: text('provider').notNull(),
+    /** AES-256-GCM sealed secret. */
+    secretEnc: text('secret_enc').notNull(),
+    /** SHA-256 of the secret, to refuse duplicates without decrypting. */
+    secretHash: text('secret_hash').notNull(),
+    secretTail: text('secret_tail').notNull(),
+    remark: text('remark').notNull().default(''),
+    source: text('source', { enum: ['admin', 'config'] }).notNull().default('admin'),
+    status: text('status', { enum: ['active', 'cooling', 'invalid', 'disabled'] }).notNull().default('active'),
+    cooldownUntil: integer('cooldown_until'),
+    failures: integer('failures').notNull().default(0),
+    lastError: text('last_error'),
+    lastUsedAt: integer('last_used_at'),
+    lastProbedAt: integer('last_probed_at'),
+    account: text('account'),
+    credit: real('credit'),
+    advancedCredit: real('advanced_credit'),
+    subscribed: integer('subscribed', { mode: 'boolean' }),
+    /** Sealed JSON owned by the provider (cached access tokens, device ids). */
+    stateEnc: text('state_enc'),
+    createdAt: integer('created_at').notNull().default(now),
+    updatedAt: integer('updated_at').notNull().default(now),
+  },
+  (t) => [uniqueIndex('credentials_provider_secret').on(t.provider, t.secretHash), index('credentials_provider').on(t.provider)],
+)
+
+export const usageRecords = sqliteTable(
+  'usage_records',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    requestId: text('request_id').notNull(),
+    createdAt: integer('created_at').notNull(),
+    clientKeyId: integer('client_key_id'),
+    userId: text('user_id'),
+    provider: text('provider'),
+    credentialId: integer('credential_id'),
+    model: text('model').notNull(),
+    stream: integer('stream', { mode: 'boolean' }).notNull(),
+    promptTokens: integer('prompt_tokens').notNull().default(0),
+    completionTokens: integer('completion_tokens').notNull().default(0),
+    estimated: integer('estimated', { mode: 'boolean' }).notNull().default(false),
+    latencyMs: integer('latency_ms').notNull(),
+    ttftMs: integer('ttft_ms'),
+    status: integer('status').notNull(),
+    errorClass: text('error_class'),
+    /** Balance units charged for this request (0 when free or failed). */
+    charged: real('charged').notNull().default(0),
+  },
+  (t) => [uniqueIndex('usage_records_request').on(t.requestId), index('usage_records_created').on(t.createdAt)],
+)
+
+export const conversations = sqliteTable(
+  'conversations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    provider: text('provider').notNull(),
+    credentialId: integer('credential_id').notNull(),
+    /** SHA-256 of the history the client will resend next turn. */
+    historyHash: text('history_hash').notNull(),
+    conversationId: text('conversation_id').notNull(),
+    parentId: text('parent_id'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('conversations_key').on(t.provider, t.historyHash), index('conversations_updated').on(t.updatedAt)],
+)

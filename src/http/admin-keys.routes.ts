@@ -1,0 +1,70 @@
+// Client key management: PUT /api/key, POST /api/key/update, DELETE /api/key/:id, GET /api/key/all.
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { generateKey, keyDisplay } from '../core/client-keys.js'
+import { type ClientKeyRow, deleteKey, findKeyByHash, insertKey, listKeys, updateKey } from '../db/keys.repo.js'
+import type { Services } from '../services.js'
+import { EnvelopeError, idParam, idSchema, jsonBody, ok, timeString } from './envelope.js'
+
+const keyFields = {
+  remark: z.string().max(900).optional(),
+  expiresAt: z.number().int().positive().nullable().optional(),
+  allowedModels: z.array(z.string()).nullable().optional(),
+  userId: z.string().nullable().optional(),
+  actForOthers: z.boolean().optional(),
+  enabled: z.boolean().optional(),
+}
+const createSchema = z.object({ apiKey: z.string().min(8).optional(), ...keyFields })
+const updateSchema = z.object({ id: idSchema, apiKey: z.string().min(8).optional(), ...keyFields })
+
+export const describeKey = (k: ClientKeyRow) => ({
+  id: String(k.id),
+  apiKey: `${k.prefix}…${k.suffix}`,
+  remark: k.remark,
+  enabled: k.enabled,
+  expiresAt: k.expiresAt,
+  allowedModels: k.allowedModels ?? null,
+  userId: k.userId,
+  actForOthers: k.actForOthers,
+  createTime: timeString(k.createdAt),
+  lastUsedTime: timeString(k.lastUsedAt),
+})
+
+export function adminKeyRoutes(s: Services) {
+  const app = new Hono()
+
+  app.put('/key', async (c) => {
+    const body = await jsonBody(c, createSchema)
+    const apiKey = body.apiKey ?? generateKey()
+    const display = keyDisplay(apiKey)
+    if (findKeyByHash(s.db, display.keyHash)) throw new EnvelopeError(400, 'API-KEY already exists')
+    const { apiKey: _omit, ...fields } = body
+    const row = insertKey(s.db, { ...display, ...fields })
+    s.keys.invalidate()
+    // The full key is shown once, at creation; only its hash is stored.
+    return ok(c, { ...describeKey(row), apiKey })
+  })
+
+  app.post('/key/update', async (c) => {
+    const { id, apiKey, ...fields } = await jsonBody(c, updateSchema)
+    const patch = { ...fields, ...(apiKey ? keyDisplay(apiKey) : {}) }
+    if (apiKey) {
+      const clash = findKeyByHash(s.db, patch.keyHash!)
+      if (clash && clash.id !== id) throw new EnvelopeError(400, 'API-KEY already exists')
+    }
+    const row = updateKey(s.db, id, patch)
+    if (!row) throw new EnvelopeError(404, `key ${id} not found`)
+    s.keys.invalidate()
+    return ok(c, describeKey(row))
+  })
+
+  app.delete('/key/:id', (c) => {
+    if (!deleteKey(s.db, idParam(c))) throw new EnvelopeError(404, 'key not found')
+    s.keys.invalidate()
+    return ok(c)
+  })
+
+  app.get('/key/all', (c) => ok(c, listKeys(s.db).map(describeKey)))
+
+  return app
+}

@@ -1,0 +1,40 @@
+// Read a JSON body with a size limit. Under @hono/node-server we read the Node stream directly,
+// skipping the web Request body layers on the hot path.
+import type { IncomingMessage } from 'node:http'
+import type { Context } from 'hono'
+import { ApiError } from './errors.js'
+
+async function readLimited(source: AsyncIterable<Uint8Array>, limit: number): Promise<Buffer> {
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for await (const chunk of source) {
+    size += chunk.length
+    if (size > limit) throw ApiError.tooLarge(limit)
+    chunks.push(chunk)
+  }
+  return chunks.length === 1 ? Buffer.from(chunks[0]!.buffer, chunks[0]!.byteOffset, chunks[0]!.length) : Buffer.concat(chunks)
+}
+
+export async function readJsonBody(c: Context, limit: number): Promise<unknown> {
+  const declared = Number(c.req.header('content-length') ?? 0)
+  if (declared > limit) throw ApiError.tooLarge(limit)
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
+  const raw = incoming
+    ? await readLimited(incoming, limit)
+    : await readLimited((c.req.raw.body ?? []) as AsyncIterable<Uint8Array>, limit)
+  if (!raw.length) throw ApiError.badRequest('request body is empty; send JSON')
+  try {
+    return JSON.parse(raw.toString('utf8'))
+  } catch (err) {
+    throw ApiError.badRequest(`request body is not valid JSON: ${(err as Error).message}`)
+  }
+}
+
+export function remoteAddress(c: Context): string | undefined {
+  return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket?.remoteAddress
+}
+
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.')
+}

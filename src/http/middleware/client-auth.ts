@@ -1,0 +1,57 @@
+// Bearer client keys on the OpenAI routes. With no key configured, only loopback callers get in
+// (or everyone, with ALLOW_ANONYMOUS=1); their bearer value may carry pass-through upstream tokens.
+import type { MiddlewareHandler } from 'hono'
+import type { ClientKeys } from '../../core/client-keys.js'
+import { ApiError } from '../errors.js'
+import { isLoopback, remoteAddress } from '../body.js'
+
+export interface ClientIdentity {
+  keyId: number | null
+  userId: string | null
+  allowedModels: string[] | null
+  actForOthers: boolean
+  /** Upstream tokens the caller sent instead of a client key (free-api convention). */
+  passthroughTokens: string[]
+}
+
+export type ClientAuthEnv = { Variables: { client: ClientIdentity } }
+
+export function bearerOf(header: string | undefined): string | undefined {
+  if (!header) return undefined
+  const m = /^Bearer\s+(.+)$/i.exec(header.trim())
+  return (m?.[1] ?? header).trim() || undefined
+}
+
+const HOW_TO =
+  'create a client key with the admin API: curl -X PUT http://<host>/api/key -H "Authorization: <BACKEND_SECRET>" -d \'{"remark":"me"}\''
+
+export function clientAuth(keys: ClientKeys, allowAnonymous: boolean): MiddlewareHandler<ClientAuthEnv> {
+  return async function clientAuthMiddleware(c, next) {
+    const token = bearerOf(c.req.header('authorization')) ?? c.req.header('x-api-key')
+    const row = token ? keys.verify(token) : undefined
+    if (row) {
+      c.set('client', {
+        keyId: row.id,
+        userId: row.userId,
+        allowedModels: row.allowedModels ?? null,
+        actForOthers: row.actForOthers,
+        passthroughTokens: [],
+      })
+      return next()
+    }
+    const anonymous = allowAnonymous || (!keys.hasAny() && isLoopback(remoteAddress(c)))
+    if (!anonymous) {
+      throw ApiError.unauthorized(
+        token ? 'invalid, disabled or expired API key' : keys.hasAny() ? 'missing API key (Authorization: Bearer <key>)' : `no API key exists yet; ${HOW_TO}`,
+      )
+    }
+    c.set('client', {
+      keyId: null,
+      userId: null,
+      allowedModels: null,
+      actForOthers: true,
+      passthroughTokens: token ? token.split(',').map((t) => t.trim()).filter(Boolean) : [],
+    })
+    return next()
+  }
+}

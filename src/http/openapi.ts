@@ -1,0 +1,71 @@
+// The OpenAPI document, built from the routes the app really mounts, so none can be missing.
+import { VERSION } from '../services.js'
+
+export interface MountedRoute {
+  method: string
+  path: string
+}
+
+const summaries: Record<string, string> = {
+  'POST /v1/chat/completions': 'Chat completion, streaming (SSE) or not; OpenAI-compatible',
+  'GET /v1/models': 'List routable models',
+  'GET /v1/models/{id}': 'One model',
+  'GET /health': 'Liveness: status, version, uptime, database',
+  'GET /': 'Name, version, links',
+  'POST /api/auth/verify': 'Check the admin secret',
+  'PUT /api/key': 'Create a client key (generated and shown once when apiKey is omitted)',
+  'POST /api/key/update': 'Update a client key',
+  'DELETE /api/key/{id}': 'Delete a client key',
+  'GET /api/key/all': 'List client keys (masked)',
+  'PUT /api/cookie': 'Add an upstream credential (provider defaults to hixai-web); probed first',
+  'POST /api/cookie/update': 'Replace a credential secret or remark',
+  'DELETE /api/cookie/{id}': 'Delete a credential',
+  'GET /api/cookie/all': 'List credentials (secrets masked)',
+  'POST /api/cookie/credit/refresh': 'Refresh credits of every credential in the background',
+  'PUT /api/credential': 'Add an upstream credential for any provider',
+  'GET /api/credential': 'List credentials, optionally ?provider=',
+  'DELETE /api/credential/{id}': 'Delete a credential',
+  'POST /api/credential/{id}/probe': 'Probe a credential now',
+  'POST /api/credential/{id}/enable': 'Enable (or {"enabled":false} disable) a credential',
+  'GET /api/usage': 'Usage records, newest first (?provider=&key_id=&limit=&offset=)',
+}
+
+export function openApiPath(path: string): string {
+  return path.replace(/:(\w+)(\{[^}]*\})?/g, '{$1}')
+}
+
+export function buildOpenApi(routes: readonly MountedRoute[]) {
+  const paths: Record<string, Record<string, unknown>> = {}
+  for (const r of routes) {
+    if (r.method === 'ALL' || r.path.includes('*')) continue
+    const path = openApiPath(r.path)
+    const method = r.method.toLowerCase()
+    const admin = path.startsWith('/api/')
+    paths[path] ??= {}
+    paths[path]![method] = {
+      summary: summaries[`${r.method} ${path.replace(/^\/[^/]+(?=\/v1\/)/, '')}`] ?? summaries[`${r.method} ${path}`] ?? path,
+      tags: [admin ? 'admin' : path.includes('/v1/') ? 'openai' : 'system'],
+      security: admin ? [{ adminSecret: [] }] : path.includes('/v1/') ? [{ bearer: [] }] : [],
+      responses: { '200': { description: 'success' } },
+    }
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Freeway', version: VERSION, description: 'OpenAI-compatible relay for web chats and official model APIs' },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer' },
+        adminSecret: { type: 'apiKey', in: 'header', name: 'Authorization' },
+      },
+    },
+    paths,
+  }
+}
+
+export const swaggerHtml = (specUrl: string) => `<!doctype html>
+<html><head><meta charset="utf-8"><title>Freeway API</title>
+<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css"></head>
+<body><div id="ui"></div>
+<script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
+<script>SwaggerUIBundle({ url: ${JSON.stringify(specUrl)}, dom_id: '#ui' })</script>
+</body></html>`

@@ -1,0 +1,78 @@
+// The chat request as the openai SDK sends it. Known fields are checked; unknown ones pass
+// through to upstreams that accept arbitrary parameters.
+import { z } from 'zod'
+import type { BaseRequest } from '../core/relay.js'
+import type { ChatMessage } from '../kit/types.js'
+import { ApiError } from './errors.js'
+
+const contentPart = z.looseObject({ type: z.string() })
+const message = z.looseObject({
+  role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function']),
+  content: z.union([z.string(), z.array(contentPart), z.null()]).optional(),
+  name: z.string().optional(),
+  tool_calls: z.array(z.looseObject({ id: z.string(), function: z.looseObject({ name: z.string(), arguments: z.string() }) })).optional(),
+  tool_call_id: z.string().optional(),
+})
+
+export const chatRequestSchema = z.looseObject({
+  model: z.string().min(1).optional(),
+  messages: z.array(message).min(1),
+  stream: z.boolean().nullish(),
+  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
+  temperature: z.number().min(0).max(2).nullish(),
+  top_p: z.number().min(0).max(1).nullish(),
+  max_tokens: z.number().int().positive().nullish(),
+  max_completion_tokens: z.number().int().positive().nullish(),
+  n: z.number().int().nullish(),
+  stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
+  tools: z.array(z.looseObject({ type: z.string() })).nullish(),
+  tool_choice: z.unknown().optional(),
+  response_format: z.looseObject({ type: z.string() }).nullish(),
+  user: z.string().nullish(),
+  conversation_id: z.string().nullish(),
+})
+export type ChatBody = z.infer<typeof chatRequestSchema>
+
+const KNOWN = new Set([
+  'model', 'messages', 'stream', 'stream_options', 'temperature', 'top_p', 'max_tokens', 'max_completion_tokens',
+  'n', 'stop', 'tools', 'tool_choice', 'response_format', 'user', 'conversation_id',
+])
+
+export function parseChatBody(raw: unknown): ChatBody {
+  const parsed = chatRequestSchema.safeParse(raw)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    const param = issue.path.map(String).join('.')
+    throw ApiError.badRequest(`${param || 'body'}: ${issue.message}`, param || null, 'invalid_value')
+  }
+  const body = parsed.data
+  if (body.n != null && body.n !== 1) throw ApiError.badRequest('only n=1 is supported', 'n', 'unsupported_value')
+  return body
+}
+
+type NonNullFields<T> = { [K in keyof T]?: Exclude<T[K], null | undefined> }
+const definedOnly = <T extends Record<string, unknown>>(o: T) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as NonNullFields<T>
+
+export function toBaseRequest(body: ChatBody, requestedModel: string): BaseRequest {
+  const extra: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(body)) if (!KNOWN.has(k)) extra[k] = v
+  const messages = body.messages.map((m) => ({ ...m, content: m.content ?? null }) as ChatMessage)
+  return {
+    requestedModel,
+    messages,
+    stream: body.stream === true,
+    extra,
+    ...definedOnly({
+      temperature: body.temperature,
+      top_p: body.top_p,
+      max_tokens: body.max_completion_tokens ?? body.max_tokens,
+      stop: typeof body.stop === 'string' ? [body.stop] : body.stop,
+      tools: body.tools,
+      tool_choice: body.tool_choice,
+      response_format: body.response_format,
+      user: body.user,
+      conversationId: body.conversation_id,
+    }),
+  }
+}

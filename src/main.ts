@@ -1,0 +1,50 @@
+// Entry point: load config → open db + migrate → createApp → serve; graceful SIGTERM.
+import { serve } from '@hono/node-server'
+import { providers } from '../providers/index.js'
+import { createApp } from './app.js'
+import { ConfigError, loadConfig } from './config/load.js'
+import { seedFromConfig } from './core/credential-service.js'
+import { pruneOld, startMaintenance } from './core/maintenance.js'
+import { VERSION, createServices } from './services.js'
+
+function start() {
+  const config = loadConfig()
+  const s = createServices(config, { definitions: providers })
+  const seeded = seedFromConfig(s)
+  const app = createApp(s)
+  const stopMaintenance = startMaintenance(s)
+  void pruneOld(s)
+
+  const server = serve({ fetch: app.fetch, port: config.server.port, hostname: config.server.host }, (info) => {
+    const host = info.address.includes(':') ? `[${info.address}]` : info.address
+    s.log.info(
+      `freeway ${VERSION} listening on http://${host}:${info.port}${config.server.route_prefix}/v1 ` +
+        `(providers: ${[...s.instances.keys()].join(', ') || 'none'}; database: ${config.database.path}` +
+        `${seeded ? `; ${seeded} credentials from config` : ''})`,
+    )
+    if (!config.admin.secret) s.log.warn('BACKEND_SECRET is not set: the admin API answers loopback clients only')
+  })
+
+  const shutdown = (signal: string) => {
+    s.log.info(`${signal}: shutting down`)
+    stopMaintenance()
+    server.close(() => {
+      s.recorder.flush()
+      s.db.$client.close()
+      process.exit(0)
+    })
+    setTimeout(() => process.exit(0), 10_000).unref()
+  }
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+  process.on('SIGINT', () => shutdown('SIGINT'))
+}
+
+try {
+  start()
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message)
+    process.exit(1)
+  }
+  throw err
+}

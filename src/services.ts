@@ -1,0 +1,62 @@
+// Everything a request handler needs, built once at start (and by tests with their own config).
+import type { Config } from './config/schema.js'
+import { ClientKeys } from './core/client-keys.js'
+import { ConversationMemory } from './core/conversations.js'
+import { CredentialPool } from './core/credential-pool.js'
+import { type ProviderInstance, buildProviders } from './core/provider-registry.js'
+import { Relay } from './core/relay.js'
+import { Router } from './core/router.js'
+import { UsageRecorder } from './core/usage-recorder.js'
+import { type Db, openDatabase } from './db/client.js'
+import { SecretBox, loadOrCreateKey } from './db/secret-box.js'
+import { type Logger, createLogger } from './kit/log.js'
+import type { ProviderDefinition } from './kit/types.js'
+import { dirname, join } from 'node:path'
+
+export const VERSION = '0.1.0'
+
+export interface Services {
+  config: Config
+  db: Db
+  box: SecretBox
+  log: Logger
+  instances: Map<string, ProviderInstance>
+  router: Router
+  pool: CredentialPool
+  relay: Relay
+  recorder: UsageRecorder
+  keys: ClientKeys
+  conversations: ConversationMemory
+  startedAt: number
+}
+
+export interface ServiceOptions {
+  definitions: readonly ProviderDefinition[]
+  log?: Logger
+  db?: Db
+}
+
+export function createServices(config: Config, options: ServiceOptions): Services {
+  const log = options.log ?? createLogger(config.log_level)
+  const dbPath = config.database.path
+  const db = options.db ?? openDatabase(dbPath)
+  const keyFile = join(dbPath === ':memory:' ? './data' : dirname(dbPath), 'secret.key')
+  const box = new SecretBox(loadOrCreateKey(config.security.secret_key, keyFile))
+  const instances = buildProviders(options.definitions, config)
+  const pool = new CredentialPool(db, box, config.pool, log.child('pool'))
+  const conversations = new ConversationMemory(db)
+  return {
+    config,
+    db,
+    box,
+    log,
+    instances,
+    router: new Router(instances, config),
+    pool,
+    relay: new Relay(pool, conversations, log.child('relay')),
+    recorder: new UsageRecorder(db, log),
+    keys: new ClientKeys(db),
+    conversations,
+    startedAt: Date.now(),
+  }
+}

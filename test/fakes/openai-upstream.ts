@@ -1,0 +1,102 @@
+// A fake OpenAI-compatible upstream. The model name picks a behaviour, so one server covers every
+// case: normal text, tools, reasoning, 429/500, slow headers, malformed chunk, mid-stream drop,
+// and a stream that hangs until the client goes away.
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { type RunningServer, readJson, sendJson, startServer } from '../helpers/fake-server.js'
+
+export const FAKE_ANSWER = ['你好', '，世界', '！🌏 ', 'Hello ', 'there.']
+export const FAKE_USAGE = { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 }
+
+export interface FakeOpenAI extends RunningServer {
+  requests: { path: string; headers: IncomingMessage['headers']; body: Record<string, any> }[]
+  /** Requests whose connection closed before the fake finished answering. */
+  closedEarly: number
+  validKeys: Set<string>
+}
+
+const chunk = (delta: Record<string, unknown>, finish: string | null = null, extra: Record<string, unknown> = {}) =>
+  `data: ${JSON.stringify({ id: 'up-1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+function completion(message: Record<string, unknown>, finish = 'stop') {
+  return { id: 'up-1', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message, finish_reason: finish }], usage: FAKE_USAGE }
+}
+
+const toolCall = { id: 'call_abc', type: 'function', function: { name: 'get_weather', arguments: '{"city":"北京"}' } }
+
+export async function startFakeOpenAI(validKeys: string[] = ['sk-upstream-good']): Promise<FakeOpenAI> {
+  const state = { requests: [] as FakeOpenAI['requests'], closedEarly: 0, validKeys: new Set(validKeys) }
+  const handler = async (req: IncomingMessage, res: ServerResponse) => {
+    let finished = false
+    res.on('close', () => {
+      if (!finished) state.closedEarly++
+    })
+    const done = () => {
+      finished = true
+      res.end()
+    }
+    if (req.url === '/v1/models') {
+      const key = (req.headers.authorization ?? '').replace(/^Bearer /, '')
+      if (!state.validKeys.has(key)) return sendJson(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } })
+      return sendJson(res, 200, { object: 'list', data: [{ id: 'fake-model', object: 'model' }] })
+    }
+    const body = await readJson<Record<string, any>>(req)
+    state.requests.push({ path: req.url ?? '', headers: req.headers, body })
+    const key = (req.headers.authorization ?? '').replace(/^Bearer /, '')
+    if (!state.validKeys.has(key)) {
+      finished = true
+      return sendJson(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } })
+    }
+    const model: string = body.model
+    finished = model !== 'hang' && model !== 'slow-headers'
+    if (model === 'rate-limited') return sendJson(res, 429, { error: { message: 'Rate limit reached', type: 'requests' } }, { 'retry-after': '7' })
+    if (model === 'broken') return sendJson(res, 500, { error: { message: 'The server had an error' } })
+    if (model === 'bad-request') return sendJson(res, 400, { error: { message: "'messages' is too long", type: 'invalid_request_error' } })
+    if (model === 'slow-headers') {
+      await sleep(3_000)
+      return done()
+    }
+    finished = false
+    if (!body.stream) {
+      finished = true
+      if (model === 'tools') return sendJson(res, 200, completion({ role: 'assistant', content: null, tool_calls: [toolCall] }, 'tool_calls'))
+      if (model === 'reasoner') return sendJson(res, 200, completion({ role: 'assistant', content: FAKE_ANSWER.join(''), reasoning_content: '先想一想。' }))
+      return sendJson(res, 200, completion({ role: 'assistant', content: FAKE_ANSWER.join('') }))
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    res.write(': keep-alive comment\n\n')
+    // Azure-style first chunk with no choices, which clients must tolerate.
+    res.write(`data: ${JSON.stringify({ id: 'up-1', object: 'chat.completion.chunk', choices: [], prompt_filter_results: [] })}\n\n`)
+    res.write(chunk({ role: 'assistant', content: '' }))
+    if (model === 'hang') {
+      res.write(chunk({ content: '…' }))
+      return // never ends: only the client's abort closes this
+    }
+    if (model === 'tools') {
+      res.write(chunk({ tool_calls: [{ index: 0, id: 'call_abc', type: 'function', function: { name: 'get_weather', arguments: '' } }] }))
+      res.write(chunk({ tool_calls: [{ index: 0, function: { arguments: '{"city":' } }] }))
+      res.write(chunk({ tool_calls: [{ index: 0, function: { arguments: '"北京"}' } }] }))
+      res.write(chunk({}, 'tool_calls'))
+    } else {
+      if (model === 'reasoner') for (const r of ['先想', '一想。']) res.write(chunk({ reasoning_content: r }))
+      for (const [i, part] of FAKE_ANSWER.entries()) {
+        if (model === 'malformed' && i === 2) res.write('data: {"choices":[{"delta":{"content":"x"}\n\n')
+        if (model === 'drop' && i === 2) {
+          await sleep(50) // let the first chunks reach the relay, then drop the connection
+          res.destroy()
+          return
+        }
+        res.write(chunk({ content: part }))
+      }
+      res.write(chunk({}, 'stop'))
+    }
+    if (body.stream_options?.include_usage) res.write(`data: ${JSON.stringify({ id: 'up-1', object: 'chat.completion.chunk', choices: [], usage: FAKE_USAGE })}\n\n`)
+    res.write('data: [DONE]\n\n')
+    done()
+  }
+  const server = await startServer(handler)
+  const fake = Object.assign(server, { requests: state.requests, validKeys: state.validKeys })
+  Object.defineProperty(fake, 'closedEarly', { get: () => state.closedEarly })
+  return fake as FakeOpenAI
+}

@@ -1,0 +1,70 @@
+// Start the real app on an ephemeral loopback port with a temporary database.
+import { mkdtempSync, rmSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { serve } from '@hono/node-server'
+import OpenAI from 'openai'
+import { providers as registry } from '../../providers/index.js'
+import { createApp } from '../../src/app.js'
+import { buildConfig } from '../../src/config/load.js'
+import { seedFromConfig } from '../../src/core/credential-service.js'
+import { silentLogger } from '../../src/kit/log.js'
+import type { ProviderDefinition } from '../../src/kit/types.js'
+import { type Services, createServices } from '../../src/services.js'
+
+export interface TestApp {
+  url: string
+  /** Base URL for the openai SDK (includes the route prefix and /v1). */
+  baseURL: string
+  services: Services
+  /** An openai SDK client pointed at the app (anonymous loopback unless apiKey given). */
+  openai(apiKey?: string): OpenAI
+  /** Call the admin API (loopback, no secret unless config sets one). */
+  admin(method: string, path: string, body?: unknown, secret?: string): Promise<{ status: number; json: any }>
+  close(): Promise<void>
+}
+
+export interface TestAppOptions {
+  /** Raw config as it would appear in config.yaml (providers, routes, server...). */
+  config?: Record<string, unknown>
+  env?: Record<string, string>
+  definitions?: readonly ProviderDefinition<any>[]
+}
+
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const dir = mkdtempSync(join(tmpdir(), 'freeway-test-'))
+  const raw = { ...options.config }
+  raw.database = { path: join(dir, 'freeway.db') }
+  raw.log_level = 'silent'
+  const config = buildConfig(raw, { FREEWAY_SECRET_KEY: 'test-secret-key-0123456789', ...options.env })
+  const services = createServices(config, { definitions: options.definitions ?? registry, log: silentLogger })
+  seedFromConfig(services)
+  const app = createApp(services)
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()))
+  const port = (server.address() as AddressInfo).port
+  const url = `http://127.0.0.1:${port}`
+  const baseURL = `${url}${config.server.route_prefix}/v1`
+  return {
+    url,
+    baseURL,
+    services,
+    openai: (apiKey = 'anonymous') => new OpenAI({ apiKey, baseURL, maxRetries: 0, timeout: 15_000 }),
+    async admin(method, path, body, secret) {
+      const res = await fetch(`${url}/api${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...(secret ? { authorization: secret } : {}) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      })
+      return { status: res.status, json: await res.json() }
+    },
+    async close() {
+      ;(server as import("node:http").Server).closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      services.recorder.flush()
+      services.db.$client.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
