@@ -3,6 +3,7 @@ import type { Config } from './config/schema.js'
 import { ClientKeys } from './core/client-keys.js'
 import { ConversationMemory } from './core/conversations.js'
 import { CredentialPool } from './core/credential-pool.js'
+import { refreshAfterUse } from './core/credential-service.js'
 import { type ProviderInstance, buildProviders } from './core/provider-registry.js'
 import { Relay } from './core/relay.js'
 import { Router } from './core/router.js'
@@ -45,7 +46,7 @@ export function createServices(config: Config, options: ServiceOptions): Service
   const instances = buildProviders(options.definitions, config)
   const pool = new CredentialPool(db, box, config.pool, log.child('pool'))
   const conversations = new ConversationMemory(db)
-  return {
+  const services: Services = {
     config,
     db,
     box,
@@ -53,10 +54,11 @@ export function createServices(config: Config, options: ServiceOptions): Service
     instances,
     router: new Router(instances, config),
     pool,
-    relay: new Relay(pool, conversations, log.child('relay')),
+    relay: new Relay(pool, conversations, log.child('relay'), (instance, id) => refreshAfterUse(services, instance, id)),
     recorder: new UsageRecorder(db, log),
     keys: new ClientKeys(db),
     conversations,
     startedAt: Date.now(),
   }
+  return services
 }

@@ -84,5 +84,6 @@ describe('hixai-web end to end', () => {
     const err = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }).catch((e) => e)
     expect(err).toBeInstanceOf(OpenAI.APIError)
     expect(err.status).toBe(503)
+    expect(err.message).toMatch(/^503 No valid cookies available: no usable credential for hixai-web: 1 invalid/)
   })
 })

@@ -112,13 +112,10 @@ describe('hixai-web chat', () => {
     expect(chatPosts()[1]).toMatchObject({ chatId, question: 'user: a\nassistant: b\nuser: c' })
   })
 
-  it('deletes one-shot chats unless asked to keep them', async () => {
-    const oneShot = { multi_turn: false }
-    await collectEvents(adapter().chat(request('gpt-4o', [user('a')]), context('tok-0', oneShot)))
-    expect(fake.state.chats.size).toBe(0)
-    expect(fake.state.log.some((l) => l.path.includes('deleteChat'))).toBe(true)
-    await collectEvents(adapter().chat(request('gpt-4o', [user('a')]), context('tok-0', { ...oneShot, keep_conversations: true })))
+  it('leaves one-shot clean-up to the core (the relay calls deleteConversation)', async () => {
+    await collectEvents(adapter().chat(request('gpt-4o', [user('a')]), context('tok-0', { multi_turn: false })))
     expect(fake.state.chats.size).toBe(1)
+    expect(fake.state.log.some((l) => l.path.includes('deleteChat'))).toBe(false)
   })
 
   it('deducts the model cost from the cookie credit', async () => {

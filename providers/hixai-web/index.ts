@@ -43,15 +43,6 @@ function existingChat(req: ChatRequest, ctx: HixContext, model: HixModel): strin
   return findPairChat(pairsOf(ctx), model.id, incomingPairKey(req.messages))
 }
 
-async function deleteQuietly(ctx: HixContext, chatId: string): Promise<void> {
-  try {
-    // The client may be gone already; the clean-up must not share its abort signal.
-    await deleteChat(ctx, chatId, AbortSignal.timeout(ctx.settings.timeout_ms))
-  } catch (err) {
-    ctx.log.warn('hixai-web: could not delete a one-shot chat', { chat: chatId, error: (err as Error).message })
-  }
-}
-
 async function* chat(req: ChatRequest, ctx: HixContext): AsyncGenerator<DeltaEvent> {
   const model = hixModel(req.model)
   if (!model) throw invalidRequest(`${PROVIDER_ID}: unknown model ${req.model}`, { provider: PROVIDER_ID })
@@ -59,7 +50,6 @@ async function* chat(req: ChatRequest, ctx: HixContext): AsyncGenerator<DeltaEve
   if (!last) throw invalidRequest(`${PROVIDER_ID}: the request has no user message`, { provider: PROVIDER_ID })
   // Upload first, so a bad image never leaves an empty chat behind.
   const fileUrl = await imageFileUrl(ctx, imageUrlsOf(last.content))
-  const oneShot = !ctx.settings.multi_turn && !ctx.settings.keep_conversations && !req.conversationId && !req.continueFrom
   const existing = existingChat(req, ctx, model)
   let conversation: Awaited<ReturnType<typeof openConversation>> | undefined
   try {
@@ -73,7 +63,6 @@ async function* chat(req: ChatRequest, ctx: HixContext): AsyncGenerator<DeltaEve
   const { chatId, stream } = conversation
   let announced = false
   let answer = ''
-  try {
     for await (const { events } of streamResults(stream)) {
       // Announce the chat only once the stream proved good, so a "not login" line still fails over.
       if (!announced) {
@@ -91,9 +80,6 @@ async function* chat(req: ChatRequest, ctx: HixContext): AsyncGenerator<DeltaEve
       if (key) ctx.saveState({ pairs: rememberPair(pairsOf(ctx), model.id, key, chatId, Date.now(), ctx.settings.pair_cache_size) })
     }
     yield { type: 'finish', reason: 'stop' }
-  } finally {
-    if (oneShot) await deleteQuietly(ctx, chatId)
-  }
 }
 
 async function probe(ctx: HixContext): Promise<CredentialHealth> {
@@ -142,6 +128,7 @@ export default defineProvider<HixSettings>({
   create: (name) => ({
     id: name,
     credentialKind: 'cookie',
+    exhaustedMessage: 'No valid cookies available',
     models: MODEL_SPECS,
     suffixes: SUFFIX_DESCRIPTIONS,
     chat,

@@ -26,7 +26,7 @@ export class ClientKeys {
       if (this.byHash.size > 10_000) this.byHash.clear()
       this.byHash.set(hash, row)
     }
-    if (!row || !row.enabled) return undefined
+    if (!row?.enabled) return undefined
     if (row.expiresAt && row.expiresAt <= this.now()) return undefined
     return row
   }

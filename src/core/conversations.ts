@@ -9,8 +9,8 @@ import type { ChatMessage, ConversationRef } from '../kit/types.js'
 const THINK_BLOCK = /^\s*<think>[\s\S]*?<\/think>\s*/
 
 /** Hash roles and texts the way the client will send them back (think blocks removed). */
-export function historyHash(messages: readonly ChatMessage[]): string {
-  const h = createHash('sha256')
+export function historyHash(model: string, messages: readonly ChatMessage[]): string {
+  const h = createHash('sha256').update(`${model}\u0002`)
   for (const m of messages) {
     let text = textOf(m.content)
     if (m.role === 'assistant') text = text.replace(THINK_BLOCK, '')
@@ -30,19 +30,26 @@ export class ConversationMemory {
   ) {}
 
   /** The conversation this history continues, if the last message is a new user turn. */
-  lookup(provider: string, messages: readonly ChatMessage[]): KnownConversation | undefined {
+  lookup(provider: string, model: string, messages: readonly ChatMessage[]): KnownConversation | undefined {
     if (messages.length < 2 || messages.at(-1)?.role !== 'user') return undefined
-    const row = findConversation(this.db, provider, historyHash(messages.slice(0, -1)))
+    const row = findConversation(this.db, provider, historyHash(model, messages.slice(0, -1)))
     if (!row) return undefined
     return { credentialId: row.credentialId, conversationId: row.conversationId, ...(row.parentId ? { parentId: row.parentId } : {}) }
   }
 
-  remember(provider: string, credentialId: number, messages: readonly ChatMessage[], answer: string, ref: ConversationRef): void {
+  remember(
+    provider: string,
+    model: string,
+    credentialId: number,
+    messages: readonly ChatMessage[],
+    answer: string,
+    ref: ConversationRef,
+  ): void {
     const next = [...messages, { role: 'assistant' as const, content: answer }]
     saveConversation(this.db, {
       provider,
       credentialId,
-      historyHash: historyHash(next),
+      historyHash: historyHash(model, next),
       conversationId: ref.conversationId,
       parentId: ref.parentId ?? null,
       updatedAt: this.now(),

@@ -28,17 +28,24 @@ export function normalizeSecret(instance: ProviderInstance, raw: string): string
   return secret
 }
 
-/** Ask the provider whether a credential works; never throws for an upstream answer. */
-export async function probeSecret(s: Services, instance: ProviderInstance, id: number | null, secret: string, state: Record<string, unknown> = {}) {
-  if (!instance.adapter.probe) return undefined
-  const stored = id === null ? undefined : s.pool.leaseForProbe(instance.name, id)
-  const lease = stored ?? s.pool.passthroughLease(instance.name, secret)
-  if (!stored) Object.assign(lease.view.state as Record<string, unknown>, state)
+/**
+ * Ask the provider whether a credential works. `health` is the upstream's verdict on the
+ * credential; `error` means the probe itself could not run (network, Cloudflare), which says
+ * nothing about the credential and must not change its status.
+ */
+export async function probeSecret(
+  s: Services,
+  instance: ProviderInstance,
+  id: number | null,
+  secret: string,
+): Promise<{ health?: CredentialHealth; error?: string }> {
+  if (!instance.adapter.probe) return {}
+  const lease = (id === null ? undefined : s.pool.leaseForProbe(instance.name, id)) ?? s.pool.passthroughLease(instance.name, secret)
   const ctx = callContext(instance, lease, AbortSignal.timeout(instance.settings.timeout_ms), s.log)
   try {
-    return await instance.adapter.probe(ctx)
+    return { health: await instance.adapter.probe(ctx) }
   } catch (err) {
-    return { ok: false, reason: (err as Error).message } satisfies CredentialHealth
+    return { error: (err as Error).message }
   }
 }
 
@@ -55,7 +62,9 @@ export async function addCredential(s: Services, provider: string, raw: string, 
   if (findDuplicate(s.db, instance.name, secret)) throw new CredentialError(`this credential already exists for ${provider}`, 409)
   let health: CredentialHealth | undefined
   if (opts.verify) {
-    health = await probeSecret(s, instance, null, secret)
+    const probe = await probeSecret(s, instance, null, secret)
+    if (probe.error) throw new CredentialError(`could not verify the credential with ${provider}: ${probe.error}`, 502)
+    health = probe.health
     if (health && !health.ok) throw new CredentialError(`${provider} rejected the credential: ${health.reason ?? 'unknown reason'}`, 422)
   }
   const created = insertCredential(s.db, s.box, { provider: instance.name, secret, remark: opts.remark ?? '', source: opts.source ?? 'admin' })
@@ -64,13 +73,27 @@ export async function addCredential(s: Services, provider: string, raw: string, 
   return s.pool.find(created.id) ?? created
 }
 
-export async function probeCredential(s: Services, id: number): Promise<{ credential: Credential; health: CredentialHealth | undefined }> {
+export async function probeCredential(
+  s: Services,
+  id: number,
+): Promise<{ credential: Credential; health?: CredentialHealth; error?: string }> {
   const credential = s.pool.find(id)
   if (!credential) throw new CredentialError(`credential ${id} not found`, 404)
   const instance = instanceOf(s, credential.provider)
-  const health = await probeSecret(s, instance, id, credential.secret)
-  if (health) s.pool.applyHealth(id, health)
-  return { credential: s.pool.find(id) ?? credential, health }
+  const probe = await probeSecret(s, instance, id, credential.secret)
+  if (probe.health) s.pool.applyHealth(id, probe.health)
+  return { credential: s.pool.find(id) ?? credential, ...probe }
+}
+
+const refreshing = new Set<number>()
+
+/** After a credit-aware credential served a request, refresh its credit in the background. */
+export function refreshAfterUse(s: Services, instance: ProviderInstance, id: number): void {
+  if (!instance.adapter.canServe || !instance.adapter.probe || refreshing.has(id)) return
+  refreshing.add(id)
+  probeCredential(s, id)
+    .catch(() => undefined)
+    .finally(() => refreshing.delete(id))
 }
 
 export function setEnabled(s: Services, id: number, enabled: boolean): Credential {

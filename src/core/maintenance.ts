@@ -1,5 +1,5 @@
 // Background upkeep: heal credentials on a timer, prune old records and conversations daily.
-import { pruneConversations } from '../db/conversations.repo.js'
+import { conversationInUse, pruneConversations } from '../db/conversations.repo.js'
 import { pruneUsage } from '../db/usage.repo.js'
 import type { Services } from '../services.js'
 import { callContext } from './call-context.js'
@@ -15,7 +15,12 @@ export async function pruneOld(s: Services, now = Date.now()): Promise<{ usage: 
   s.recorder.flush()
   const usage = pruneUsage(s.db, before)
   const rows = pruneConversations(s.db, before)
+  const seen = new Set<string>()
   for (const row of rows) {
+    // Older turns of a conversation that is still active share its id: leave those chats alone.
+    const key = `${row.provider}\u0000${row.conversationId}`
+    if (seen.has(key) || conversationInUse(s.db, row.provider, row.conversationId)) continue
+    seen.add(key)
     const instance = s.instances.get(row.provider)
     const lease = instance?.adapter.deleteConversation ? s.pool.leaseForProbe(row.provider, row.credentialId) : undefined
     if (!instance || !lease) continue

@@ -99,6 +99,8 @@ export class Relay {
     private readonly pool: CredentialPool,
     private readonly conversations: ConversationMemory,
     private readonly log: Logger,
+    /** Called after a credential served a request (credit-aware providers refresh credit). */
+    private readonly onUsed?: (instance: ProviderInstance, credentialId: number) => void,
   ) {}
 
   async open(input: RelayInput): Promise<RelayStream> {
@@ -108,7 +110,9 @@ export class Relay {
     for (const candidate of input.plan.candidates) {
       const { instance, spec } = candidate
       const request: ChatRequest = { ...input.request, model: spec.upstream ?? spec.id, flags: candidate.flags }
-      const known = instance.settings.multi_turn ? this.conversations.lookup(instance.name, request.messages) : undefined
+      const known = instance.settings.multi_turn
+        ? this.conversations.lookup(instance.name, request.model, request.messages)
+        : undefined
       const tried = new Set<number>()
       const passthrough =
         instance.settings.passthrough_tokens && input.passthroughTokens?.length ? [...input.passthroughTokens] : undefined
@@ -139,7 +143,9 @@ export class Relay {
         passthrough ? `${instance.name}: pass-through tokens failed` : `${instance.name}: ${this.pool.summary(instance, spec, tried)}`,
       )
     }
-    const summary = `no usable credential for ${reasons.join('; ')}`
+    const exhausted = input.plan.candidates.map((c) => c.instance.adapter.exhaustedMessage).find(Boolean)
+    const summary = `${exhausted ? `${exhausted}: ` : ''}no usable credential for ${reasons.join('; ')}`
+    if (exhausted && (!lastError || lastError.kind === 'credential_invalid')) throw new RelayFailure(summary, 'no_credential')
     if (lastError) throw new RelayFailure(`${lastError.message} (${summary})`, lastError.kind, lastError.upstreamStatus)
     throw new RelayFailure(summary, 'no_credential')
   }
@@ -159,13 +165,20 @@ export class Relay {
   private finish(stream: RelayStream, lease: Lease): void {
     this.pool.release(lease, stream.outcome ?? 'aborted')
     const { instance, request, tally } = stream
+    if (lease.view.id !== null && stream.outcome !== 'aborted') this.onUsed?.(instance, lease.view.id)
     const conv = tally.conversation
-    if (stream.outcome !== 'ok' || !conv) return
+    if (!conv) return
     const ref = conv.parentId ? { conversationId: conv.id, parentId: conv.parentId } : { conversationId: conv.id }
-    if (instance.settings.multi_turn && lease.view.id !== null) {
-      this.conversations.remember(instance.name, lease.view.id, request.messages, tally.text, ref)
-    } else if (!instance.settings.keep_conversations && !request.conversationId && instance.adapter.deleteConversation) {
-      // One-shot conversation: clean it up upstream, off the response path.
+    if (stream.outcome === 'ok' && instance.settings.multi_turn && lease.view.id !== null) {
+      this.conversations.remember(instance.name, request.model, lease.view.id, request.messages, tally.text, ref)
+    } else if (
+      !instance.settings.multi_turn &&
+      !instance.settings.keep_conversations &&
+      !request.conversationId &&
+      instance.adapter.deleteConversation
+    ) {
+      // One-shot conversation, finished or not: the core cleans it up upstream (adapters never
+      // do), off the response path.
       const ctx = callContext(instance, lease, AbortSignal.timeout(instance.settings.timeout_ms), this.log)
       instance.adapter.deleteConversation(ref, ctx).catch((err: unknown) => {
         this.log.debug(`could not delete ${instance.name} conversation: ${(err as Error).message}`)

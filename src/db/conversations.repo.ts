@@ -27,6 +27,14 @@ export function saveConversation(db: Db, row: Omit<ConversationRow, 'id'>): void
     .run()
 }
 
+/** Is any mapping still pointing at this upstream conversation? */
+export const conversationInUse = (db: Db, provider: string, conversationId: string): boolean =>
+  db
+    .select({ id: conversations.id })
+    .from(conversations)
+    .where(and(eq(conversations.provider, provider), eq(conversations.conversationId, conversationId)))
+    .get() !== undefined
+
 /** Remove mappings older than `before` and return them so upstream chats can be deleted too. */
 export function pruneConversations(db: Db, before: number): ConversationRow[] {
   return db.delete(conversations).where(lt(conversations.updatedAt, before)).returning().all()

@@ -100,8 +100,8 @@ export function adminCredentialRoutes(s: Services) {
     return ok(c)
   })
   app.post('/credential/:id/probe', async (c) => {
-    const { credential, health } = await guarded(() => probeCredential(s, idParam(c)))
-    return ok(c, { credential: describeCredential(credential), health: health ?? null })
+    const { credential, health, error } = await guarded(() => probeCredential(s, idParam(c)))
+    return ok(c, { credential: describeCredential(credential), health: health ?? null, error: error ?? null })
   })
   app.post('/credential/:id/enable', async (c) => {
     const raw = await c.req.text()

@@ -154,6 +154,8 @@ export interface ProviderAdapter<S = Record<string, unknown>> {
   deleteConversation?(ref: ConversationRef, ctx: CallContext<S>): Promise<void>
   /** Turn what a user pastes (cookie header, JSON localStorage value...) into the stored secret. */
   normalizeSecret?(raw: string): string
+  /** Text that opens the 503 when no credential is left (e.g. HixAI2Api's "No valid cookies available"). */
+  exhaustedMessage?: string
   /** Credit-aware providers: can this credential afford this model? */
   canServe?(model: ModelSpec, credential: CredentialView): boolean
 }
