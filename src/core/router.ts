@@ -74,7 +74,10 @@ export class Router {
 
   /** Exact name first; else peel `-suffix` parts from the right while every one is allowed. */
   private match(name: string, only?: { instance: ProviderInstance; spec: ModelSpec }[]): Candidate[] {
-    const lookup = (id: string) => (only ? only.filter((o) => o.spec.id === id) : (this.byModel.get(id) ?? []))
+    const lookup = (id: string) => {
+      const listed = only ? only.filter((o) => o.spec.id === id) : (this.byModel.get(id) ?? [])
+      return listed.length ? listed : this.dynamic(id, only)
+    }
     const exact = lookup(name)
     if (exact.length) return exact.map((e) => ({ ...e, flags: new Set<string>() }))
     const parts = name.split('-')
@@ -87,6 +90,15 @@ export class Router {
       if (entries.length) return entries.map((e) => ({ ...e, flags: new Set(flags) }))
     }
     return []
+  }
+
+  /** Ask adapters that resolve names dynamically (agent ids and the like). */
+  private dynamic(id: string, only?: { instance: ProviderInstance }[]): { instance: ProviderInstance; spec: ModelSpec }[] {
+    const instances = only ? [...new Set(only.map((o) => o.instance))] : [...this.instances.values()]
+    return instances.flatMap((instance) => {
+      const spec = instance.adapter.resolveModel?.(id)
+      return spec ? [{ instance, spec }] : []
+    })
   }
 
   /** Every routable name: models, their single-suffix variants, routes and aliases. */

@@ -154,6 +154,11 @@ export interface ProviderAdapter<S = Record<string, unknown>> {
   deleteConversation?(ref: ConversationRef, ctx: CallContext<S>): Promise<void>
   /** Turn what a user pastes (cookie header, JSON localStorage value...) into the stored secret. */
   normalizeSecret?(raw: string): string
+  /**
+   * Models that cannot be listed up front (e.g. a glm-web agent id): return a spec for a name the
+   * static list does not know, or undefined.
+   */
+  resolveModel?(name: string): ModelSpec | undefined
   /** Text that opens the 503 when no credential is left (e.g. HixAI2Api's "No valid cookies available"). */
   exhaustedMessage?: string
   /** Credit-aware providers: can this credential afford this model? */

@@ -12,6 +12,8 @@ export interface FakeOpenAI extends RunningServer {
   /** Requests whose connection closed before the fake finished answering. */
   closedEarly: number
   validKeys: Set<string>
+  /** Keys that are valid but rate limited (429 with Retry-After). */
+  limitedKeys: Set<string>
 }
 
 const chunk = (delta: Record<string, unknown>, finish: string | null = null, extra: Record<string, unknown> = {}) =>
@@ -26,7 +28,12 @@ function completion(message: Record<string, unknown>, finish = 'stop') {
 const toolCall = { id: 'call_abc', type: 'function', function: { name: 'get_weather', arguments: '{"city":"北京"}' } }
 
 export async function startFakeOpenAI(validKeys: string[] = ['sk-upstream-good']): Promise<FakeOpenAI> {
-  const state = { requests: [] as FakeOpenAI['requests'], closedEarly: 0, validKeys: new Set(validKeys) }
+  const state = {
+    requests: [] as FakeOpenAI['requests'],
+    closedEarly: 0,
+    validKeys: new Set(validKeys),
+    limitedKeys: new Set<string>(),
+  }
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     let finished = false
     res.on('close', () => {
@@ -50,6 +57,7 @@ export async function startFakeOpenAI(validKeys: string[] = ['sk-upstream-good']
     }
     const model: string = body.model
     finished = model !== 'hang' && model !== 'slow-headers'
+    if (state.limitedKeys.has(key)) return sendJson(res, 429, { error: { message: 'Rate limit reached for key' } }, { 'retry-after': '30' })
     if (model === 'rate-limited') return sendJson(res, 429, { error: { message: 'Rate limit reached', type: 'requests' } }, { 'retry-after': '7' })
     if (model === 'broken') return sendJson(res, 500, { error: { message: 'The server had an error' } })
     if (model === 'bad-request') return sendJson(res, 400, { error: { message: "'messages' is too long", type: 'invalid_request_error' } })
@@ -62,6 +70,10 @@ export async function startFakeOpenAI(validKeys: string[] = ['sk-upstream-good']
       finished = true
       if (model === 'tools') return sendJson(res, 200, completion({ role: 'assistant', content: null, tool_calls: [toolCall] }, 'tool_calls'))
       if (model === 'reasoner') return sendJson(res, 200, completion({ role: 'assistant', content: FAKE_ANSWER.join(''), reasoning_content: '先想一想。' }))
+      if (model === 'no-usage') {
+        const { usage: _none, ...bare } = completion({ role: 'assistant', content: FAKE_ANSWER.join('') })
+        return sendJson(res, 200, bare)
+      }
       return sendJson(res, 200, completion({ role: 'assistant', content: FAKE_ANSWER.join('') }))
     }
     res.writeHead(200, { 'content-type': 'text/event-stream' })
@@ -88,15 +100,16 @@ export async function startFakeOpenAI(validKeys: string[] = ['sk-upstream-good']
           return
         }
         res.write(chunk({ content: part }))
+        if (model === 'pause') await sleep(150)
       }
       res.write(chunk({}, 'stop'))
     }
-    if (body.stream_options?.include_usage) res.write(`data: ${JSON.stringify({ id: 'up-1', object: 'chat.completion.chunk', choices: [], usage: FAKE_USAGE })}\n\n`)
+    if (body.stream_options?.include_usage && model !== 'no-usage') res.write(`data: ${JSON.stringify({ id: 'up-1', object: 'chat.completion.chunk', choices: [], usage: FAKE_USAGE })}\n\n`)
     res.write('data: [DONE]\n\n')
     done()
   }
   const server = await startServer(handler)
-  const fake = Object.assign(server, { requests: state.requests, validKeys: state.validKeys })
+  const fake = Object.assign(server, { requests: state.requests, validKeys: state.validKeys, limitedKeys: state.limitedKeys })
   Object.defineProperty(fake, 'closedEarly', { get: () => state.closedEarly })
   return fake as FakeOpenAI
 }

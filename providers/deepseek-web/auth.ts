@@ -1,0 +1,67 @@
+// The credential is the `userToken` from chat.deepseek.com's localStorage. /users/current turns it
+// into the session token the chat calls use; that token is cached in the credential state.
+import { createHash } from 'node:crypto'
+import { protocolError } from '../../src/kit/errors.js'
+import { mask } from '../../src/kit/log.js'
+import { pickPastedValue } from '../../src/kit/pasted-secret.js'
+import { SingleFlight } from '../../src/kit/single-flight.js'
+import type { CallContext } from '../../src/kit/types.js'
+import { PATHS, PROVIDER_ID, SESSION_TOKEN_TTL_MS } from './constants.js'
+import { type DeepseekSettings, callJson } from './client.js'
+
+type Ctx = CallContext<DeepseekSettings>
+
+/** Accepts the bare token, `userToken=...`, `Bearer ...` and the localStorage JSON `{"value":"..."}`. */
+export function normalizeSecret(raw: string): string {
+  return pickPastedValue(raw, ['userToken', 'value', 'token'])
+}
+
+export interface CurrentUser {
+  token: string
+  account: string | undefined
+}
+
+/** GET /users/current with the user token; the session token moved from data.token to data.biz_data.token in 2025. */
+export async function fetchCurrentUser(ctx: Ctx): Promise<CurrentUser> {
+  const envelope = await callJson(ctx, PATHS.currentUser, ctx.credential.secret)
+  const user = (envelope.data?.biz_data ?? {}) as Record<string, unknown>
+  const token = user.token ?? (envelope.data as Record<string, unknown> | null | undefined)?.token
+  if (typeof token !== 'string' || !token)
+    throw protocolError(`${PROVIDER_ID}: /users/current carried no token`, { provider: PROVIDER_ID })
+  const account = [user.email, user.mobile_number, user.id].find((v) => typeof v === 'string' && v) as string | undefined
+  return { token, account }
+}
+
+const refreshes = new SingleFlight<string>()
+
+function credentialKey(ctx: Ctx): string {
+  if (ctx.credential.id !== null) return `id:${ctx.credential.id}`
+  return `secret:${createHash('sha256').update(ctx.credential.secret).digest('hex')}`
+}
+
+/** The cached session token, refreshed once per credential at a time when missing or stale. */
+export async function sessionToken(ctx: Ctx, options: { force?: boolean } = {}): Promise<string> {
+  const { token, tokenExpiresAt } = ctx.credential.state as { token?: string; tokenExpiresAt?: number }
+  if (!options.force && token && typeof tokenExpiresAt === 'number' && tokenExpiresAt > Date.now()) return token
+  return refreshes.run(credentialKey(ctx), async () => {
+    const user = await fetchCurrentUser(ctx)
+    ctx.saveState({ token: user.token, tokenExpiresAt: Date.now() + SESSION_TOKEN_TTL_MS, account: user.account })
+    ctx.log.debug(`${PROVIDER_ID} session token refreshed`, { token: mask(user.token) })
+    return user.token
+  })
+}
+
+/** Run an authorised call; a token rejected mid-life gets one forced refresh and one retry. */
+export async function withSessionToken<T>(ctx: Ctx, call: (token: string) => Promise<T>): Promise<T> {
+  const token = await sessionToken(ctx)
+  try {
+    return await call(token)
+  } catch (err) {
+    if (!isTokenRejection(err)) throw err
+    return call(await sessionToken(ctx, { force: true }))
+  }
+}
+
+function isTokenRejection(err: unknown): boolean {
+  return err instanceof Error && (err as { kind?: string }).kind === 'credential_invalid'
+}

@@ -1,0 +1,228 @@
+// Doubao HTTP calls: request building for both protocol generations, the stream call with its
+// reply checks, thread deletion and the account probe.
+import { randomBytes, randomInt, randomUUID } from 'node:crypto'
+import type { HttpResponse, Query } from '../../src/kit/http.js'
+import { mask } from '../../src/kit/log.js'
+import type { CallContext } from '../../src/kit/types.js'
+import type { CookieJar } from '../../src/kit/cookie-jar.js'
+import { csrfTokenOf, deviceIdentity, requestCookie } from './auth.js'
+import {
+  ACCOUNT_PATH,
+  COMPLETION_PATH,
+  COMPLETION_QUERY,
+  DELETE_PATH,
+  SAMANTHA_PATH,
+  SAMANTHA_QUERY,
+  type ThinkLevel,
+  USER_AGENT,
+} from './constants.js'
+import { errorFromReply, tryJson } from './parse.js'
+
+export interface DoubaoSettings {
+  protocol: 'completion' | 'samantha'
+  completion_aid: string
+  samantha_aid: string
+  bot_id: string
+}
+
+export type Ctx = CallContext<DoubaoSettings>
+
+export interface Turn {
+  prompt: string
+  think: ThinkLevel
+  /** Upstream conversation to continue, if any. */
+  conversationId?: string
+  /** Section id of that conversation (from its ack), if known. */
+  sectionId?: string
+}
+
+interface Session {
+  cookie: string
+  jar: CookieJar
+  deviceId: string
+  webId: string
+  fp: string
+}
+
+export function sessionOf(ctx: Ctx): Session {
+  const { cookie, jar } = requestCookie(ctx.credential.secret)
+  const { identity, created } = deviceIdentity(jar, ctx.credential.state)
+  if (Object.keys(created).length) ctx.saveState(created)
+  return { cookie, jar, ...identity }
+}
+
+const base = (ctx: Ctx) => ctx.settings.base_url.replace(/\/+$/, '')
+
+function headersFor(ctx: Ctx, s: Session, accept: string): Record<string, string> {
+  const h: Record<string, string> = {
+    accept,
+    'accept-language': 'zh-CN,zh;q=0.9',
+    'agw-js-conv': 'str',
+    cookie: s.cookie,
+    origin: base(ctx),
+    referer: `${base(ctx)}/chat/`,
+    'user-agent': USER_AGENT,
+  }
+  const csrf = csrfTokenOf(s.jar)
+  if (csrf) h['x-tt-passport-csrf-token'] = csrf
+  return h
+}
+
+/** msToken only when the browser really had one; a_bogus never (we cannot sign). */
+function withKnownToken(query: Query, s: Session): Query {
+  const msToken = s.jar.get('msToken')
+  return msToken ? { ...query, msToken } : query
+}
+
+export function completionQuery(ctx: Ctx, s: Session): Query {
+  const aid = ctx.settings.completion_aid
+  return withKnownToken(
+    {
+      aid,
+      real_aid: aid,
+      device_id: s.deviceId,
+      tea_uuid: s.deviceId,
+      web_id: s.webId,
+      ...COMPLETION_QUERY,
+      fp: s.fp,
+      web_tab_id: randomUUID(),
+    },
+    s,
+  )
+}
+
+export function samanthaQuery(ctx: Ctx, s: Session): Query {
+  const aid = ctx.settings.samantha_aid
+  return withKnownToken(
+    { aid, real_aid: aid, device_id: s.deviceId, tea_uuid: s.webId, web_id: s.webId, ...SAMANTHA_QUERY },
+    s,
+  )
+}
+
+export function completionBody(ctx: Ctx, s: Session, turn: Turn): Record<string, unknown> {
+  const continuing = Boolean(turn.conversationId)
+  const textBlock = {
+    block_type: 10000,
+    content: { text_block: { text: turn.prompt, icon_url: '', icon_url_dark: '', summary: '' }, pc_event_block: '' },
+    block_id: randomUUID(),
+    parent_id: '',
+    meta_info: [],
+    append_fields: [],
+    is_finish: true,
+    patch_type: 2,
+  }
+  return {
+    client_meta: {
+      local_conversation_id: `local_${randomBytes(8).toString('hex')}`,
+      conversation_id: turn.conversationId ?? '0',
+      bot_id: ctx.settings.bot_id,
+      last_section_id: turn.sectionId ?? '',
+      last_message_index: 0,
+    },
+    messages: [{ local_message_id: randomUUID(), message_status: 0, content_block: [textBlock] }],
+    option: {
+      need_deep_think: turn.think,
+      answer_with_suggest: true,
+      need_create_conversation: !continuing,
+      conversation_init_option: { need_ack_conversation: true },
+      sse_recv_event_options: { support_chunk_delta: true },
+      unique_key: randomUUID(),
+      is_regen: false,
+      is_replace: false,
+      start_seq: 0,
+      message_from: 0,
+    },
+    chat_ability: {},
+    ext: {
+      use_deep_think: String(turn.think),
+      fp: s.fp,
+      use_submit_pipeline: '1',
+      commerce_credit_config_enable: '0',
+      sub_conv_firstmet_type: '1',
+    },
+  }
+}
+
+export function samanthaBody(turn: Turn): Record<string, unknown> {
+  const continuing = Boolean(turn.conversationId)
+  return {
+    messages: [{ content: JSON.stringify({ text: turn.prompt }), content_type: 2001, attachments: [], references: [] }],
+    completion_option: {
+      is_regen: false,
+      with_suggest: true,
+      need_create_conversation: !continuing,
+      launch_stage: 1,
+      is_replace: false,
+      is_delete: false,
+      message_from: 0,
+      event_id: '0',
+    },
+    use_deep_think: turn.think !== 0,
+    conversation_id: turn.conversationId ?? '0',
+    ...(turn.sectionId ? { section_id: turn.sectionId } : {}),
+    local_conversation_id: `local_16${Array.from({ length: 14 }, () => randomInt(10)).join('')}`,
+    local_message_id: randomUUID(),
+  }
+}
+
+/** Open the answer stream; anything but an event stream becomes a classified error. */
+export async function openStream(ctx: Ctx, turn: Turn): Promise<HttpResponse> {
+  const s = sessionOf(ctx)
+  const legacy = ctx.settings.protocol === 'samantha'
+  const res = await ctx.http.request(base(ctx) + (legacy ? SAMANTHA_PATH : COMPLETION_PATH), {
+    method: 'POST',
+    query: legacy ? samanthaQuery(ctx, s) : completionQuery(ctx, s),
+    headers: {
+      ...headersFor(ctx, s, 'text/event-stream'),
+      ...(legacy ? { 'last-event-id': 'undefined', 'x-flow-trace': flowTrace() } : {}),
+    },
+    json: legacy ? samanthaBody(turn) : completionBody(ctx, s, turn),
+    signal: ctx.signal,
+  })
+  const type = res.header('content-type') ?? ''
+  if (res.status === 200 && type.includes('text/event-stream')) return res
+  const text = await res.text().catch(() => '')
+  ctx.log.warn('doubao-web: no event stream', { status: res.status, type, session: mask(s.jar.get('sessionid')) })
+  throw errorFromReply(res.status, text)
+}
+
+function flowTrace(): string {
+  const id = randomUUID().replace(/-/g, '')
+  return `04-${id}-${id.slice(0, 16)}-01`
+}
+
+/** Best effort: `-2001` here usually means the account is banned, which the caller only logs. */
+export async function deleteThread(ctx: Ctx, conversationId: string): Promise<void> {
+  const s = sessionOf(ctx)
+  const res = await ctx.http.ok(base(ctx) + DELETE_PATH, {
+    method: 'POST',
+    query: samanthaQuery(ctx, s),
+    headers: { ...headersFor(ctx, s, 'application/json'), referer: `${base(ctx)}/chat/${conversationId}` },
+    json: { conversation_id: conversationId },
+    signal: ctx.signal,
+  })
+  const env = tryJson(await res.text()) as { code?: number; msg?: string } | undefined
+  if (env?.code !== undefined && env.code !== 0) throw errorFromReply(res.status, JSON.stringify(env))
+}
+
+export interface AccountInfo {
+  userId: string
+  name?: string
+}
+
+export async function accountInfo(ctx: Ctx): Promise<AccountInfo> {
+  const s = sessionOf(ctx)
+  const res = await ctx.http.request(base(ctx) + ACCOUNT_PATH, {
+    method: 'POST',
+    query: { account_sdk_source: 'web' },
+    headers: headersFor(ctx, s, 'application/json'),
+    json: {},
+    signal: ctx.signal,
+  })
+  const text = await res.text()
+  const env = tryJson(text) as { code?: number; data?: Record<string, unknown> } | undefined
+  const userId = env?.data?.user_id ?? env?.data?.user_id_str
+  if (res.status !== 200 || env?.code !== 0 || userId === undefined) throw errorFromReply(res.status, text)
+  const name = env.data?.name ?? env.data?.screen_name
+  return { userId: String(userId), ...(typeof name === 'string' && name ? { name } : {}) }
+}

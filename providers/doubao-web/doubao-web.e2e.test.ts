@@ -1,0 +1,83 @@
+// doubao-web through the whole app with the official openai SDK, against the fake www.doubao.com.
+import { afterEach, describe, expect, it } from 'vitest'
+import { type DoubaoFake, SEARCH_SOURCES, THINKING_TEXT, answerFor, startDoubaoFake } from '../../test/fakes/doubao-web.js'
+import { type TestApp, startTestApp } from '../../test/helpers/app.js'
+
+let fake: DoubaoFake
+let app: TestApp
+afterEach(async () => {
+  await app?.close()
+  await fake?.close()
+})
+
+async function start(credentials: string[], block: Record<string, unknown> = {}) {
+  fake = await startDoubaoFake()
+  app = await startTestApp({ config: { providers: { 'doubao-web': { base_url: fake.url, credentials, ...block } } } })
+  return app.openai()
+}
+
+const user = (content: string) => [{ role: 'user' as const, content }]
+
+describe('doubao-web end to end', () => {
+  it('adds a pasted cookie header through PUT /api/cookie and answers with it', async () => {
+    await start([])
+    const added = await app.admin('PUT', '/cookie', { provider: 'doubao-web', cookie: 'Cookie: ttwid=1%7Cabc; sessionid=sid-valid-1' })
+    expect(added.status).toBe(200)
+    const reply = await app.openai().chat.completions.create({ model: 'doubao', messages: user('你好') })
+    expect(reply.choices[0]!.message.content).toBe(answerFor('你好', 1))
+    expect(fake.calls.at(-1)!.headers.cookie).toContain('ttwid=1%7Cabc')
+  })
+
+  it('answers non-streaming, then streams the second turn of the same upstream conversation', async () => {
+    const client = await start(['sessionid=sid-valid-1'])
+    const first = await client.chat.completions.create({ model: 'doubao-think', messages: user('第一问') })
+    const message = first.choices[0]!.message as { content: string; reasoning_content?: string }
+    expect(message.content).toBe(answerFor('第一问', 1))
+    expect(message.reasoning_content).toBe(THINKING_TEXT)
+    const conversationId = [...fake.conversations.keys()][0]!
+    expect(first.id).toContain(conversationId)
+
+    const stream = await client.chat.completions.create({
+      model: 'doubao-think',
+      stream: true,
+      messages: [...user('第一问'), { role: 'assistant', content: message.content }, ...user('第二问')],
+    })
+    let text = ''
+    let reasoning = ''
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta as { content?: string; reasoning_content?: string } | undefined
+      text += delta?.content ?? ''
+      reasoning += delta?.reasoning_content ?? ''
+    }
+    expect(text).toBe(answerFor('第二问', 2))
+    expect(reasoning).toBe(THINKING_TEXT)
+    expect(fake.conversations.size).toBe(1)
+    expect(fake.calls.at(-1)!.body).toMatchObject({ client_meta: { conversation_id: conversationId } })
+  })
+
+  it('returns search sources as url_citation annotations', async () => {
+    const client = await start(['sid-valid-1'])
+    fake.scenario = 'search'
+    const reply = await client.chat.completions.create({ model: 'doubao', messages: user('天气') })
+    const annotations = (reply.choices[0]!.message as { annotations?: { url_citation: { url: string } }[] }).annotations
+    expect(annotations?.map((a) => a.url_citation.url)).toEqual(SEARCH_SOURCES.map((s) => s.url))
+  })
+
+  it('deletes one-shot conversations upstream when multi_turn is off', async () => {
+    const client = await start(['sid-valid-1'], { multi_turn: false })
+    await client.chat.completions.create({ model: 'doubao', messages: user('一次性') })
+    await expect.poll(() => fake.deleted.length).toBe(1)
+    expect(fake.conversations.size).toBe(0)
+  })
+
+  it('fails over from a dead account to a live one', async () => {
+    const client = await start(['sid-dead', 'sid-valid-1'])
+    for (let i = 0; i < 2; i++) {
+      const reply = await client.chat.completions.create({ model: 'doubao', messages: user(`问题 ${i}`) })
+      expect(reply.choices[0]!.message.content).toBe(answerFor(`问题 ${i}`, 1))
+    }
+    const sessions = fake.calls.filter((c) => c.path === '/chat/completion').map((c) => /sessionid=([^;]+)/.exec(String(c.headers.cookie))?.[1])
+    expect(sessions).toContain('sid-dead')
+    expect(sessions.at(-1)).toBe('sid-valid-1')
+  })
+})

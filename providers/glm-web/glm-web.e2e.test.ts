@@ -1,0 +1,80 @@
+// glm-web through the whole app with the official openai SDK, against the fake chatglm.cn.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { FakeGlm, promptOf } from '../../test/fakes/glm-web.js'
+import { type TestApp, startTestApp } from '../../test/helpers/app.js'
+
+let fake: FakeGlm
+let app: TestApp
+beforeEach(async () => {
+  fake = await new FakeGlm().start()
+})
+afterEach(async () => {
+  await app?.close()
+  await fake?.close()
+})
+
+async function start(credentials: string[], extra: Record<string, unknown> = {}) {
+  app = await startTestApp({ config: { providers: { 'glm-web': { base_url: fake.url, credentials, ...extra } } } })
+  return app.openai()
+}
+
+describe('glm-web end to end', () => {
+  it('answers non-streaming and streaming, continuing the conversation on the second turn', async () => {
+    const client = await start(['rt-good'])
+    fake.plan = (body) => ({ think: '想一想', text: `回答：${promptOf(body)}` })
+    const first = await client.chat.completions.create({ model: 'glm-5-think', messages: [{ role: 'user', content: '你好' }] })
+    expect(first.choices[0]!.message.content).toBe('回答：你好')
+    expect((first.choices[0]!.message as { reasoning_content?: string }).reasoning_content).toBe('想一想')
+    const conversationId = [...fake.conversations.keys()].at(-1)!
+    expect(first.id).toContain(conversationId)
+    expect(fake.streamRequests.at(-1)!.body.meta_data.chat_mode).toBe('zero')
+
+    const stream = await client.chat.completions.create({
+      model: 'glm-5-think',
+      stream: true,
+      messages: [
+        { role: 'user', content: '你好' },
+        { role: 'assistant', content: first.choices[0]!.message.content! },
+        { role: 'user', content: '再说一次' },
+      ],
+    })
+    let text = ''
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? ''
+    expect(text).toBe('回答：再说一次')
+    const sent = fake.streamRequests.at(-1)!.body
+    expect(sent.conversation_id).toBe(conversationId)
+    expect(promptOf(sent)).toBe('再说一次')
+  })
+
+  it('search results come back as url_citation annotations', async () => {
+    const client = await start(['rt-good'])
+    fake.plan = () => ({ quotes: [{ title: '天气', url: 'https://weather.example/bj' }], text: '晴' })
+    const reply = await client.chat.completions.create({ model: 'zhipu', messages: [{ role: 'user', content: '北京天气' }] })
+    const annotations = (reply.choices[0]!.message as { annotations?: { url_citation: { url: string } }[] }).annotations
+    expect(annotations?.map((a) => a.url_citation.url)).toEqual(['https://weather.example/bj'])
+  })
+
+  it('fails over from an expired refresh token to a live one', async () => {
+    const client = await start(['rt-expired', 'rt-good'])
+    for (let i = 0; i < 2; i++) {
+      const reply = await client.chat.completions.create({ model: 'chatglm', messages: [{ role: 'user', content: `问题${i}` }] })
+      expect(reply.choices[0]!.message.content).toBe(`回答：问题${i}`)
+    }
+    expect(fake.refreshAttempts).toContain('rt-expired')
+  })
+
+  it('deletes one-shot conversations when multi_turn is off', async () => {
+    const client = await start(['rt-good'], { multi_turn: false })
+    await client.chat.completions.create({ model: 'zhipu', messages: [{ role: 'user', content: '一次性' }] })
+    await expect.poll(() => fake.deleted.length).toBe(1)
+    expect(fake.conversations.size).toBe(0)
+  })
+
+  it('adds a pasted cookie header through PUT /api/cookie', async () => {
+    await start([])
+    const added = await app.admin('PUT', '/cookie', { provider: 'glm-web', cookie: 'a=1; chatglm_refresh_token=rt-good; b=2' })
+    expect(added.status).toBe(200)
+    const reply = await app.openai().chat.completions.create({ model: 'zhipu', messages: [{ role: 'user', content: '嗨' }] })
+    expect(reply.choices[0]!.message.content).toBe('回答：嗨')
+  })
+})

@@ -1,0 +1,50 @@
+// MiniMax web chat constants: MiniMax Agent (agent.minimaxi.com, current) and the legacy Hailuo
+// (hailuoai.com) flow, from the shared protocol spec section 4.
+import { z } from 'zod'
+import type { ModelSpec } from '../../src/kit/types.js'
+
+export const PROVIDER_ID = 'minimax-web'
+export const DEFAULT_BASE_URL = 'https://agent.minimaxi.com'
+export const DEFAULT_HAILUO_URL = 'https://hailuoai.com'
+
+export const AGENT_PATHS = {
+  register: '/v1/api/user/device/register',
+  userInfo: '/v1/api/user/info',
+  send: '/matrix/api/v1/chat/send_msg',
+  detail: '/matrix/api/v1/chat/get_chat_detail',
+  delete: '/matrix/api/v1/chat/delete_chat',
+} as const
+
+export const HAILUO_PATHS = {
+  register: '/v1/api/user/device/register',
+  userInfo: '/v1/api/user/info',
+  chat: '/v4/api/chat/msg',
+  history: '/v1/api/chat/history/',
+} as const
+
+/** Constant suffix of the `yy` signature input. */
+export const YY_SALT = 'ooui'
+export const DEVICE_TTL_MS = 10_800_000
+
+export const MODELS: readonly ModelSpec[] = [
+  { id: 'minimax', ownedBy: 'minimax' },
+  { id: 'minimax-auto', ownedBy: 'minimax' },
+  { id: 'MiniMax-M2.5', ownedBy: 'minimax' },
+]
+
+export const USER_AGENT =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
+
+export const settingsSchema = z.object({
+  /** `agent` = agent.minimaxi.com (send + poll); `hailuo` = legacy hailuoai.com (multipart + SSE). */
+  flow: z.enum(['agent', 'hailuo']).default('agent'),
+  /** Origin of the legacy flow (the agent flow uses base_url). */
+  hailuo_url: z.string().default(DEFAULT_HAILUO_URL),
+  /** Pause between two get_chat_detail polls. */
+  poll_interval_ms: z.number().int().positive().default(500),
+  /** Polls before giving up on an answer that never completes. */
+  max_polls: z.number().int().positive().default(180),
+  /** Seconds a registered device id is reused. */
+  device_ttl_s: z.number().int().positive().default(DEVICE_TTL_MS / 1000),
+})
+export type MinimaxSettings = z.infer<typeof settingsSchema>

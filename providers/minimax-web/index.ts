@@ -1,0 +1,102 @@
+// MiniMax web chat: MiniMax Agent (send + poll) by default, legacy Hailuo (multipart + SSE) by
+// setting `flow: hailuo`.
+import { UpstreamError, notSupported } from '../../src/kit/errors.js'
+import { mask } from '../../src/kit/log.js'
+import { flattenMessages, imageUrlsOf, lastUserMessage, textOf } from '../../src/kit/messages.js'
+import type { ChatMessage, ChatRequest, ConversationRef, CredentialHealth, DeltaEvent } from '../../src/kit/types.js'
+import { defineProvider } from '../../src/kit/types.js'
+import { DeviceCache, type MinimaxContext, normalizeSecret, parseCredential } from './auth.js'
+import { agentDevice, deleteChat, pollAnswer, sendMessage, userInfo } from './client.js'
+import { DEFAULT_BASE_URL, MODELS, type MinimaxSettings, PROVIDER_ID, settingsSchema } from './constants.js'
+import { hailuoDelete, hailuoDevice, hailuoUserInfo, openHailuoChat } from './hailuo.js'
+import { parseHailuoStream } from './parse.js'
+
+/** The legacy site wants `role:content` lines ending with an open `assistant:` turn. */
+export function foldForHailuo(messages: readonly ChatMessage[]): string {
+  const relevant = messages.filter((m) => textOf(m.content).trim())
+  if (relevant.length === 1 && relevant[0]!.role === 'user') return textOf(relevant[0]!.content)
+  return `${relevant.map((m) => `${m.role}:${textOf(m.content)}`).join('\n')}\nassistant:`
+}
+
+const CHAT_ID_PATTERN = /^[\w-]{1,64}$/
+
+/** The server no longer knows our device id (expired or reset). */
+const isDeviceRejection = (err: unknown) =>
+  err instanceof UpstreamError && err.kind === 'unavailable' && /device/i.test(err.message)
+
+function createMinimax() {
+  const devices = new DeviceCache()
+
+  async function* chat(req: ChatRequest, ctx: MinimaxContext): AsyncGenerator<DeltaEvent> {
+    const last = lastUserMessage(req.messages)
+    if (last && imageUrlsOf(last.content).length)
+      throw notSupported(`${PROVIDER_ID}: image input is not supported (the upload flow of this upstream is not implemented)`)
+    const cred = parseCredential(ctx.credential.secret)
+    const explicit = req.conversationId && CHAT_ID_PATTERN.test(req.conversationId) ? req.conversationId : undefined
+    const continued = req.continueFrom?.conversationId ?? explicit
+    const hailuo = ctx.settings.flow === 'hailuo'
+    const prompt = continued
+      ? textOf(last?.content ?? '')
+      : hailuo
+        ? foldForHailuo(req.messages)
+        : flattenMessages(req.messages)
+    const register = () => (hailuo ? hailuoDevice(ctx, cred, devices) : agentDevice(ctx, cred, devices))
+    let device = await register()
+    /** The server may have forgotten our cached device: register again, once. */
+    const retryOnDevice = async <T>(call: () => Promise<T>): Promise<T> =>
+      call().catch(async (err: unknown) => {
+        if (!isDeviceRejection(err)) throw err
+        devices.evict(ctx)
+        device = await register()
+        return call()
+      })
+    if (hailuo) {
+      const res = await retryOnDevice(() => openHailuoChat(ctx, cred, device, prompt, continued))
+      yield* parseHailuoStream(res.body)
+    } else {
+      const sent = await retryOnDevice(() => sendMessage(ctx, cred, device, prompt, continued))
+      yield sent.msgId ? { type: 'conversation', id: sent.chatId, parentId: sent.msgId } : { type: 'conversation', id: sent.chatId }
+      yield* pollAnswer(ctx, cred, device, sent.chatId, sent.msgId)
+    }
+  }
+
+  async function probe(ctx: MinimaxContext): Promise<CredentialHealth> {
+    const cred = parseCredential(ctx.credential.secret)
+    try {
+      const hailuo = ctx.settings.flow === 'hailuo'
+      const device = hailuo ? await hailuoDevice(ctx, cred, devices) : await agentDevice(ctx, cred, devices)
+      const env = hailuo ? await hailuoUserInfo(ctx, cred, device) : await userInfo(ctx, cred, device)
+      const info = (env.data?.userInfo ?? {}) as Record<string, unknown>
+      const account = info.userID ?? info.realUserID ?? info.nickName ?? device.realUserId
+      return account === undefined ? { ok: true } : { ok: true, account: String(account) }
+    } catch (err) {
+      if (err instanceof UpstreamError && err.kind !== 'credential_invalid') throw err
+      ctx.log.info('minimax probe failed', { credential: mask(cred.jwt) })
+      return { ok: false, reason: (err as Error).message }
+    }
+  }
+
+  async function deleteConversation(ref: ConversationRef, ctx: MinimaxContext): Promise<void> {
+    const cred = parseCredential(ctx.credential.secret)
+    if (ctx.settings.flow === 'hailuo') await hailuoDelete(ctx, cred, await hailuoDevice(ctx, cred, devices), ref.conversationId)
+    else await deleteChat(ctx, cred, await agentDevice(ctx, cred, devices), ref.conversationId)
+  }
+
+  return {
+    id: PROVIDER_ID,
+    credentialKind: 'token' as const,
+    models: MODELS,
+    chat,
+    probe,
+    deleteConversation,
+    normalizeSecret,
+  }
+}
+
+export default defineProvider<MinimaxSettings>({
+  id: PROVIDER_ID,
+  defaultBaseUrl: DEFAULT_BASE_URL,
+  defaultConcurrency: 1,
+  settings: settingsSchema,
+  create: () => createMinimax(),
+})

@@ -1,0 +1,108 @@
+// Shared pure pieces of the three Qwen stream parsers: error classes, non-stream replies, and
+// turning cumulative snapshots into deltas.
+import {
+  type UpstreamError,
+  credentialInvalid,
+  invalidRequest,
+  protocolError,
+  quotaExhausted,
+  rateLimited,
+  upstreamUnavailable,
+} from '../../src/kit/errors.js'
+import type { DeltaEvent } from '../../src/kit/types.js'
+import { PROVIDER_ID, SIGNATURE_REQUIRED, type Site } from './constants.js'
+
+export type Json = Record<string, unknown>
+const provider = PROVIDER_ID
+
+export function asObject(v: unknown): Json | undefined {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined
+}
+
+export function tryJson(text: unknown): unknown {
+  if (typeof text !== 'string') return text
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+/** An error code field that means "no error". */
+export const isNoError = (code: unknown) => code === undefined || code === null || code === '' || code === 0 || code === '0'
+
+const SIGNATURE = /signature|签名|\bacs\b|baxia/i
+const LOGGED_OUT = /NOT_LOGIN|登录|login|unauthori[sz]ed|token.*(expired|invalid)|(expired|invalid).*token/i
+const RATE_LIMIT = /rate.?limit|too many|频繁|限流|稍后再试|RateLimited/i
+const OUT_OF_QUOTA = /quota|额度|用完|usage limit/i
+
+/** Error code + message from any Qwen envelope, as a failure class the pool understands. */
+export function classifyError(site: Site, code: unknown, message: string, status?: number): UpstreamError {
+  const codeText = isNoError(code) ? '' : String(code)
+  const text = `${provider}: ${message || codeText || 'upstream error'}${codeText && message ? ` (${codeText})` : ''}`
+  const o = { provider, upstreamStatus: status }
+  if (codeText === SIGNATURE_REQUIRED || SIGNATURE.test(message))
+    return protocolError(
+      `${provider}: www.qianwen.com demands an ACS request signature (${codeText || 'sign'}), which this adapter does not ` +
+        'compute (its key material is unknown); use providers.qwen-web.site: intl or tongyi',
+      o,
+    )
+  if (site === 'intl' && codeText === 'Bad_Request')
+    return credentialInvalid(`${provider}: chat.qwen.ai answered Bad_Request; paste the whole browser cookie (cna, x-ap...), not only the token`, o)
+  if (codeText === 'SESSION_NO_EXIST') return invalidRequest(`${text}: the conversation belongs to another account`, o)
+  if (status === 429 || RATE_LIMIT.test(`${codeText} ${message}`)) return rateLimited(text, o)
+  if (status === 401 || status === 403 || LOGGED_OUT.test(`${codeText} ${message}`)) return credentialInvalid(text, o)
+  if (OUT_OF_QUOTA.test(message)) return quotaExhausted(text, o)
+  return upstreamUnavailable(text, o)
+}
+
+/** A reply that is not an event stream: a JSON envelope of some shape, or an HTML page. */
+export function errorFromReply(site: Site, status: number, body: string): UpstreamError {
+  const trimmed = body.trim()
+  if (trimmed.startsWith('<'))
+    return protocolError(`${provider}: got an HTML page (HTTP ${status}, likely a login or captcha page) instead of an event stream`, {
+      provider,
+      upstreamStatus: status,
+    })
+  const env = asObject(tryJson(trimmed))
+  if (!env) return protocolError(`${provider}: unexpected reply (HTTP ${status}) instead of an event stream`, { provider, upstreamStatus: status })
+  const inner = asObject(env.data)
+  const err = asObject(env.error)
+  const code = env.error_code ?? env.errorCode ?? env.code ?? inner?.code ?? err?.code
+  const message = String(env.error_msg ?? env.errorMsg ?? env.msg ?? env.message ?? inner?.details ?? err?.message ?? '')
+  if (status < 400 && isNoError(code) && !message && env.success !== false)
+    return protocolError(`${provider}: JSON envelope instead of an event stream`, { provider, upstreamStatus: status })
+  return classifyError(site, code, message, status >= 400 ? status : undefined)
+}
+
+/**
+ * Cumulative snapshots → deltas. Text already sent cannot be retracted, so when the upstream
+ * rewrites earlier text only the growth beyond what went out is sent.
+ */
+export class Cumulative {
+  private sent = ''
+
+  next(full: string): string {
+    const prev = this.sent
+    if (full.length <= prev.length) {
+      if (!prev.startsWith(full)) this.sent = full
+      return ''
+    }
+    this.sent = full
+    return full.slice(prev.length)
+  }
+
+  get text(): string {
+    return this.sent
+  }
+}
+
+/** Usage counts when a payload really carries them (several field spellings). */
+export function usageOf(value: unknown): DeltaEvent | undefined {
+  const u = asObject(value)
+  if (!u) return undefined
+  const prompt = Number(u.input_tokens ?? u.prompt_tokens ?? u.inputTokens ?? Number.NaN)
+  const completion = Number(u.output_tokens ?? u.completion_tokens ?? u.outputTokens ?? Number.NaN)
+  if (!Number.isFinite(prompt) || !Number.isFinite(completion)) return undefined
+  return { type: 'usage', promptTokens: prompt, completionTokens: completion }
+}
