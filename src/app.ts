@@ -10,7 +10,9 @@ import { chatRoutes } from './http/chat.routes.js'
 import { ApiError } from './http/errors.js'
 import { clientAuth } from './http/middleware/client-auth.js'
 import { modelRoutes } from './http/models.routes.js'
+import { sessionRoutes } from './http/session.routes.js'
 import { systemRoutes } from './http/system.routes.js'
+import { userAdminRoutes } from './http/user-admin.routes.js'
 
 export function createApp(s: Services) {
   const app = new Hono<AppEnv>()
@@ -39,6 +41,9 @@ export function createApp(s: Services) {
   app.route(`${prefix}/v1`, openai)
 
   if (s.config.admin.enabled) app.route('/api', adminRoutes(s))
+  // The seeds' compatibility routes sit at the root, like /api: their clients hard-code the paths.
+  if (s.config.admin.enabled) app.route('/', userAdminRoutes(s))
+  app.route('/', sessionRoutes(s, s.keys))
   app.route('/', systemRoutes(s, () => app.routes))
   return app
 }

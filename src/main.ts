@@ -30,6 +30,7 @@ function start() {
     stopMaintenance()
     server.close(() => {
       s.recorder.flush()
+      s.billing.flush()
       s.db.$client.close()
       process.exit(0)
     })

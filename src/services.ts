@@ -1,5 +1,6 @@
 // Everything a request handler needs, built once at start (and by tests with their own config).
 import type { Config } from './config/schema.js'
+import { Billing } from './core/billing.js'
 import { ClientKeys } from './core/client-keys.js'
 import { ConversationMemory } from './core/conversations.js'
 import { CredentialPool } from './core/credential-pool.js'
@@ -7,6 +8,7 @@ import { refreshAfterUse } from './core/credential-service.js'
 import { type ProviderInstance, buildProviders } from './core/provider-registry.js'
 import { Relay } from './core/relay.js'
 import { Router } from './core/router.js'
+import { Sessions } from './core/sessions.js'
 import { UsageRecorder } from './core/usage-recorder.js'
 import { type Db, openDatabase } from './db/client.js'
 import { SecretBox, loadOrCreateKey } from './db/secret-box.js'
@@ -26,6 +28,8 @@ export interface Services {
   pool: CredentialPool
   relay: Relay
   recorder: UsageRecorder
+  billing: Billing
+  sessions: Sessions
   keys: ClientKeys
   conversations: ConversationMemory
   startedAt: number
@@ -46,6 +50,7 @@ export function createServices(config: Config, options: ServiceOptions): Service
   const instances = buildProviders(options.definitions, config)
   const pool = new CredentialPool(db, box, config.pool, log.child('pool'))
   const conversations = new ConversationMemory(db)
+  const recorder = new UsageRecorder(db, log)
   const services: Services = {
     config,
     db,
@@ -55,7 +60,9 @@ export function createServices(config: Config, options: ServiceOptions): Service
     router: new Router(instances, config),
     pool,
     relay: new Relay(pool, conversations, log.child('relay'), (instance, id) => refreshAfterUse(services, instance, id)),
-    recorder: new UsageRecorder(db, log),
+    recorder,
+    billing: new Billing(db, config.billing, recorder, log.child('billing')),
+    sessions: new Sessions(db, config.sessions),
     keys: new ClientKeys(db),
     conversations,
     startedAt: Date.now(),

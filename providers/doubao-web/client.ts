@@ -16,7 +16,8 @@ import {
   type ThinkLevel,
   USER_AGENT,
 } from './constants.js'
-import { errorFromReply, tryJson } from './parse.js'
+import { tryJson } from '../../src/kit/json.js'
+import { errorFromReply } from './parse.js'
 
 export interface DoubaoSettings {
   protocol: 'completion' | 'samantha'

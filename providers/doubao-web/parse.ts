@@ -1,27 +1,13 @@
 // Pure translation of Doubao streams into DeltaEvents: the newer named-event stream of
 // /chat/completion and the legacy numeric event_type stream of /samantha/chat/completion.
+import { type Json, asObject, tryJson } from '../../src/kit/json.js'
 import { type UpstreamError, credentialInvalid, protocolError, quotaExhausted, rateLimited, upstreamUnavailable } from '../../src/kit/errors.js'
 import { type SseEvent, readSse } from '../../src/kit/sse.js'
 import { findCitations } from '../../src/kit/find-citations.js'
 import type { DeltaEvent } from '../../src/kit/types.js'
 import { BLOCK, LEGACY_EVENT, LEGACY_TEXT_TYPES, PROVIDER_ID, RATE_LIMIT_CODE } from './constants.js'
 
-type Json = Record<string, unknown>
 const provider = PROVIDER_ID
-
-function asObject(v: unknown): Json | undefined {
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined
-}
-
-/** JSON.parse that yields undefined instead of throwing (heartbeats, `{}` placeholders...). */
-export function tryJson(text: unknown): unknown {
-  if (typeof text !== 'string') return text
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
-}
 
 const CONTENT_FILTER = /敏感|违规|不合规|违反|sensitive|content.?(filter|policy|security)/i
 const RATE_LIMIT = /频繁|限流|too (many|fast)|rate.?limit|稍后再试/i

@@ -1,5 +1,6 @@
 // hix.ai calls: tRPC createChat / deleteChat / credit query, the chat stream, the session, and
 // the signed-URL image upload. Every reply that is not the expected shape becomes a typed error.
+import { tryJson } from '../../src/kit/json.js'
 import { invalidRequest, protocolError } from '../../src/kit/errors.js'
 import type { HttpResponse } from '../../src/kit/http.js'
 import type { CallContext } from '../../src/kit/types.js'
@@ -15,7 +16,6 @@ import {
   httpFailure,
   isCloudflarePage,
   trpcResults,
-  tryJson,
 } from './parse.js'
 
 export interface HixSettings {

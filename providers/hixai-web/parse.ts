@@ -1,5 +1,6 @@
 // Pure translation of hix.ai replies: the chat stream's lines, tRPC batch envelopes, the credit
 // query, and every failure shape (not login, Cloudflare, tRPC error codes) into typed errors.
+import { tryJson } from '../../src/kit/json.js'
 import {
   UpstreamError,
   credentialInvalid,
@@ -95,14 +96,6 @@ export function httpFailure(status: number, body: string, cfMitigated?: string):
   }
   if (status === 429) return rateLimited(`${PROVIDER_ID}: too many requests`, opts(status))
   return upstreamUnavailable(`${PROVIDER_ID}: HTTP ${status}`, opts(status))
-}
-
-export function tryJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
 }
 
 /** The `json` payload of each item of a 200 tRPC batch reply; an error item throws. */

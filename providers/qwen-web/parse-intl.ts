@@ -3,7 +3,8 @@
 // an answer-phase delta reports status "finished".
 import type { SseEvent } from '../../src/kit/sse.js'
 import type { DeltaEvent } from '../../src/kit/types.js'
-import { asObject, classifyError, tryJson, usageOf } from './parse.js'
+import { asObject, tryJson } from '../../src/kit/json.js'
+import { classifyError, usageOf } from './parse.js'
 
 const REASONING_PHASES = new Set(['think', 'thinking_summary'])
 

@@ -3,7 +3,8 @@
 import { findCitations } from '../../src/kit/find-citations.js'
 import type { SseEvent } from '../../src/kit/sse.js'
 import type { DeltaEvent } from '../../src/kit/types.js'
-import { Cumulative, type Json, asObject, classifyError, isNoError, tryJson, usageOf } from './parse.js'
+import { type Json, asObject, tryJson } from '../../src/kit/json.js'
+import { Cumulative, classifyError, isNoError, usageOf } from './parse.js'
 
 const ANSWER_TYPES = new Set(['multi_load/iframe', 'text/plain'])
 const THINK_MARKER = '[(multimodal_chat_think_'

@@ -2,7 +2,8 @@
 // `canShare: false` marks a censored answer, `errorCode` an error; then `data: [DONE]`.
 import type { SseEvent } from '../../src/kit/sse.js'
 import type { DeltaEvent } from '../../src/kit/types.js'
-import { Cumulative, asObject, classifyError, isNoError, tryJson } from './parse.js'
+import { asObject, tryJson } from '../../src/kit/json.js'
+import { Cumulative, classifyError, isNoError } from './parse.js'
 
 /** Tongyi ids are 32 hex chars; a conversation is `sessionId-msgId` (free-api convention). */
 export const TONGYI_CONVERSATION = /^([0-9a-z]{32})-([0-9a-z]{32})$/

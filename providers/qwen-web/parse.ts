@@ -1,5 +1,6 @@
 // Shared pure pieces of the three Qwen stream parsers: error classes, non-stream replies, and
 // turning cumulative snapshots into deltas.
+import { asObject, tryJson } from '../../src/kit/json.js'
 import {
   type UpstreamError,
   credentialInvalid,
@@ -12,21 +13,7 @@ import {
 import type { DeltaEvent } from '../../src/kit/types.js'
 import { PROVIDER_ID, SIGNATURE_REQUIRED, type Site } from './constants.js'
 
-export type Json = Record<string, unknown>
 const provider = PROVIDER_ID
-
-export function asObject(v: unknown): Json | undefined {
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined
-}
-
-export function tryJson(text: unknown): unknown {
-  if (typeof text !== 'string') return text
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
-}
 
 /** An error code field that means "no error". */
 export const isNoError = (code: unknown) => code === undefined || code === null || code === '' || code === 0 || code === '0'

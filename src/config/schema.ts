@@ -85,9 +85,21 @@ export const configSchema = z.object({
       token_base_multiplier: z.number().positive().default(1),
       require_price: z.boolean().default(false),
       prices: z.record(z.string(), priceSchema).default({}),
+      /** Completion tokens reserved before a request that sets no max_tokens. */
+      reserve_completion_tokens: z.number().int().nonnegative().default(1024),
+      /** A reservation older than this (a crashed request) is given back to the user. */
+      hold_ttl_ms: z.number().int().positive().default(3600_000),
     })
     .prefault({}),
-  sessions: z.object({ idle_ttl_ms: z.number().int().positive().default(24 * 3600_000) }).prefault({}),
+  sessions: z
+    .object({
+      idle_ttl_ms: z.number().int().positive().default(24 * 3600_000),
+      /** Model for /chat when the request names none and the user has no mode. */
+      default_model: z.string().min(1).optional(),
+      /** Longest a turn may hold a session before another turn may start. */
+      turn_timeout_ms: z.number().int().positive().default(10 * 60_000),
+    })
+    .prefault({}),
   providers: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
   routes: z.record(z.string(), routeSchema).default({}),
   aliases: z.record(z.string(), z.string()).default({}),

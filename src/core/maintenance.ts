@@ -1,19 +1,32 @@
-// Background upkeep: heal credentials on a timer, prune old records and conversations daily.
+// Background upkeep: heal credentials on a timer, prune old records and conversations daily,
+// expire idle sessions and release stale billing holds hourly.
 import { conversationInUse, pruneConversations } from '../db/conversations.repo.js'
+import { pruneIdempotent } from '../db/idempotency.repo.js'
+import { pruneRecords } from '../db/records.repo.js'
 import { pruneUsage } from '../db/usage.repo.js'
 import type { Services } from '../services.js'
 import { callContext } from './call-context.js'
 import { healAll } from './credential-service.js'
 
 const DAY_MS = 24 * 3600_000
+/** A retried admin call is replayed for this long; clients retry within minutes, not days. */
+const IDEMPOTENCY_TTL_MS = 7 * DAY_MS
 
-/** Delete records and conversation mappings older than records.chat_max_days (-1 keeps all). */
-export async function pruneOld(s: Services, now = Date.now()): Promise<{ usage: number; conversations: number }> {
+/** Expired sessions, stale billing holds (crashed requests) and old idempotency keys. */
+export function sweep(s: Services, now = Date.now()): { sessions: number; holds: number } {
+  pruneIdempotent(s.db, now - IDEMPOTENCY_TTL_MS)
+  return { sessions: s.sessions.prune(now), holds: s.billing.releaseStale(now) }
+}
+
+/** Delete usage, chat records and conversation mappings older than records.chat_max_days (-1 keeps all). */
+export async function pruneOld(s: Services, now = Date.now()): Promise<{ usage: number; records: number; conversations: number }> {
   const days = s.config.records.chat_max_days
-  if (days < 0) return { usage: 0, conversations: 0 }
+  if (days < 0) return { usage: 0, records: 0, conversations: 0 }
   const before = now - days * DAY_MS
   s.recorder.flush()
+  s.billing.flush()
   const usage = pruneUsage(s.db, before)
+  const records = pruneRecords(s.db, before)
   const rows = pruneConversations(s.db, before)
   const seen = new Set<string>()
   for (const row of rows) {
@@ -30,7 +43,7 @@ export async function pruneOld(s: Services, now = Date.now()): Promise<{ usage: 
       s.log.debug(`could not delete old ${row.provider} conversation: ${(err as Error).message}`),
     )
   }
-  return { usage, conversations: rows.length }
+  return { usage, records, conversations: rows.length }
 }
 
 export function startMaintenance(s: Services): () => void {
@@ -45,6 +58,7 @@ export function startMaintenance(s: Services): () => void {
   }
   every(s.config.pool.probe_interval_ms, () => healAll(s))
   every(DAY_MS, () => pruneOld(s))
+  every(Math.min(s.config.sessions.idle_ttl_ms, 3600_000), async () => sweep(s))
   return () => {
     for (const t of timers) clearInterval(t)
   }

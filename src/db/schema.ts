@@ -1,6 +1,6 @@
 // The only description of our tables; drizzle-kit generates drizzle/*.sql from it.
 import { sql } from 'drizzle-orm'
-import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 const now = sql`(unixepoch('subsec') * 1000)`
 
@@ -93,4 +93,84 @@ export const conversations = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [uniqueIndex('conversations_key').on(t.provider, t.historyHash), index('conversations_updated').on(t.updatedAt)],
+)
+
+/** End users with a token balance; a client key's user_id points here. */
+export const users = sqliteTable('users', {
+  userId: text('user_id').primaryKey(),
+  /** Default model, used when a request asks for `auto` (or names none on /chat). */
+  mode: text('mode').notNull().default(''),
+  /** Total ever granted. */
+  token: real('token').notNull().default(0),
+  /** Spendable now: granted minus charged minus what open requests hold. */
+  availToken: real('avail_token').notNull().default(0),
+  /** Unix seconds. */
+  updatetime: integer('updatetime').notNull(),
+})
+
+/** Estimates reserved by requests in flight; settle deletes them, a crash leaves them to release. */
+export const billingHolds = sqliteTable(
+  'billing_holds',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: text('user_id').notNull(),
+    requestId: text('request_id').notNull(),
+    amount: real('amount').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('billing_holds_created').on(t.createdAt)],
+)
+
+/** One per chat (later per media job): what the user asked, what they got, what it cost. */
+export const records = sqliteTable(
+  'records',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: text('user_id'),
+    /** usage_records.request_id of the request that produced it. */
+    requestId: text('request_id'),
+    question: text('question').notNull().default(''),
+    answer: text('answer').notNull().default(''),
+    /** JSON array of attachment URLs. */
+    content: text('content').notNull().default(''),
+    /** Balance units charged. */
+    token: real('token').notNull().default(0),
+    isDeleted: integer('is_deleted', { mode: 'boolean' }).notNull().default(false),
+    /** 1 API chat, 2 session chat, 3 image, 4 audio, 5 video. */
+    recordType: integer('record_type').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('records_user').on(t.userId, t.id), index('records_created').on(t.createdAt)],
+)
+
+/** Server-side chat sessions for /chat and /chat/stream. */
+export const chatSessions = sqliteTable(
+  'chat_sessions',
+  {
+    sessionId: text('session_id').primaryKey(),
+    userId: text('user_id'),
+    model: text('model'),
+    conversationId: text('conversation_id'),
+    /** JSON array of {role, content}. */
+    messages: text('messages', { mode: 'json' }).$type<{ role: 'user' | 'assistant'; content: string }[]>().notNull(),
+    /** A turn is running until this time (ms); a crash cannot lock a session for longer. */
+    busyUntil: integer('busy_until'),
+    lastActivity: integer('last_activity').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('chat_sessions_activity').on(t.lastActivity)],
+)
+
+/** Responses of admin calls made with an Idempotency-Key, replayed when the call is retried. */
+export const idempotencyKeys = sqliteTable(
+  'idempotency_keys',
+  {
+    scope: text('scope').notNull(),
+    key: text('key').notNull(),
+    /** SHA-256 of the request body: the same key with another body is refused. */
+    bodyHash: text('body_hash').notNull(),
+    response: text('response', { mode: 'json' }).notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key] }), index('idempotency_created').on(t.createdAt)],
 )

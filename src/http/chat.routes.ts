@@ -7,18 +7,18 @@ import { collectEvents, completionJson } from '../core/collect.js'
 import { type RelayStream, asUpstreamError } from '../core/relay.js'
 import type { ReasoningMode, RoutePlan } from '../core/router.js'
 import { ChunkWriter, sseError } from '../core/sse-writer.js'
-import type { Usage } from '../core/tally.js'
 import { isAbortError } from '../kit/errors.js'
 import type { Services } from '../services.js'
 import type { AppEnv } from './app-env.js'
 import { readJsonBody } from './body.js'
 import { ApiError, fromFailure, isFailure } from './errors.js'
+import { Meter, RECORD_API_CHAT, modelFor } from './metering.js'
 import { type ChatBody, parseChatBody, toBaseRequest } from './validate.js'
 
 export const newCompletionId = () => `chatcmpl-${randomBytes(12).toString('base64url')}`
 
 /** Aborts when the client goes away before the response is complete. */
-function clientSignal(c: Context): AbortSignal {
+export function clientSignal(c: Context): AbortSignal {
   const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing
   if (!outgoing) return c.req.raw.signal
   const controller = new AbortController()
@@ -38,56 +38,39 @@ function reasoningModeOf(stream: RelayStream, plan: RoutePlan): ReasoningMode {
 export function chatRoutes(s: Services) {
   const app = new Hono<AppEnv>()
 
-  const record = (c: Context<AppEnv>, model: string, stream: boolean, t0: number, result: {
-    relay?: RelayStream
-    usage?: Usage
-    status: number
-    errorClass?: string
-  }) => {
-    const client = c.get('client')
-    const r = result.relay
-    s.recorder.record({
-      requestId: c.get('requestId'),
-      createdAt: Date.now(),
-      clientKeyId: client.keyId,
-      userId: client.userId,
-      provider: r?.instance.name ?? null,
-      credentialId: r?.credentialId ?? null,
-      model,
-      stream,
-      promptTokens: result.usage?.promptTokens ?? 0,
-      completionTokens: result.usage?.completionTokens ?? 0,
-      estimated: result.usage?.estimated ?? false,
-      latencyMs: Math.round(performance.now() - t0),
-      ttftMs: r?.tally.firstEventAt === undefined ? null : Math.round(r.tally.firstEventAt - t0),
-      status: result.status,
-      errorClass: result.errorClass ?? null,
-    })
-  }
-
   app.post('/chat/completions', async (c) => {
-    const t0 = c.get('startedAt')
     const body: ChatBody = parseChatBody(await readJsonBody(c, s.config.server.body_limit))
-    const model = body.model
-    if (!model) throw ApiError.badRequest('model: required', 'model', 'missing_required_parameter')
     const client = c.get('client')
+    if (!body.model) throw ApiError.badRequest('model: required', 'model', 'missing_required_parameter')
+    // `auto` is the key owner's default model (users.mode).
+    const model = modelFor(s, body.model, client.userId)
+    if (!model) throw ApiError.badRequest('model auto: this key has no user with a default model (mode)', 'model', 'invalid_value')
     if (client.allowedModels && !client.allowedModels.includes(model))
       throw ApiError.forbidden(`this API key may not use model ${model}`)
     const plan = s.router.resolve(model)
     if (!plan) throw ApiError.notFound(`The model \`${model}\` does not exist or is not enabled`, 'model_not_found')
 
     const request = toBaseRequest(body, model)
+    const meter = Meter.open(s, c, {
+      userId: client.userId,
+      model,
+      plan,
+      messages: request.messages,
+      maxTokens: request.max_tokens,
+      stream: request.stream,
+      recordType: RECORD_API_CHAT,
+    })
     const signal = clientSignal(c)
     let relay: RelayStream
     try {
       relay = await s.relay.open({ plan, request, signal, passthroughTokens: client.passthroughTokens })
     } catch (err) {
       if (isAbortError(err) || signal.aborted) {
-        record(c, model, request.stream, t0, { status: 499, errorClass: 'client_closed' })
+        meter.finish({ status: 499, errorClass: 'client_closed', bill: false })
         return c.body(null, 499 as 200)
       }
       const api = isFailure(err) ? fromFailure(err) : err
-      if (api instanceof ApiError) record(c, model, request.stream, t0, { status: api.status, errorClass: api.code ?? api.type })
+      meter.finish(api instanceof ApiError ? { status: api.status, errorClass: api.code ?? api.type, bill: false } : { status: 500, bill: false })
       throw api
     }
     c.header('Server-Timing', `relay;dur=${relay.dispatchMs.toFixed(2)}`)
@@ -99,12 +82,13 @@ export function chatRoutes(s: Services) {
       try {
         const collected = await collectEvents(relay.events())
         const usage = relay.tally.usage(request.messages)
-        record(c, model, false, t0, { relay, usage, status: 200 })
+        meter.finish({ relay, status: 200, bill: true })
         return c.json(completionJson(collected, { id: collected.id ?? id, model, created, reasoning, usage }))
       } catch (err) {
         const aborted = isAbortError(err) || signal.aborted
         const api = aborted ? undefined : fromFailure(asUpstreamError(err, relay.instance.name))
-        record(c, model, false, t0, { relay, status: aborted ? 499 : api!.status, errorClass: aborted ? 'client_closed' : api!.code ?? api!.type })
+        // Nothing reached the client of a non-streamed answer, so neither outcome is billed.
+        meter.finish({ relay, status: aborted ? 499 : api!.status, errorClass: aborted ? 'client_closed' : api!.code ?? api!.type, bill: false })
         if (aborted) return c.body(null, 499 as 200)
         throw api
       }
@@ -117,12 +101,12 @@ export function chatRoutes(s: Services) {
     let timer: NodeJS.Timeout | undefined
     let lastWrite = performance.now()
     let finished = false
+    // An abandoned stream is billed for what it delivered; an upstream failure costs nothing.
     const finish = (status: number, errorClass?: string) => {
       if (finished) return
       finished = true
       clearInterval(timer)
-      const usage = relay.tally.usage(request.messages)
-      record(c, model, true, t0, { relay, usage, status, ...(errorClass ? { errorClass } : {}) })
+      meter.finish({ relay, status, bill: status === 200 || status === 499, ...(errorClass ? { errorClass } : {}) })
     }
     const out = new ReadableStream<Uint8Array>({
       start(controller) {

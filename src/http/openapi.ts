@@ -28,7 +28,20 @@ const summaries: Record<string, string> = {
   'POST /api/credential/{id}/probe': 'Probe a credential now',
   'POST /api/credential/{id}/enable': 'Enable (or {"enabled":false} disable) a credential',
   'GET /api/usage': 'Usage records, newest first (?provider=&key_id=&limit=&offset=)',
+  'POST /user/token/add': 'Add tokens to a user (created if new); honours Idempotency-Key',
+  'GET /user/list': 'Users and balances (?page=&page_size=&user_id=)',
+  'POST /user/update/mode': "Set a user's default model (form or JSON: user_id, mode)",
+  'GET /record/list': 'Chat records, newest first (?page=&pageSize=&isDeleted=&user_id=)',
+  'POST /record/delete': 'Soft-delete records ({"id"} or {"ids":[...]})',
+  'POST /chat': 'Session chat: {message, session_id?, user_id?, model?} → {response, session_id, ...}',
+  'POST /chat/stream': 'Session chat as SSE lines: chunk…, then complete (or error)',
+  'GET /session/{id}/info': 'A chat session: user, upstream conversation, last activity, message count, status',
+  'POST /session/{id}/clear': "Forget a session's history",
 }
+
+/** Root-level admin paths of the seeds' user-token API (behind the admin secret). */
+const isAdminPath = (path: string) => path.startsWith('/api/') || path.startsWith('/user/') || path.startsWith('/record/')
+const isSessionPath = (path: string) => path === '/chat' || path === '/chat/stream' || path.startsWith('/session/')
 
 export function openApiPath(path: string): string {
   return path.replace(/:(\w+)(\{[^}]*\})?/g, '{$1}')
@@ -40,12 +53,13 @@ export function buildOpenApi(routes: readonly MountedRoute[]) {
     if (r.method === 'ALL' || r.path.includes('*')) continue
     const path = openApiPath(r.path)
     const method = r.method.toLowerCase()
-    const admin = path.startsWith('/api/')
+    const admin = isAdminPath(path)
+    const session = isSessionPath(path)
     paths[path] ??= {}
     paths[path]![method] = {
       summary: summaries[`${r.method} ${path.replace(/^\/[^/]+(?=\/v1\/)/, '')}`] ?? summaries[`${r.method} ${path}`] ?? path,
-      tags: [admin ? 'admin' : path.includes('/v1/') ? 'openai' : 'system'],
-      security: admin ? [{ adminSecret: [] }] : path.includes('/v1/') ? [{ bearer: [] }] : [],
+      tags: [admin ? 'admin' : session ? 'sessions' : path.includes('/v1/') ? 'openai' : 'system'],
+      security: admin ? [{ adminSecret: [] }] : path.includes('/v1/') || session ? [{ bearer: [] }] : [],
       responses: { '200': { description: 'success' } },
     }
   }

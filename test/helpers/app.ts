@@ -63,6 +63,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       ;(server as import("node:http").Server).closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       services.recorder.flush()
+      services.billing.flush()
       services.db.$client.close()
       rmSync(dir, { recursive: true, force: true })
     },

@@ -17,7 +17,7 @@ export function memoryProvider(id: string, models: ModelSpec[], extra: { canServ
   const calls: MemoryCall[] = []
   const deleted: string[] = []
   let counter = 0
-  const def = defineProvider({
+  const def = defineProvider<Record<string, unknown>>({
     id,
     defaultBaseUrl: 'http://127.0.0.1:9',
     create: (name) => ({

@@ -1,0 +1,155 @@
+// Token balances: reserve an estimate before a request, settle to the real usage after it, in one
+// IMMEDIATE transaction each, so parallel requests queue on the balance instead of overspending.
+import type { z } from 'zod'
+import type { Config, priceSchema } from '../config/schema.js'
+import { type Db, immediate } from '../db/client.js'
+import { type NewRecord, insertRecords } from '../db/records.repo.js'
+import { type NewUsage, findUsageByRequest, insertUsageBatch } from '../db/usage.repo.js'
+import { findUser, insertHold, setAvailable, staleHolds, takeHold } from '../db/users.repo.js'
+import type { Logger } from '../kit/log.js'
+import type { Usage } from './tally.js'
+import type { UsageRecorder } from './usage-recorder.js'
+
+export type Price = z.infer<typeof priceSchema>
+
+/** The balance cannot cover the estimate. */
+export class InsufficientQuota extends Error {
+  constructor(
+    readonly needed: number,
+    readonly available: number,
+  ) {
+    super(`insufficient token balance: this request needs up to ${needed}, ${available} available`)
+    this.name = 'InsufficientQuota'
+  }
+}
+
+export interface Hold {
+  id: number
+  userId: string
+  amount: number
+}
+
+export interface Settlement {
+  userId: string | null
+  hold: Hold | undefined
+  price: Price | undefined
+  /** Usage to bill; undefined bills nothing (failed upstream, nothing delivered). */
+  usage: Usage | undefined
+  usageRow: NewUsage
+  record: NewRecord | undefined
+}
+
+// Balances are reals; rounding each charge keeps sums exact enough to compare and display.
+const round = (n: number) => Math.round(n * 1e6) / 1e6
+
+export class Billing {
+  private queue: NewRecord[] = []
+  private scheduled = false
+
+  constructor(
+    private readonly db: Db,
+    private readonly config: Config['billing'],
+    private readonly recorder: UsageRecorder,
+    private readonly log: Logger,
+  ) {}
+
+  /** The price of the first name that has one (requested name, route name, upstream model). */
+  priceOf(names: readonly string[]): Price | undefined {
+    for (const n of names) {
+      const p = this.config.prices[n]
+      if (p) return p
+    }
+    return undefined
+  }
+
+  get requirePrice(): boolean {
+    return this.config.require_price
+  }
+
+  cost(price: Price, promptTokens: number, completionTokens: number): number {
+    const raw = (price.prompt * promptTokens + price.completion * completionTokens) / 1000 + price.per_call
+    return round(raw * this.config.token_base_multiplier)
+  }
+
+  /** Most a request may cost: its prompt plus max_tokens (or the configured reserve) of answer. */
+  estimate(price: Price, promptTokens: () => number, maxTokens: number | undefined): number {
+    const prompt = price.prompt > 0 ? promptTokens() : 0
+    return this.cost(price, prompt, maxTokens ?? this.config.reserve_completion_tokens)
+  }
+
+  /** Take `amount` from the user's available balance, or throw InsufficientQuota. */
+  reserve(userId: string, requestId: string, amount: number): Hold | undefined {
+    if (amount <= 0) return undefined
+    return immediate(this.db, () => {
+      const available = findUser(this.db, userId)?.availToken ?? 0
+      if (available < amount) throw new InsufficientQuota(amount, round(available))
+      setAvailable(this.db, userId, round(available - amount))
+      const row = insertHold(this.db, { userId, requestId, amount, createdAt: Date.now() })
+      return { id: row.id, userId, amount }
+    })
+  }
+
+  /**
+   * Release the hold, charge the actual cost (never more than the user has), and write the usage
+   * row and the record carrying the charge: all in one transaction, so a charge always has both.
+   * Returns what was charged.
+   */
+  settle(s: Settlement): number {
+    const wanted = s.price && s.usage ? this.cost(s.price, s.usage.promptTokens, s.usage.completionTokens) : 0
+    if (!s.userId || (!s.hold && wanted <= 0)) {
+      this.recorder.record({ ...s.usageRow, charged: 0 })
+      if (s.record) this.queueRecord({ ...s.record, token: 0 })
+      return 0
+    }
+    const userId = s.userId
+    return immediate(this.db, () => {
+      const held = s.hold ? (takeHold(this.db, s.hold.id)?.amount ?? 0) : 0
+      const available = (findUser(this.db, userId)?.availToken ?? 0) + held
+      const charged = round(Math.max(0, Math.min(wanted, available)))
+      if (held > 0 || charged > 0) setAvailable(this.db, userId, round(available - charged))
+      const requestId = this.uniqueRequestId(s.usageRow.requestId, s.hold?.id)
+      insertUsageBatch(this.db, [{ ...s.usageRow, requestId, charged }])
+      if (s.record) insertRecords(this.db, [{ ...s.record, userId, requestId, token: charged }])
+      return charged
+    })
+  }
+
+  /** Give back holds of requests that never settled (the process died mid-request). */
+  releaseStale(now = Date.now()): number {
+    const stale = staleHolds(this.db, now - this.config.hold_ttl_ms)
+    for (const h of stale) {
+      immediate(this.db, () => {
+        if (!takeHold(this.db, h.id)) return
+        const available = findUser(this.db, h.userId)?.availToken ?? 0
+        setAvailable(this.db, h.userId, round(available + h.amount))
+      })
+    }
+    if (stale.length) this.log.warn(`released ${stale.length} stale billing holds`)
+    return stale.length
+  }
+
+  /** Unbilled records are batched like usage rows, off the response path. */
+  private queueRecord(row: NewRecord): void {
+    this.queue.push(row)
+    if (this.scheduled) return
+    this.scheduled = true
+    setImmediate(() => this.flush())
+  }
+
+  flush(): void {
+    this.scheduled = false
+    const rows = this.queue
+    if (!rows.length) return
+    this.queue = []
+    try {
+      insertRecords(this.db, rows)
+    } catch (err) {
+      this.log.error(`could not write ${rows.length} records: ${(err as Error).message}`)
+    }
+  }
+
+  /** X-Request-Id comes from the client and may repeat; a charge must still get its own usage row. */
+  private uniqueRequestId(requestId: string, holdId: number | undefined): string {
+    return findUsageByRequest(this.db, requestId) ? `${requestId}#${holdId ?? Date.now()}` : requestId
+  }
+}

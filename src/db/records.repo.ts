@@ -1,0 +1,40 @@
+// Chat (and later media) records: what users asked and got, soft-deleted, pruned by age.
+import { and, count, desc, eq, inArray, lt } from 'drizzle-orm'
+import type { Db } from './client.js'
+import { records } from './schema.js'
+
+export type RecordRow = typeof records.$inferSelect
+export type NewRecord = typeof records.$inferInsert
+
+export function insertRecords(db: Db, rows: NewRecord[]): void {
+  if (!rows.length) return
+  db.$client.transaction(() => {
+    for (const r of rows) db.insert(records).values(r).run()
+  })()
+}
+
+export interface RecordQuery {
+  offset: number
+  limit: number
+  userId?: string
+  isDeleted?: boolean
+}
+
+export function listRecords(db: Db, q: RecordQuery): { list: RecordRow[]; total: number } {
+  const where = and(
+    q.userId ? eq(records.userId, q.userId) : undefined,
+    q.isDeleted === undefined ? undefined : eq(records.isDeleted, q.isDeleted),
+  )
+  const list = db.select().from(records).where(where).orderBy(desc(records.id)).limit(q.limit).offset(q.offset).all()
+  const total = db.select({ n: count() }).from(records).where(where).get()?.n ?? 0
+  return { list, total }
+}
+
+export const softDeleteRecords = (db: Db, ids: number[]): number =>
+  ids.length ? db.update(records).set({ isDeleted: true }).where(inArray(records.id, ids)).run().changes : 0
+
+export const findRecordByRequest = (db: Db, requestId: string): RecordRow | undefined =>
+  db.select().from(records).where(eq(records.requestId, requestId)).get()
+
+export const pruneRecords = (db: Db, before: number): number =>
+  db.delete(records).where(lt(records.createdAt, before)).run().changes

@@ -1,0 +1,57 @@
+// Users and their balances. Balance changes happen only inside the callers' IMMEDIATE transactions.
+import { count, desc, eq, like, lt, sql } from 'drizzle-orm'
+import type { Db } from './client.js'
+import { billingHolds, users } from './schema.js'
+
+export type UserRow = typeof users.$inferSelect
+export type HoldRow = typeof billingHolds.$inferSelect
+
+const unixNow = () => Math.floor(Date.now() / 1000)
+
+export const findUser = (db: Db, userId: string): UserRow | undefined =>
+  db.select().from(users).where(eq(users.userId, userId)).get()
+
+/** Grant tokens (creating the user): `token` and `avail_token` both grow by `amount`. */
+export function grantTokens(db: Db, userId: string, amount: number): UserRow {
+  return db
+    .insert(users)
+    .values({ userId, token: amount, availToken: amount, updatetime: unixNow() })
+    .onConflictDoUpdate({
+      target: users.userId,
+      set: { token: sql`${users.token} + ${amount}`, availToken: sql`${users.availToken} + ${amount}`, updatetime: unixNow() },
+    })
+    .returning()
+    .get()
+}
+
+export function setMode(db: Db, userId: string, mode: string): UserRow {
+  return db
+    .insert(users)
+    .values({ userId, mode, updatetime: unixNow() })
+    .onConflictDoUpdate({ target: users.userId, set: { mode, updatetime: unixNow() } })
+    .returning()
+    .get()
+}
+
+export function setAvailable(db: Db, userId: string, availToken: number): void {
+  db.update(users).set({ availToken, updatetime: unixNow() }).where(eq(users.userId, userId)).run()
+}
+
+export function listUsers(db: Db, q: { offset: number; limit: number; userId?: string }): { list: UserRow[]; total: number } {
+  const where = q.userId ? like(users.userId, `%${q.userId.replace(/[%_\\]/g, '\\$&')}%`) : undefined
+  const list = db.select().from(users).where(where).orderBy(desc(users.updatetime), users.userId).limit(q.limit).offset(q.offset).all()
+  const total = db.select({ n: count() }).from(users).where(where).get()?.n ?? 0
+  return { list, total }
+}
+
+export const insertHold = (db: Db, hold: Omit<HoldRow, 'id'>): HoldRow => db.insert(billingHolds).values(hold).returning().get()
+
+/** Delete a hold; undefined when it was already released (e.g. by the stale-hold job). */
+export const takeHold = (db: Db, id: number): HoldRow | undefined =>
+  db.delete(billingHolds).where(eq(billingHolds.id, id)).returning().get()
+
+export const staleHolds = (db: Db, before: number): HoldRow[] =>
+  db.select().from(billingHolds).where(lt(billingHolds.createdAt, before)).all()
+
+export const holdsOf = (db: Db, userId: string): HoldRow[] =>
+  db.select().from(billingHolds).where(eq(billingHolds.userId, userId)).all()
