@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { type FakeDeepseek, startFakeDeepseek } from '../../test/fakes/deepseek-web.js'
 import { type TestApp, startTestApp } from '../../test/helpers/app.js'
+import { drainChat } from '../../test/helpers/sdk.js'
 
 let fake: FakeDeepseek
 let app: TestApp
@@ -42,13 +43,7 @@ describe('deepseek-web end to end', () => {
       stream: true,
       messages: [...user('第一问'), { role: 'assistant', content: message.content }, ...user('第二问')],
     })
-    let text = ''
-    let reasoning = ''
-    for await (const chunk of stream) {
-      const delta = chunk.choices[0]?.delta as { content?: string; reasoning_content?: string } | undefined
-      text += delta?.content ?? ''
-      reasoning += delta?.reasoning_content ?? ''
-    }
+    const { text, reasoning } = await drainChat(stream)
     expect(text).toBe('第2轮回答：第二问。')
     expect(reasoning).toBe('用户在第2轮说“第二问”，我来想想。')
     expect(fake.sessions.size).toBe(1)

@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { type DoubaoFake, SEARCH_SOURCES, THINKING_TEXT, answerFor, startDoubaoFake } from '../../test/fakes/doubao-web.js'
 import { type TestApp, startTestApp } from '../../test/helpers/app.js'
+import { drainChat } from '../../test/helpers/sdk.js'
 
 let fake: DoubaoFake
 let app: TestApp
@@ -42,13 +43,7 @@ describe('doubao-web end to end', () => {
       stream: true,
       messages: [...user('第一问'), { role: 'assistant', content: message.content }, ...user('第二问')],
     })
-    let text = ''
-    let reasoning = ''
-    for await (const chunk of stream) {
-      const delta = chunk.choices[0]?.delta as { content?: string; reasoning_content?: string } | undefined
-      text += delta?.content ?? ''
-      reasoning += delta?.reasoning_content ?? ''
-    }
+    const { text, reasoning } = await drainChat(stream)
     expect(text).toBe(answerFor('第二问', 2))
     expect(reasoning).toBe(THINKING_TEXT)
     expect(fake.conversations.size).toBe(1)
