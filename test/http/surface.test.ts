@@ -82,6 +82,8 @@ describe('errors', () => {
     expect(await missing.json()).toMatchObject(errorShape)
     const models = await app.openai(key).models.list()
     expect(models.data.map((m) => m.id)).toEqual(expect.arrayContaining(['fake-model', 'gpt-4o-mini']))
+    expect(await app.openai(key).models.retrieve('fake-model')).toMatchObject({ id: 'fake-model', object: 'model', owned_by: 'up' })
+    expect(await app.openai(key).models.retrieve('nope').catch((e) => e)).toBeInstanceOf(OpenAI.NotFoundError)
     await app.admin('DELETE', `/key/${created.json.data.id}`)
   })
 })
