@@ -2,7 +2,6 @@
 import { randomUUID } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { Hono } from 'hono'
-import { cors } from 'hono/cors'
 import type { Services } from './services.js'
 import { adminRoutes } from './http/admin.routes.js'
 import type { AppEnv } from './http/app-env.js'
@@ -18,14 +17,29 @@ export function createApp(s: Services) {
   const app = new Hono<AppEnv>()
   const prefix = s.config.server.route_prefix
 
-  app.use('*', async (c, next) => {
+  const cors = s.config.server.cors
+  // Headers go on the context before the handler runs: touching c.res afterwards would turn
+  // node-server's lightweight response into a full web Response on every request.
+  app.use('*', async function requestContext(c, next) {
     c.set('startedAt', performance.now())
     const requestId = c.req.header('x-request-id') || randomUUID()
     c.set('requestId', requestId)
+    c.header('X-Request-Id', requestId)
+    if (cors) {
+      c.header('Access-Control-Allow-Origin', '*')
+      c.header('Access-Control-Expose-Headers', 'X-Request-Id, Server-Timing')
+    }
     await next()
-    c.res.headers.set('X-Request-Id', requestId)
   })
-  if (s.config.server.cors) app.use('*', cors({ origin: '*', exposeHeaders: ['X-Request-Id', 'Server-Timing'] }))
+  if (cors) {
+    app.options('*', (c) =>
+      c.body(null, 204, {
+        'Access-Control-Allow-Methods': 'GET, POST, PUT, DELETE, OPTIONS',
+        'Access-Control-Allow-Headers': c.req.header('access-control-request-headers') ?? 'authorization, content-type',
+        'Access-Control-Max-Age': '86400',
+      }),
+    )
+  }
 
   app.onError((err, c) => {
     if (err instanceof ApiError) return c.json(err.body(), err.status as 400)

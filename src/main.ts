@@ -31,6 +31,7 @@ function start() {
     server.close(() => {
       s.recorder.flush()
       s.billing.flush()
+      s.pool.flushTouches()
       s.db.$client.close()
       process.exit(0)
     })

@@ -56,7 +56,8 @@ async function* chat(name: string, req: ChatRequest, ctx: Ctx): AsyncGenerator<D
     return
   }
   for await (const ev of readSse(res.body)) {
-    if (ev.data === '[DONE]') break
+    // Read on to the natural end: breaking out would destroy the body with a costly AbortError.
+    if (ev.data === '[DONE]') continue
     yield* parseStreamData(ev.data, name)
   }
 }

@@ -1,5 +1,6 @@
 // Token balances: reserve an estimate before a request, settle to the real usage after it, in one
 // IMMEDIATE transaction each, so parallel requests queue on the balance instead of overspending.
+import { BatchWriter } from './batch-writer.js'
 import type { z } from 'zod'
 import type { Config, priceSchema } from '../config/schema.js'
 import { type Db, immediate } from '../db/client.js'
@@ -43,15 +44,16 @@ export interface Settlement {
 const round = (n: number) => Math.round(n * 1e6) / 1e6
 
 export class Billing {
-  private queue: NewRecord[] = []
-  private scheduled = false
+  private readonly records: BatchWriter<NewRecord>
 
   constructor(
     private readonly db: Db,
     private readonly config: Config['billing'],
     private readonly recorder: UsageRecorder,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.records = new BatchWriter((rows) => insertRecords(db, rows), log, 'records')
+  }
 
   /** The price of the first name that has one (requested name, route name, upstream model). */
   priceOf(names: readonly string[]): Price | undefined {
@@ -130,23 +132,13 @@ export class Billing {
 
   /** Unbilled records are batched like usage rows, off the response path. */
   private queueRecord(row: NewRecord): void {
-    this.queue.push(row)
-    if (this.scheduled) return
-    this.scheduled = true
-    setImmediate(() => this.flush())
+    this.records.push(row)
   }
 
   flush(): void {
-    this.scheduled = false
-    const rows = this.queue
-    if (!rows.length) return
-    this.queue = []
-    try {
-      insertRecords(this.db, rows)
-    } catch (err) {
-      this.log.error(`could not write ${rows.length} records: ${(err as Error).message}`)
-    }
+    this.records.flush()
   }
+
 
   /** X-Request-Id comes from the client and may repeat; a charge must still get its own usage row. */
   private uniqueRequestId(requestId: string, holdId: number | undefined): string {

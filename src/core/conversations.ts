@@ -2,7 +2,7 @@
 // history belongs to, so the next turn continues it instead of starting over.
 import { createHash } from 'node:crypto'
 import type { Db } from '../db/client.js'
-import { findConversation, saveConversation } from '../db/conversations.repo.js'
+import { type FoundConversation, conversationFinder, providersWithConversations, saveConversation } from '../db/conversations.repo.js'
 import { textOf } from '../kit/messages.js'
 import type { ChatMessage, ConversationRef } from '../kit/types.js'
 
@@ -24,15 +24,22 @@ export interface KnownConversation extends ConversationRef {
 }
 
 export class ConversationMemory {
+  private readonly find: (provider: string, hash: string) => FoundConversation | undefined
+  /** Providers that ever returned a conversation; stateless ones (official APIs) skip the hashing. */
+  private readonly stateful: Set<string>
+
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.find = conversationFinder(db)
+    this.stateful = new Set(providersWithConversations(db))
+  }
 
   /** The conversation this history continues, if the last message is a new user turn. */
   lookup(provider: string, model: string, messages: readonly ChatMessage[]): KnownConversation | undefined {
-    if (messages.length < 2 || messages.at(-1)?.role !== 'user') return undefined
-    const row = findConversation(this.db, provider, historyHash(model, messages.slice(0, -1)))
+    if (!this.stateful.has(provider) || messages.length < 2 || messages.at(-1)?.role !== 'user') return undefined
+    const row = this.find(provider, historyHash(model, messages.slice(0, -1)))
     if (!row) return undefined
     return { credentialId: row.credentialId, conversationId: row.conversationId, ...(row.parentId ? { parentId: row.parentId } : {}) }
   }
@@ -45,6 +52,7 @@ export class ConversationMemory {
     answer: string,
     ref: ConversationRef,
   ): void {
+    this.stateful.add(provider)
     const next = [...messages, { role: 'assistant' as const, content: answer }]
     saveConversation(this.db, {
       provider,

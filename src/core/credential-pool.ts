@@ -9,6 +9,7 @@ import {
   type Credential,
   type CredentialPatch,
   getCredential,
+  touchCredentials,
   listCredentials,
   updateCredential,
 } from '../db/credentials.repo.js'
@@ -108,7 +109,9 @@ export class CredentialPool {
     this.inFlight.set(c.id, Math.max(0, (this.inFlight.get(c.id) ?? 1) - 1))
     if (outcome === 'aborted') return
     if (outcome === 'ok') {
-      this.patch(c, { failures: 0, lastError: null, lastUsedAt: c.lastUsedAt, status: c.status === 'disabled' ? 'disabled' : 'active' })
+      // The hot path: write only when health changed; last-used times are batched.
+      if (c.failures || c.lastError || c.status === 'cooling') this.patch(c, { failures: 0, lastError: null, status: 'active' })
+      this.touch(c)
       return
     }
     const failures = c.failures + 1
@@ -139,6 +142,24 @@ export class CredentialPool {
 
   private cool(c: Credential, failures: number, lastError: string, ms: number): void {
     this.patch(c, { status: 'cooling', cooldownUntil: this.now() + ms, failures, lastError })
+  }
+
+  private readonly usedAt = new Map<number, number>()
+  private touchTimer: NodeJS.Timeout | undefined
+
+  private touch(c: Credential): void {
+    if (c.lastUsedAt === null) return
+    this.usedAt.set(c.id, c.lastUsedAt)
+    this.touchTimer ??= setTimeout(() => this.flushTouches(), 1000).unref()
+  }
+
+  /** Write batched last-used times (also called before anything reads them from the database). */
+  flushTouches(): void {
+    clearTimeout(this.touchTimer)
+    this.touchTimer = undefined
+    if (!this.usedAt.size) return
+    touchCredentials(this.db, this.usedAt)
+    this.usedAt.clear()
   }
 
   /** Why nothing could be picked, e.g. "2 invalid, 1 cooling". */

@@ -1,35 +1,21 @@
-// Usage rows are queued and written in one transaction per tick: one fsync for many requests,
-// and nothing on the response path waits for the disk.
+// One usage row per relayed request, batched (see BatchWriter).
 import type { Db } from '../db/client.js'
 import { type NewUsage, insertUsageBatch } from '../db/usage.repo.js'
 import type { Logger } from '../kit/log.js'
+import { BatchWriter } from './batch-writer.js'
 
 export class UsageRecorder {
-  private queue: NewUsage[] = []
-  private scheduled = false
+  private readonly batch: BatchWriter<NewUsage>
 
-  constructor(
-    private readonly db: Db,
-    private readonly log: Logger,
-  ) {}
+  constructor(db: Db, log: Logger) {
+    this.batch = new BatchWriter((rows) => insertUsageBatch(db, rows), log, 'usage records')
+  }
 
   record(row: NewUsage): void {
-    this.queue.push(row)
-    if (!this.scheduled) {
-      this.scheduled = true
-      setImmediate(() => this.flush())
-    }
+    this.batch.push(row)
   }
 
   flush(): void {
-    this.scheduled = false
-    const rows = this.queue
-    if (!rows.length) return
-    this.queue = []
-    try {
-      insertUsageBatch(this.db, rows)
-    } catch (err) {
-      this.log.error(`could not write ${rows.length} usage records: ${(err as Error).message}`)
-    }
+    this.batch.flush()
   }
 }

@@ -5,12 +5,23 @@ import { conversations } from './schema.js'
 
 export type ConversationRow = typeof conversations.$inferSelect
 
-export const findConversation = (db: Db, provider: string, historyHash: string): ConversationRow | undefined =>
+export type FoundConversation = Pick<ConversationRow, 'credentialId' | 'conversationId' | 'parentId'>
+
+/** A lookup bound to one prepared statement: it runs on most chat requests. */
+export function conversationFinder(db: Db): (provider: string, historyHash: string) => FoundConversation | undefined {
+  const stmt = db.$client.prepare(
+    'select credential_id as credentialId, conversation_id as conversationId, parent_id as parentId from conversations where provider = ? and history_hash = ?',
+  )
+  return (provider, historyHash) => stmt.get(provider, historyHash) as FoundConversation | undefined
+}
+
+/** Providers that hold at least one mapping: the others need no lookup at all. */
+export const providersWithConversations = (db: Db): string[] =>
   db
-    .select()
+    .selectDistinct({ provider: conversations.provider })
     .from(conversations)
-    .where(and(eq(conversations.provider, provider), eq(conversations.historyHash, historyHash)))
-    .get()
+    .all()
+    .map((r) => r.provider)
 
 export function saveConversation(db: Db, row: Omit<ConversationRow, 'id'>): void {
   db.insert(conversations)

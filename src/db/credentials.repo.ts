@@ -79,19 +79,27 @@ export function getCredential(db: Db, box: SecretBox, id: number): Credential | 
   return row ? open(box, row) : undefined
 }
 
-export function updateCredential(db: Db, box: SecretBox, id: number, patch: CredentialPatch): Credential | undefined {
+/** Record when credentials were last used, many at once (kept in memory between writes). */
+export function touchCredentials(db: Db, usedAt: ReadonlyMap<number, number>): void {
+  const stmt = db.$client.prepare('update credentials set last_used_at = ? where id = ?')
+  db.$client.transaction(() => {
+    for (const [id, at] of usedAt) stmt.run(at, id)
+  })()
+}
+
+/** Apply a patch; plain columns are written as they are, secret and state sealed first. */
+export function updateCredential(db: Db, box: SecretBox, id: number, patch: CredentialPatch): void {
   const { secret, state, ...plain } = patch
   const values: Partial<Row> = { ...plain, updatedAt: Date.now() }
   if (state !== undefined) values.stateEnc = box.seal(JSON.stringify(state))
   if (secret !== undefined) {
     const current = db.select({ provider: credentials.provider }).from(credentials).where(eq(credentials.id, id)).get()
-    if (!current) return undefined
+    if (!current) return
     values.secretEnc = box.seal(secret)
     values.secretHash = secretHashOf(current.provider, secret)
     values.secretTail = secret.slice(-4)
   }
-  const row = db.update(credentials).set(values).where(eq(credentials.id, id)).returning().get()
-  return row ? open(box, row) : undefined
+  db.update(credentials).set(values).where(eq(credentials.id, id)).run()
 }
 
 export const deleteCredential = (db: Db, id: number): boolean =>

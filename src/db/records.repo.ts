@@ -1,6 +1,7 @@
 // Chat (and later media) records: what users asked and got, soft-deleted, pruned by age.
 import { and, count, desc, eq, inArray, lt } from 'drizzle-orm'
 import type { Db } from './client.js'
+import { insertRow } from './prepared-insert.js'
 import { records } from './schema.js'
 
 export type RecordRow = typeof records.$inferSelect
@@ -9,7 +10,7 @@ export type NewRecord = typeof records.$inferInsert
 export function insertRecords(db: Db, rows: NewRecord[]): void {
   if (!rows.length) return
   db.$client.transaction(() => {
-    for (const r of rows) db.insert(records).values(r).run()
+    for (const r of rows) insertRow(db, records, r, '')
   })()
 }
 

@@ -1,6 +1,7 @@
 // One usage row per relayed request; request_id is unique, so a row can never be written twice.
 import { and, desc, eq, lt } from 'drizzle-orm'
 import type { Db } from './client.js'
+import { insertRow } from './prepared-insert.js'
 import { usageRecords } from './schema.js'
 
 export type UsageRow = typeof usageRecords.$inferSelect
@@ -9,7 +10,7 @@ export type NewUsage = typeof usageRecords.$inferInsert
 export function insertUsageBatch(db: Db, rows: NewUsage[]): void {
   if (!rows.length) return
   db.$client.transaction(() => {
-    for (const r of rows) db.insert(usageRecords).values(r).onConflictDoNothing().run()
+    for (const r of rows) insertRow(db, usageRecords, r)
   })()
 }
 

@@ -91,7 +91,10 @@ export function adminCredentialRoutes(s: Services) {
     return ok(c)
   })
 
-  const list = (provider: string | undefined) => listCredentials(s.db, s.box, provider).map(describeCredential)
+  const list = (provider: string | undefined) => {
+    s.pool.flushTouches()
+    return listCredentials(s.db, s.box, provider).map(describeCredential)
+  }
   app.get('/cookie/all', (c) => ok(c, list(c.req.query('provider'))))
   app.get('/credential', (c) => ok(c, list(c.req.query('provider'))))
 

@@ -1,9 +1,8 @@
 // POST /v1/chat/completions: validate, route, relay, then stream SSE or return one completion.
-import { randomBytes } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
-import { performance } from 'node:perf_hooks'
 import { type Context, Hono } from 'hono'
 import { collectEvents, completionJson } from '../core/collect.js'
+import { randomId } from '../core/ids.js'
 import { type RelayStream, asUpstreamError } from '../core/relay.js'
 import type { ReasoningMode, RoutePlan } from '../core/router.js'
 import { ChunkWriter, sseError } from '../core/sse-writer.js'
@@ -11,11 +10,12 @@ import { isAbortError } from '../kit/errors.js'
 import type { Services } from '../services.js'
 import type { AppEnv } from './app-env.js'
 import { readJsonBody } from './body.js'
+import { SSE_HEADERS, sseResponse } from './sse-response.js'
 import { ApiError, fromFailure, isFailure } from './errors.js'
 import { Meter, RECORD_API_CHAT, modelFor } from './metering.js'
 import { type ChatBody, parseChatBody, toBaseRequest } from './validate.js'
 
-export const newCompletionId = () => `chatcmpl-${randomBytes(12).toString('base64url')}`
+export const newCompletionId = () => randomId('chatcmpl-')
 
 /** Aborts when the client goes away before the response is complete. */
 export function clientSignal(c: Context): AbortSignal {
@@ -96,77 +96,34 @@ export function chatRoutes(s: Services) {
 
     const includeUsage = body.stream_options?.include_usage === true
     const writer = new ChunkWriter({ id, model, created, reasoning, includeUsage })
-    const encoder = new TextEncoder()
-    const events = relay.events()
-    let timer: NodeJS.Timeout | undefined
-    let lastWrite = performance.now()
     let finished = false
     // An abandoned stream is billed for what it delivered; an upstream failure costs nothing.
     const finish = (status: number, errorClass?: string) => {
       if (finished) return
       finished = true
-      clearInterval(timer)
       meter.finish({ relay, status, bill: status === 200 || status === 499, ...(errorClass ? { errorClass } : {}) })
     }
-    const out = new ReadableStream<Uint8Array>({
-      start(controller) {
-        const ping = s.config.server.ping_interval_ms
-        timer = setInterval(() => {
-          if (performance.now() - lastWrite >= ping) {
-            lastWrite = performance.now()
-            controller.enqueue(encoder.encode(': ping\n\n'))
-          }
-        }, Math.min(ping, 1000))
-      },
-      async pull(controller) {
-        try {
-          for (;;) {
-            const next = await events.next()
-            if (next.done) {
-              const usage = relay.tally.usage(request.messages)
-              if (!writer.started) controller.enqueue(encoder.encode(writer.start()))
-              controller.enqueue(encoder.encode(writer.end(usage)))
-              finish(200)
-              controller.close()
-              return
-            }
-            const e = next.value
-            if (e.type === 'conversation' && !writer.started) writer.setId(e.id)
-            let text = ''
-            if (!writer.started && e.type !== 'conversation' && e.type !== 'usage') text = writer.start()
-            text += writer.write(e)
-            if (text) {
-              lastWrite = performance.now()
-              controller.enqueue(encoder.encode(text))
-              return
-            }
-          }
-        } catch (err) {
-          if (isAbortError(err) || signal.aborted) {
-            finish(499, 'client_closed')
-            controller.close()
-            return
-          }
+    return sseResponse(c, {
+      headers: { ...SSE_HEADERS, 'X-Request-Id': c.get('requestId'), 'Server-Timing': `relay;dur=${relay.dispatchMs.toFixed(2)}` },
+      pingMs: s.config.server.ping_interval_ms,
+      events: relay.events(),
+      handlers: {
+        render(e) {
+          if (e.type === 'conversation' && !writer.started) writer.setId(e.id)
+          const head = !writer.started && e.type !== 'conversation' && e.type !== 'usage' ? writer.start() : ''
+          return head + writer.write(e)
+        },
+        end() {
+          const text = (writer.started ? '' : writer.start()) + writer.end(relay.tally.usage(request.messages))
+          finish(200)
+          return text
+        },
+        fail(err) {
           const api = fromFailure(asUpstreamError(err, relay.instance.name))
           finish(api.status, api.code ?? api.type)
-          controller.enqueue(encoder.encode(sseError(api.body().error)))
-          controller.close()
-        }
-      },
-      async cancel() {
-        await events.return(undefined)
-        finish(499, 'client_closed')
-      },
-    })
-    return new Response(out, {
-      status: 200,
-      headers: {
-        'Content-Type': 'text/event-stream; charset=utf-8',
-        'Cache-Control': 'no-cache',
-        Connection: 'keep-alive',
-        'X-Accel-Buffering': 'no',
-        'X-Request-Id': c.get('requestId'),
-        'Server-Timing': `relay;dur=${relay.dispatchMs.toFixed(2)}`,
+          return sseError(api.body().error)
+        },
+        abandoned: () => finish(499, 'client_closed'),
       },
     })
   })

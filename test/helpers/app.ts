@@ -64,6 +64,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       await new Promise<void>((resolve) => server.close(() => resolve()))
       services.recorder.flush()
       services.billing.flush()
+      services.pool.flushTouches()
       services.db.$client.close()
       rmSync(dir, { recursive: true, force: true })
     },

@@ -1,0 +1,195 @@
+// npm run bench [-- --seconds=5 --tsx --entry=other/dist/src/main.js --node-args='--max-semi-space-size=2' --no-pow | --profile[=DIR]]
+// Direct-to-upstream vs through Freeway, non-stream and stream, at 50 connections and on one
+// sequential connection; the relay's CPU per request and RSS from /proc; targets marked PASS/FAIL.
+// --profile instead runs the relay under node --cpu-prof at 50 connections, once per response
+// kind, and prints where its CPU time goes per request.
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readdirSync } from 'node:fs'
+import { availableParallelism, tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { type LoadResult, concurrent, sequential } from './load.js'
+import { PeakSampler, cpuMs, hasProc, hasTaskset, pin, rssMb, selfCpuMs, systemBusyMs } from './proc.js'
+import { printSummary } from './profile.js'
+import { ROOT, TSX, ensureBuilt, startRelay, startUpstream } from './processes.js'
+import { type Measured, printReport } from './report.js'
+
+const arg = (name: string) => process.argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`))
+const argValue = (name: string) => {
+  const a = arg(name)
+  return a?.includes('=') ? a.slice(a.indexOf('=') + 1) : undefined
+}
+
+const SECONDS = Number(argValue('seconds') ?? process.env.BENCH_SECONDS ?? 5)
+const SEQ_SECONDS = Math.max(1, Math.round(SECONDS * 0.6))
+const CONNECTIONS = 50
+/** Quiet time before "RSS after the load" is read: V8's memory reducer needs several seconds. */
+const SETTLE_MS = 10_000
+const log = (line: string) => console.error(`[bench] ${line}`)
+
+const body = (stream: boolean) =>
+  JSON.stringify({
+    model: 'bench-model',
+    messages: [
+      { role: 'system', content: 'You are a helpful assistant.' },
+      { role: 'user', content: 'Say hello in twenty words.' },
+    ],
+    stream,
+    ...(stream ? { stream_options: { include_usage: true } } : {}),
+  })
+
+/** CPU that processes other than the bench's own used meanwhile, in cores (a noisy machine shows here). */
+function othersMeter(pids: number[]): () => number {
+  const ours = () => pids.reduce((sum, pid) => sum + cpuMs(pid), selfCpuMs())
+  const sys0 = systemBusyMs()
+  const ours0 = ours()
+  const t0 = performance.now()
+  return () => Math.max(0, (systemBusyMs() - sys0 - (ours() - ours0)) / (performance.now() - t0))
+}
+
+async function main(): Promise<void> {
+  if (!hasProc()) throw new Error('the bench reads /proc: run it on Linux')
+  const cores = availableParallelism()
+  const pinned = hasTaskset() && cores >= 2
+  if (pinned) pin(process.pid, '0') // load generator here, fake upstream (a child) inherits CPU 0
+  const relayCpus = pinned ? '1' : undefined
+  const loadCpus = pinned ? '0' : undefined
+
+  const tsx = Boolean(arg('tsx'))
+  const entryArg = argValue('entry')
+  const entry = entryArg ? resolve(entryArg) : undefined
+  const nodeArgs = (argValue('node-args') ?? '').split(' ').filter(Boolean)
+  if (!tsx && !entry) ensureBuilt(log)
+  const upstream = await startUpstream(loadCpus)
+  if (arg('profile')) {
+    try {
+      await profileRun(upstream.port, relayCpus, tsx, nodeArgs, entry)
+    } finally {
+      await upstream.stop()
+    }
+    return
+  }
+  const relay = await startRelay({ upstreamPort: upstream.port, cpus: relayCpus, tsx, nodeArgs, ...(entry ? { entry } : {}) }).catch(
+    async (err: unknown) => {
+      await upstream.stop()
+      throw err
+    },
+  )
+  const directUrl = `http://127.0.0.1:${upstream.port}/v1/chat/completions`
+  const relayUrl = `http://127.0.0.1:${relay.port}/v1/chat/completions`
+  const m: Measured = {
+    entry: `${[...nodeArgs, ''].join(' ')}${entry ?? (tsx ? 'src/main.ts via tsx' : 'dist/src/main.js')}`,
+    node: process.version,
+    cores,
+    pinned,
+    seconds: SECONDS,
+    seqSeconds: SEQ_SECONDS,
+    connections: CONNECTIONS,
+    results: {},
+    cpuPerRequest: {},
+    upstreamCpuPerRequest: {},
+    rss: { idle: 0, peak: 0, after: 0 },
+    others: {},
+  }
+  const pids = [relay.pid, upstream.pid]
+
+  try {
+    log(`relay pid ${relay.pid} on ${relayCpus ? `CPU ${relayCpus}` : 'any CPU'}, fake upstream pid ${upstream.pid}`)
+    // Warm-up on one connection (JIT, connection pools, SQLite pages), then the idle footprint;
+    // then a short warm-up at full concurrency before the measured runs.
+    for (const stream of [false, true]) {
+      await sequential(relayUrl, body(stream), 1)
+      await sequential(directUrl, body(stream), 1)
+    }
+    await sleep(2000)
+    m.rss.idle = rssMb(relay.pid)
+    log(`idle RSS ${m.rss.idle.toFixed(1)} MB`)
+    for (const stream of [false, true]) {
+      await concurrent(relayUrl, body(stream), CONNECTIONS, 1)
+      await concurrent(directUrl, body(stream), CONNECTIONS, 1)
+    }
+
+    const peak = new PeakSampler(() => rssMb(relay.pid))
+    for (const stream of [false, true]) {
+      const kind = stream ? 'stream' : 'nonstream'
+      log(`${CONNECTIONS} connections, ${kind}: direct`)
+      let up0 = cpuMs(upstream.pid)
+      const direct = await concurrent(directUrl, body(stream), CONNECTIONS, SECONDS)
+      m.upstreamCpuPerRequest[kind] = (cpuMs(upstream.pid) - up0) / direct.requests
+      log(`${CONNECTIONS} connections, ${kind}: through the relay`)
+      peak.start()
+      const c0 = cpuMs(relay.pid)
+      up0 = cpuMs(upstream.pid)
+      const others = othersMeter(pids)
+      const relayed = await concurrent(relayUrl, body(stream), CONNECTIONS, SECONDS)
+      m.others[`c_${kind}`] = others()
+      m.cpuPerRequest[`c_${kind}`] = (cpuMs(relay.pid) - c0) / relayed.requests
+      m.upstreamCpuPerRequest[`relay_${kind}`] = (cpuMs(upstream.pid) - up0) / relayed.requests
+      m.rss.peak = Math.max(m.rss.peak, peak.stop())
+      m.results[`c_${kind}`] = { direct, relay: relayed }
+    }
+    await sleep(SETTLE_MS)
+    m.rss.after = rssMb(relay.pid)
+    log(`RSS after the load ${m.rss.after.toFixed(1)} MB`)
+
+    for (const stream of [false, true]) {
+      const kind = stream ? 'stream' : 'nonstream'
+      log(`1 connection, ${kind}: direct, then through the relay`)
+      const direct = await sequential(directUrl, body(stream), SEQ_SECONDS)
+      let c0 = 0
+      let others = () => 0
+      const relayed: LoadResult = await sequential(relayUrl, body(stream), SEQ_SECONDS, () => {
+        c0 = cpuMs(relay.pid)
+        others = othersMeter(pids)
+      })
+      m.others[`s_${kind}`] = others()
+      m.cpuPerRequest[`s_${kind}`] = (cpuMs(relay.pid) - c0) / relayed.requests
+      m.results[`s_${kind}`] = { direct, relay: relayed }
+    }
+  } finally {
+    await relay.stop()
+    await upstream.stop()
+  }
+
+  const failed = printReport(m)
+  const pow = join(ROOT, 'bench/pow.ts')
+  if (existsSync(pow) && !arg('no-pow')) {
+    console.log('\nDeepSeek proof-of-work solver (bench/pow.ts)')
+    const r = spawnSync(process.execPath, ['--import', TSX, pow], { cwd: ROOT, stdio: 'inherit' })
+    if (r.status !== 0) log(`bench/pow.ts exited with ${r.status ?? r.signal}`)
+  }
+  if (failed && process.env.BENCH_STRICT) process.exitCode = 1
+}
+
+/** One profiled relay per response kind: warm-up + a measured run at 50 connections. */
+async function profileRun(upstreamPort: number, cpus: string | undefined, tsx: boolean, extraArgs: string[], entry?: string): Promise<void> {
+  const base = resolve(argValue('profile') ?? join(tmpdir(), `freeway-profile-${Date.now()}`))
+  for (const stream of [false, true]) {
+    const dir = join(base, stream ? 'stream' : 'nonstream')
+    mkdirSync(dir, { recursive: true })
+    const nodeArgs = [...extraArgs, '--cpu-prof', `--cpu-prof-dir=${dir}`]
+    const relay = await startRelay({ upstreamPort, cpus, tsx, nodeArgs, ...(entry ? { entry } : {}) })
+    const url = `http://127.0.0.1:${relay.port}/v1/chat/completions`
+    let requests = 0
+    try {
+      const warm = await concurrent(url, body(stream), CONNECTIONS, 1)
+      const c0 = cpuMs(relay.pid)
+      const run = await concurrent(url, body(stream), CONNECTIONS, SECONDS)
+      const perRequest = (cpuMs(relay.pid) - c0) / run.requests
+      requests = warm.requests + warm.errors + run.requests + run.errors
+      log(`${stream ? 'stream' : 'non-stream'}: ${run.rps.toFixed(0)} requests/s, ${perRequest.toFixed(3)} ms CPU per request`)
+    } finally {
+      await relay.stop()
+    }
+    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))
+    if (!file) throw new Error(`no .cpuprofile in ${dir}: did the relay exit cleanly?`)
+    console.log(`\n== ${stream ? '20-chunk stream' : 'non-stream'}, ${CONNECTIONS} connections`)
+    printSummary(join(dir, file), requests)
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err)
+  process.exit(1)
+})
