@@ -49,8 +49,22 @@ function nodeSink(outgoing: ServerResponse, headers: Record<string, string>): Si
   })
   outgoing.writeHead(200, headers)
   outgoing.flushHeaders()
+  // One upstream chunk often carries many events: cork for the tick so they leave in one write.
+  let corked = false
+  const uncork = () => {
+    corked = false
+    outgoing.uncork()
+  }
   return {
-    write: (text) => (closed ? true : outgoing.write(text)),
+    write: (text) => {
+      if (closed) return true
+      if (!corked) {
+        corked = true
+        outgoing.cork()
+        process.nextTick(uncork)
+      }
+      return outgoing.write(text)
+    },
     end: () => {
       if (!closed) outgoing.end()
     },
