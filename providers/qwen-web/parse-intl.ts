@@ -4,17 +4,16 @@
 import type { SseEvent } from '../../src/kit/sse.js'
 import type { DeltaEvent } from '../../src/kit/types.js'
 import { asObject, tryJson } from '../../src/kit/json.js'
-import { classifyError, usageOf } from './parse.js'
+import { QwenStreamParser, classifyError, usageOf } from './parse.js'
 
 const REASONING_PHASES = new Set(['think', 'thinking_summary'])
 
-export class IntlStreamParser {
-  done = false
-  private produced = false
+export class IntlStreamParser extends QwenStreamParser {
   private conversationSent = false
-  private usage: DeltaEvent | undefined
 
-  constructor(private readonly chatId: string) {}
+  constructor(private readonly chatId: string) {
+    super('intl')
+  }
 
   push(ev: SseEvent): DeltaEvent[] {
     if (this.done) return []
@@ -40,19 +39,12 @@ export class IntlStreamParser {
       out.push({ type: phase && REASONING_PHASES.has(phase) ? 'reasoning' : 'text', text })
     }
     if (delta.status === 'finished' && (phase === null || phase === 'answer')) {
-      this.done = true
-      if (this.usage) out.push(this.usage)
-      out.push({ type: 'finish', reason: 'stop' })
+      out.push(...this.close())
     }
     return out
   }
 
-  end(): DeltaEvent[] {
-    if (this.done) return []
-    this.done = true
-    if (!this.produced) throw classifyError('intl', undefined, 'the stream ended before any answer')
-    return [...(this.usage ? [this.usage] : []), { type: 'finish', reason: 'stop' }]
-  }
+
 
   private throwIfError(frame: Record<string, unknown>): void {
     const err = asObject(frame.error)

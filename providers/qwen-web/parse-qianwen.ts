@@ -4,7 +4,7 @@ import { findCitations } from '../../src/kit/find-citations.js'
 import type { SseEvent } from '../../src/kit/sse.js'
 import type { DeltaEvent } from '../../src/kit/types.js'
 import { type Json, asObject, tryJson } from '../../src/kit/json.js'
-import { Cumulative, classifyError, isNoError, usageOf } from './parse.js'
+import { Cumulative, QwenStreamParser, classifyError, isNoError, usageOf } from './parse.js'
 
 const ANSWER_TYPES = new Set(['multi_load/iframe', 'text/plain'])
 const THINK_MARKER = '[(multimodal_chat_think_'
@@ -17,15 +17,16 @@ export function answerText(content: string): string {
   return partial && content.length > 0 ? '' : content
 }
 
-export class QianwenStreamParser {
-  done = false
+export class QianwenStreamParser extends QwenStreamParser {
   private answerType: string | undefined
   private readonly answer = new Cumulative()
   private readonly thinking = new Cumulative()
   private readonly cited = new Set<string>()
   private conversationSent = false
-  private produced = false
-  private usage: DeltaEvent | undefined
+
+  constructor() {
+    super('qianwen')
+  }
 
   push(ev: SseEvent): DeltaEvent[] {
     if (this.done) return []
@@ -40,19 +41,12 @@ export class QianwenStreamParser {
       if (message) out.push(...this.message(message))
     }
     if (ev.event === 'complete') {
-      this.done = true
-      if (this.usage) out.push(this.usage)
-      out.push({ type: 'finish', reason: 'stop' })
+      out.push(...this.close())
     }
     return out
   }
 
-  end(): DeltaEvent[] {
-    if (this.done) return []
-    this.done = true
-    if (!this.produced) throw classifyError('qianwen', undefined, 'the stream ended before any answer')
-    return [...(this.usage ? [this.usage] : []), { type: 'finish', reason: 'stop' }]
-  }
+
 
   private conversation(comm: Json | undefined): DeltaEvent[] {
     const session = comm?.sessionid

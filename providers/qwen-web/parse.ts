@@ -24,6 +24,27 @@ const RATE_LIMIT = /rate.?limit|too many|频繁|限流|稍后再试|RateLimited/
 const OUT_OF_QUOTA = /quota|额度|用完|usage limit/i
 
 /** Error code + message from any Qwen envelope, as a failure class the pool understands. */
+/** End-of-stream bookkeeping shared by the Qwen stream parsers. */
+export abstract class QwenStreamParser {
+  done = false
+  protected produced = false
+  protected usage: DeltaEvent | undefined
+
+  constructor(private readonly site: Site) {}
+
+  /** The closing events: usage when the upstream reported it, then finish. */
+  protected close(): DeltaEvent[] {
+    this.done = true
+    return [...(this.usage ? [this.usage] : []), { type: 'finish', reason: 'stop' }]
+  }
+
+  end(): DeltaEvent[] {
+    if (this.done) return []
+    if (!this.produced) throw classifyError(this.site, undefined, 'the stream ended before any answer')
+    return this.close()
+  }
+}
+
 export function classifyError(site: Site, code: unknown, message: string, status?: number): UpstreamError {
   const codeText = isNoError(code) ? '' : String(code)
   const text = `${provider}: ${message || codeText || 'upstream error'}${codeText && message ? ` (${codeText})` : ''}`
