@@ -1,7 +1,7 @@
 // Any OpenAI-compatible endpoint (official DeepSeek, Moonshot, Zhipu, DashScope, Ark, MiniMax,
 // OpenAI...), configured as named instances: providers.<name>: {type: openai-compatible, ...}.
 import { z } from 'zod'
-import { readSse } from '../../src/kit/sse.js'
+import { SseDecoder } from '../../src/kit/sse.js'
 import { defineProvider } from '../../src/kit/types.js'
 import type { CallContext, ChatRequest, CredentialHealth, DeltaEvent, ModelSpec } from '../../src/kit/types.js'
 import { type WireChunk, parseCompletion, parseStreamData } from './parse.js'
@@ -55,11 +55,15 @@ async function* chat(name: string, req: ChatRequest, ctx: Ctx): AsyncGenerator<D
     yield* parseCompletion(await res.json<WireChunk>(), name)
     return
   }
-  for await (const ev of readSse(res.body)) {
-    // Read on to the natural end: breaking out would destroy the body with a costly AbortError.
-    if (ev.data === '[DONE]') continue
-    yield* parseStreamData(ev.data, name)
+  // The relay's hottest loop: decode in place rather than through another async generator.
+  const sse = new SseDecoder()
+  for await (const chunk of res.body) {
+    for (const ev of sse.push(chunk)) {
+      // Read on to the natural end: breaking out would destroy the body with a costly AbortError.
+      if (ev.data !== '[DONE]') yield* parseStreamData(ev.data, name)
+    }
   }
+  for (const ev of sse.end()) if (ev.data !== '[DONE]') yield* parseStreamData(ev.data, name)
 }
 
 async function probe(ctx: Ctx): Promise<CredentialHealth> {

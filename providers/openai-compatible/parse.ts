@@ -68,18 +68,21 @@ export function parseStreamData(data: string, provider: string): DeltaEvent[] {
     throw protocolError(`${provider} sent a malformed stream chunk`, { provider })
   }
   if (chunk.error) throw upstreamUnavailable(`${provider}: ${chunk.error.message ?? 'error in stream'}`, { provider })
-  const events: DeltaEvent[] = []
   const choice = chunk.choices?.[0]
-  if (choice) {
-    const d = choice.delta ?? choice.message ?? {}
+  const d = choice?.delta ?? choice?.message
+  // The common chunk carries one content delta and nothing else: answer it without building lists.
+  if (d?.content && !d.reasoning_content && !d.reasoning && !d.tool_calls && !choice?.finish_reason && !chunk.usage)
+    return [{ type: 'text', text: d.content }]
+  const events: DeltaEvent[] = []
+  if (choice && d) {
     const reasoning = d.reasoning_content ?? d.reasoning
     if (reasoning) events.push({ type: 'reasoning', text: reasoning })
     if (d.content) events.push({ type: 'text', text: d.content })
-    events.push(...toolCallEvents(d.tool_calls))
-    const reason = finishReasonOf(choice.finish_reason)
-    if (reason) events.push({ type: 'finish', reason })
+    if (d.tool_calls) events.push(...toolCallEvents(d.tool_calls))
   }
-  events.push(...usageEvent(chunk.usage))
+  const reason = finishReasonOf(choice?.finish_reason)
+  if (reason) events.push({ type: 'finish', reason })
+  if (chunk.usage) events.push(...usageEvent(chunk.usage))
   return events
 }
 

@@ -51,27 +51,52 @@ export class RelayStream {
     private readonly onDone: (s: RelayStream) => void,
   ) {}
 
-  async *events(): AsyncGenerator<DeltaEvent> {
-    let completed = false
-    try {
-      this.tally.observe(this.first, performance.now())
-      yield this.first
-      for (;;) {
-        const next = await this.iterator.next()
-        if (next.done) break
-        this.tally.observe(next.value, performance.now())
-        yield next.value
-      }
-      completed = true
-      this.outcome = 'ok'
-    } catch (err) {
-      this.outcome = isAbortError(err) ? 'aborted' : asUpstreamError(err, this.instance.name)
-      throw this.outcome === 'aborted' ? err : this.outcome
-    } finally {
-      if (!completed && this.outcome === undefined) this.outcome = 'aborted'
-      if (this.outcome !== 'ok') await this.iterator.return?.().catch(() => undefined)
+  /**
+   * The stream's events, first one included, observed by the tally as they pass. Hand-written
+   * rather than an async generator: it runs once per event of every stream.
+   */
+  events(): AsyncIterableIterator<DeltaEvent> & { return(): Promise<IteratorResult<DeltaEvent>> } {
+    let first: DeltaEvent | undefined = this.first
+    const finish = (outcome: Outcome) => {
+      if (this.outcome !== undefined) return
+      this.outcome = outcome
       this.onDone(this)
     }
+    const iterator = {
+      next: async (): Promise<IteratorResult<DeltaEvent>> => {
+        if (this.outcome !== undefined) return { done: true, value: undefined }
+        if (first) {
+          const event = first
+          first = undefined
+          this.tally.observe(event, performance.now())
+          return { done: false, value: event }
+        }
+        let next: IteratorResult<DeltaEvent>
+        try {
+          next = await this.iterator.next()
+        } catch (err) {
+          const outcome = isAbortError(err) ? 'aborted' : asUpstreamError(err, this.instance.name)
+          await this.iterator.return?.().catch(() => undefined)
+          finish(outcome)
+          throw outcome === 'aborted' ? err : outcome
+        }
+        if (next.done) finish('ok')
+        else this.tally.observe(next.value, performance.now())
+        return next
+      },
+      /** The consumer stopped early (client gone): stop the adapter and release the credential. */
+      return: async (): Promise<IteratorResult<DeltaEvent>> => {
+        if (this.outcome === undefined) {
+          await this.iterator.return?.().catch(() => undefined)
+          finish('aborted')
+        }
+        return { done: true, value: undefined }
+      },
+      [Symbol.asyncIterator]() {
+        return iterator
+      },
+    }
+    return iterator
   }
 }
 

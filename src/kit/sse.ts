@@ -7,24 +7,39 @@ export interface SseEvent {
   id?: string
 }
 
-export async function* readSse(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseEvent> {
-  const decoder = new TextDecoder('utf-8')
-  let pending: SseEvent[] = []
-  const parser = createParser({
+/**
+ * Synchronous decoder: push chunks, get the events they completed. Hot paths use it directly to
+ * skip an async-generator hop per event; readSse wraps it for everyone else.
+ */
+export class SseDecoder {
+  private readonly decoder = new TextDecoder('utf-8')
+  private pending: SseEvent[] = []
+  private readonly parser = createParser({
     onEvent: (m: EventSourceMessage) => {
-      pending.push(m.event ? { event: m.event, data: m.data, id: m.id } : { data: m.data, id: m.id })
+      this.pending.push(m.event ? { event: m.event, data: m.data, id: m.id } : { data: m.data, id: m.id })
     },
   })
-  for await (const chunk of body) {
-    parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }))
-    if (pending.length) {
-      const out = pending
-      pending = []
-      yield* out
-    }
+
+  push(chunk: Uint8Array | string): SseEvent[] {
+    this.parser.feed(typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true }))
+    return this.take()
   }
-  const tail = decoder.decode()
-  // A stream that ends without the final blank line still delivers its last event.
-  parser.feed(`${tail}\n\n`)
-  yield* pending
+
+  /** A stream that ends without the final blank line still delivers its last event. */
+  end(): SseEvent[] {
+    this.parser.feed(`${this.decoder.decode()}\n\n`)
+    return this.take()
+  }
+
+  private take(): SseEvent[] {
+    const out = this.pending
+    if (out.length) this.pending = []
+    return out
+  }
+}
+
+export async function* readSse(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseEvent> {
+  const sse = new SseDecoder()
+  for await (const chunk of body) yield* sse.push(chunk)
+  yield* sse.end()
 }
