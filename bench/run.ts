@@ -15,6 +15,9 @@ import { printSummary } from './profile.js'
 import { ROOT, TSX, ensureBuilt, startRelay, startUpstream } from './processes.js'
 import { type Measured, printReport } from './report.js'
 
+/** Keep in step with the start script in package.json and the Dockerfile. */
+const PRODUCTION_NODE_ARGS = '--max-semi-space-size=4'
+
 const arg = (name: string) => process.argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`))
 const argValue = (name: string) => {
   const a = arg(name)
@@ -59,7 +62,8 @@ async function main(): Promise<void> {
   const tsx = Boolean(arg('tsx'))
   const entryArg = argValue('entry')
   const entry = entryArg ? resolve(entryArg) : undefined
-  const nodeArgs = (argValue('node-args') ?? '').split(' ').filter(Boolean)
+  // By default the relay runs with the flags `npm start` uses, so the figures describe production.
+  const nodeArgs = (argValue('node-args') ?? PRODUCTION_NODE_ARGS).split(' ').filter(Boolean)
   if (!tsx && !entry) ensureBuilt(log)
   const upstream = await startUpstream(loadCpus)
   if (arg('profile')) {
