@@ -2,7 +2,7 @@
 // tokens, refresh token expiry, conversation ids) and the cumulative-parts stream.
 import { createHash } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { type RunningServer, readBody, sendJson, startServer } from '../helpers/fake-server.js'
+import { FakeUpstream, readBody, sendJson } from '../helpers/fake-server.js'
 
 const SIGN_SECRET = '8a1317a7468aa3ad86e997d08f3f31cb'
 const md5 = (s: string) => createHash('md5').update(s).digest('hex')
@@ -46,8 +46,7 @@ export function checkSignature(h: IncomingMessage['headers'], secret = SIGN_SECR
   return undefined
 }
 
-export class FakeGlm {
-  server!: RunningServer
+export class FakeGlm extends FakeUpstream {
   /** refresh token → account id */
   refreshTokens = new Map<string, string>([['rt-good', 'user-1']])
   expiredRefreshTokens = new Set<string>(['rt-expired'])
@@ -71,21 +70,6 @@ export class FakeGlm {
   clientClosedEarly = false
   private counter = 0
 
-  get url() {
-    return this.server.url
-  }
-
-  async start() {
-    this.server = await startServer(async (req, res) => {
-      await this.handle(req, res)
-    })
-    return this
-  }
-
-  close() {
-    return this.server.close()
-  }
-
   /** Invalidate every access token handed out so far (GLM answers code 401). */
   revokeAccessTokens() {
     this.accessTokens.clear()
@@ -96,7 +80,7 @@ export class FakeGlm {
     return (prefix + md5(`${prefix}${this.counter}${Math.random()}`)).slice(0, len)
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse) {
+  protected async handle(req: IncomingMessage, res: ServerResponse) {
     const path = (req.url ?? '').split('?')[0]
     const raw = await readBody(req)
     const isJson = String(req.headers['content-type'] ?? '').includes('json')

@@ -3,7 +3,7 @@
 // chunk carries the inverted marker isEnd 0, followed by a type 8 end event.
 import { createHash } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { type RunningServer, readBody, startServer } from '../helpers/fake-server.js'
+import { FakeUpstream, readBody } from '../helpers/fake-server.js'
 import { keysInOrder, verifyYy } from './minimax-web.js'
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex')
@@ -32,8 +32,7 @@ export function parseMultipart(body: string, contentType: string): Map<string, s
   return out
 }
 
-export class FakeHailuo {
-  server!: RunningServer
+export class FakeHailuo extends FakeUpstream {
   tokens = new Set<string>()
   devices = new Map<string, string>()
   chats = new Map<string, string[]>()
@@ -42,21 +41,6 @@ export class FakeHailuo {
   plan: (msg: string) => HailuoPlan = (msg) => ({ text: `海螺：${msg}`, end: 'both' })
   clientClosedEarly = false
   private seq = 0n
-
-  get url() {
-    return this.server.url
-  }
-
-  async start() {
-    this.server = await startServer(async (req, res) => {
-      await this.handle(req, res)
-    })
-    return this
-  }
-
-  close() {
-    return this.server.close()
-  }
 
   private nextId() {
     this.seq++
@@ -68,7 +52,7 @@ export class FakeHailuo {
     res.end(`{"statusInfo":{"code":${code},"message":${JSON.stringify(message)}},"data":${data}}`)
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse) {
+  protected async handle(req: IncomingMessage, res: ServerResponse) {
     const raw = req.url ?? ''
     const [path = '', rawQuery = ''] = raw.split('?')
     const query = new URLSearchParams(rawQuery)

@@ -2,7 +2,7 @@
 // yy, x-signature, registered device, numeric chat ids beyond 2^53) and polled cumulative answers.
 import { createHash } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { type RunningServer, readBody, startServer } from '../helpers/fake-server.js'
+import { FakeUpstream, readBody } from '../helpers/fake-server.js'
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex')
 
@@ -51,8 +51,7 @@ interface FakeChat {
   revealed: number
 }
 
-export class FakeMinimaxAgent {
-  server!: RunningServer
+export class FakeMinimaxAgent extends FakeUpstream {
   /** jwt → realUserID */
   accounts = new Map<string, string>()
   devices = new Map<string, string>()
@@ -70,21 +69,6 @@ export class FakeMinimaxAgent {
   nextSendFailure: { status: number; body: string; contentType?: string } | undefined
   private seq = 0n
 
-  get url() {
-    return this.server.url
-  }
-
-  async start() {
-    this.server = await startServer(async (req, res) => {
-      await this.handle(req, res)
-    })
-    return this
-  }
-
-  close() {
-    return this.server.close()
-  }
-
   /** Ids past 2^53, as MiniMax hands out, so a lossy JSON.parse would corrupt them. */
   private nextId() {
     this.seq++
@@ -100,7 +84,7 @@ export class FakeMinimaxAgent {
     this.reply(res, 200, JSON.stringify({ base_resp: { status_code: code, status_msg: msg } }))
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse) {
+  protected async handle(req: IncomingMessage, res: ServerResponse) {
     const raw = req.url ?? ''
     const [path = '', rawQuery = ''] = raw.split('?')
     const query = new URLSearchParams(rawQuery)

@@ -9,7 +9,7 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
-export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>
+export type Handler = (req: IncomingMessage, res: ServerResponse) => unknown
 
 export async function startServer(handler: Handler): Promise<RunningServer> {
   const server = createServer((req, res) => {
@@ -46,4 +46,24 @@ export async function readJson<T = Record<string, unknown>>(req: IncomingMessage
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers })
   res.end(JSON.stringify(body))
+}
+
+/** Base for class-shaped fakes: owns the loopback server; subclasses implement handle(). */
+export abstract class FakeUpstream {
+  server!: RunningServer
+
+  get url(): string {
+    return this.server.url
+  }
+
+  async start(): Promise<this> {
+    this.server = await startServer((req, res) => this.handle(req, res))
+    return this
+  }
+
+  close(): Promise<void> {
+    return this.server.close()
+  }
+
+  protected abstract handle(req: IncomingMessage, res: ServerResponse): Promise<unknown> | unknown
 }
