@@ -9,10 +9,7 @@ import { adminAuth } from './middleware/admin-auth.js'
 
 export function adminRoutes(s: Services) {
   const app = new Hono()
-  app.use('*', adminAuth(s.config.admin.secret, (status, message) => new Response(JSON.stringify({ code: 1, message }), {
-    status,
-    headers: { 'content-type': 'application/json' },
-  })))
+  app.use('*', adminAuth(s.config.admin.secret, (c, status, message) => fail(c, status, message)))
   app.onError((err, c) => {
     if (err instanceof EnvelopeError) return fail(c, err.status, err.message)
     s.log.error(`admin API error: ${err.message}`)

@@ -13,8 +13,8 @@ import { EnvelopeError, timeString } from './envelope.js'
 import { adminAuth } from './middleware/admin-auth.js'
 
 const ok = (c: Context, data?: unknown) => c.json({ code: 0, msg: 'success', data: data ?? null })
-const failure = (status: ContentfulStatusCode, msg: string) =>
-  new Response(JSON.stringify({ code: status, msg }), { status, headers: { 'content-type': 'application/json' } })
+// Rendered through the context so the request id and CORS headers reach failures too.
+const failure = (c: Context, status: ContentfulStatusCode, msg: string) => c.json({ code: status, msg }, status)
 
 const describeUser = (u: UserRow) => ({ user_id: u.userId, mode: u.mode, token: u.token, avail_token: u.availToken, updatetime: u.updatetime })
 
@@ -70,7 +70,7 @@ export function userAdminRoutes(s: Services) {
   app.use('/user/*', auth)
   app.use('/record/*', auth)
   app.onError((err, c) => {
-    if (err instanceof EnvelopeError) return failure(err.status, err.message)
+    if (err instanceof EnvelopeError) return failure(c, err.status, err.message)
     s.log.error(`user admin API error: ${err.message}`)
     return c.json({ code: 500, msg: 'internal error' }, 500)
   })

@@ -27,6 +27,8 @@ describe('auth', () => {
     expect(await admin('POST', '/auth/verify')).toEqual({ status: 200, json: { code: 0, message: 'success' } })
     expect((await admin('POST', '/auth/verify', undefined, `Bearer ${SECRET}`)).status).toBe(200)
     expect(await admin('POST', '/auth/verify', undefined, 'wrong')).toEqual({ status: 401, json: { code: 1, message: 'invalid admin secret' } })
+    const rejected = await fetch(`${app.url}/api/key/all`, { headers: { authorization: 'wrong', 'x-request-id': 'trace-1' } })
+    expect(rejected.headers.get('x-request-id')).toBe('trace-1')
     expect((await admin('GET', '/key/all', undefined, '')).status).toBe(401)
   })
 
