@@ -70,7 +70,7 @@ const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
   req.on('data', (d: Buffer) => parts.push(d))
   req.on('end', () => reply(req, res, parts.length === 1 ? parts[0]!.toString() : Buffer.concat(parts).toString()))
 })
-server.listen(0, '127.0.0.1', () => {
+server.listen(Number(process.env.FAKE_PORT ?? 0), '127.0.0.1', () => {
   const address = server.address()
   process.stdout.write(`PORT ${typeof address === 'object' && address ? address.port : 0}\n`)
 })

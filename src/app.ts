@@ -6,7 +6,8 @@ import type { Services } from './services.js'
 import { adminRoutes } from './http/admin.routes.js'
 import type { AppEnv } from './http/app-env.js'
 import { chatRoutes } from './http/chat.routes.js'
-import { ApiError } from './http/errors.js'
+import { ApiError, toApiError } from './http/errors.js'
+import { baseHeaders } from './http/exchange.js'
 import { clientAuth } from './http/middleware/client-auth.js'
 import { modelRoutes } from './http/models.routes.js'
 import { sessionRoutes } from './http/session.routes.js'
@@ -24,11 +25,9 @@ export function createApp(s: Services) {
     c.set('startedAt', performance.now())
     const requestId = c.req.header('x-request-id') || randomUUID()
     c.set('requestId', requestId)
-    c.header('X-Request-Id', requestId)
-    if (cors) {
-      c.header('Access-Control-Allow-Origin', '*')
-      c.header('Access-Control-Expose-Headers', 'X-Request-Id, Server-Timing')
-    }
+    const base = baseHeaders(requestId, cors)
+    c.set('baseHeaders', base)
+    for (const name in base) c.header(name, base[name])
     await next()
   })
   if (cors) {
@@ -42,9 +41,8 @@ export function createApp(s: Services) {
   }
 
   app.onError((err, c) => {
-    if (err instanceof ApiError) return c.json(err.body(), err.status as 400)
-    s.log.error(`unhandled error: ${err.stack ?? err.message}`)
-    return c.json(new ApiError(500, 'internal error', 'server_error', 'internal_error').body(), 500)
+    const api = toApiError(err, s.log)
+    return c.json(api.body(), api.status as 400)
   })
   app.notFound((c) => c.json(ApiError.notFound(`no route for ${c.req.method} ${c.req.path}`).body(), 404))
 

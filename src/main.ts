@@ -1,10 +1,10 @@
 // Entry point: load config → open db + migrate → createApp → serve; graceful SIGTERM.
-import { serve } from '@hono/node-server'
 import { providers } from '../providers/index.js'
 import { createApp } from './app.js'
 import { ConfigError, loadConfig } from './config/load.js'
 import { seedFromConfig } from './core/credential-service.js'
 import { pruneOld, startMaintenance } from './core/maintenance.js'
+import { serveApp } from './http/fast-lane.js'
 import { VERSION, createServices } from './services.js'
 
 function start() {
@@ -15,7 +15,7 @@ function start() {
   const stopMaintenance = startMaintenance(s)
   void pruneOld(s)
 
-  const server = serve({ fetch: app.fetch, port: config.server.port, hostname: config.server.host }, (info) => {
+  const server = serveApp(s, app, { port: config.server.port, hostname: config.server.host }, (info) => {
     const host = info.address.includes(':') ? `[${info.address}]` : info.address
     s.log.info(
       `freeway ${VERSION} listening on http://${host}:${info.port}${config.server.route_prefix}/v1 ` +

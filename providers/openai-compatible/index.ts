@@ -55,15 +55,16 @@ async function* chat(name: string, req: ChatRequest, ctx: Ctx): AsyncGenerator<D
     yield* parseCompletion(await res.json<WireChunk>(), name)
     return
   }
-  // The relay's hottest loop: decode in place rather than through another async generator.
+  // The relay's hottest loop: decode in place rather than through another async generator, and
+  // yield event by event (yield* over an array would wrap it in an async-from-sync iterator).
   const sse = new SseDecoder()
   for await (const chunk of res.body) {
     for (const ev of sse.push(chunk)) {
-      // Read on to the natural end: breaking out would destroy the body with a costly AbortError.
-      if (ev.data !== '[DONE]') yield* parseStreamData(ev.data, name)
+      if (ev.data === '[DONE]') continue // read on to the natural end so the connection is reused
+      for (const event of parseStreamData(ev.data, name)) yield event
     }
   }
-  for (const ev of sse.end()) if (ev.data !== '[DONE]') yield* parseStreamData(ev.data, name)
+  for (const ev of sse.end()) if (ev.data !== '[DONE]') for (const event of parseStreamData(ev.data, name)) yield event
 }
 
 async function probe(ctx: Ctx): Promise<CredentialHealth> {

@@ -7,5 +7,7 @@ export type AppEnv = {
     /** performance.now() when the request arrived. */
     startedAt: number
     client: ClientIdentity
+    /** Headers every response carries (request id, CORS). */
+    baseHeaders: Record<string, string>
   }
 }

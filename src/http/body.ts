@@ -16,12 +16,15 @@ async function readLimited(source: AsyncIterable<Uint8Array>, limit: number): Pr
 }
 
 export async function readJsonBody(c: Context, limit: number): Promise<unknown> {
-  const declared = Number(c.req.header('content-length') ?? 0)
-  if (declared > limit) throw ApiError.tooLarge(limit)
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
-  const raw = incoming
-    ? await readLimited(incoming, limit)
-    : await readLimited((c.req.raw.body ?? []) as AsyncIterable<Uint8Array>, limit)
+  const source = incoming ?? ((c.req.raw.body ?? []) as AsyncIterable<Uint8Array>)
+  return readJsonFrom(source, c.req.header('content-length'), limit)
+}
+
+/** The JSON a request body holds; 413 past the limit, 400 when empty or malformed. */
+export async function readJsonFrom(source: AsyncIterable<Uint8Array>, contentLength: string | undefined, limit: number): Promise<unknown> {
+  if (Number(contentLength ?? 0) > limit) throw ApiError.tooLarge(limit)
+  const raw = await readLimited(source, limit)
   if (!raw.length) throw ApiError.badRequest('request body is empty; send JSON')
   try {
     return JSON.parse(raw.toString('utf8'))

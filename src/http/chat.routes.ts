@@ -1,132 +1,28 @@
-// POST /v1/chat/completions: validate, route, relay, then stream SSE or return one completion.
+// POST /v1/chat/completions on the hono app. Under Node the fast lane (fast-lane.ts) answers this
+// path before hono sees it; this route serves app.fetch elsewhere (tests, other runtimes).
 import type { ServerResponse } from 'node:http'
 import { type Context, Hono } from 'hono'
-import { collectEvents, completionJson } from '../core/collect.js'
-import { randomId } from '../core/ids.js'
-import { type RelayStream, asUpstreamError } from '../core/relay.js'
-import type { ReasoningMode, RoutePlan } from '../core/router.js'
-import { ChunkWriter, sseError } from '../core/sse-writer.js'
-import { isAbortError } from '../kit/errors.js'
 import type { Services } from '../services.js'
 import type { AppEnv } from './app-env.js'
 import { readJsonBody } from './body.js'
-import { SSE_HEADERS, sseResponse } from './sse-response.js'
-import { ApiError, fromFailure, isFailure } from './errors.js'
-import { Meter, RECORD_API_CHAT, modelFor } from './metering.js'
-import { type ChatBody, parseChatBody, toBaseRequest } from './validate.js'
-
-export const newCompletionId = () => randomId('chatcmpl-')
+import { handleChat } from './chat-handler.js'
+import { abortOnClose, factsOf } from './exchange.js'
+import { sseResponse } from './sse-response.js'
 
 /** Aborts when the client goes away before the response is complete. */
 export function clientSignal(c: Context): AbortSignal {
   const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing
-  if (!outgoing) return c.req.raw.signal
-  const controller = new AbortController()
-  outgoing.once('close', () => {
-    if (!outgoing.writableFinished) controller.abort(new DOMException('client disconnected', 'AbortError'))
-  })
-  return controller.signal
-}
-
-function reasoningModeOf(stream: RelayStream, plan: RoutePlan): ReasoningMode {
-  const flags = stream.candidate.flags
-  if (flags.has('silent')) return 'hide'
-  if (flags.has('fold')) return 'fold'
-  return plan.reasoning
+  return outgoing ? abortOnClose(outgoing) : c.req.raw.signal
 }
 
 export function chatRoutes(s: Services) {
   const app = new Hono<AppEnv>()
-
   app.post('/chat/completions', async (c) => {
-    const body: ChatBody = parseChatBody(await readJsonBody(c, s.config.server.body_limit))
-    const client = c.get('client')
-    if (!body.model) throw ApiError.badRequest('model: required', 'model', 'missing_required_parameter')
-    // `auto` is the key owner's default model (users.mode).
-    const model = modelFor(s, body.model, client.userId)
-    if (!model) throw ApiError.badRequest('model auto: this key has no user with a default model (mode)', 'model', 'invalid_value')
-    if (client.allowedModels && !client.allowedModels.includes(model))
-      throw ApiError.forbidden(`this API key may not use model ${model}`)
-    const plan = s.router.resolve(model)
-    if (!plan) throw ApiError.notFound(`The model \`${model}\` does not exist or is not enabled`, 'model_not_found')
-
-    const request = toBaseRequest(body, model)
-    const meter = Meter.open(s, c, {
-      userId: client.userId,
-      model,
-      plan,
-      messages: request.messages,
-      maxTokens: request.max_tokens,
-      stream: request.stream,
-      recordType: RECORD_API_CHAT,
-    })
-    const signal = clientSignal(c)
-    let relay: RelayStream
-    try {
-      relay = await s.relay.open({ plan, request, signal, passthroughTokens: client.passthroughTokens })
-    } catch (err) {
-      if (isAbortError(err) || signal.aborted) {
-        meter.finish({ status: 499, errorClass: 'client_closed', bill: false })
-        return c.body(null, 499 as 200)
-      }
-      const api = isFailure(err) ? fromFailure(err) : err
-      meter.finish(api instanceof ApiError ? { status: api.status, errorClass: api.code ?? api.type, bill: false } : { status: 500, bill: false })
-      throw api
-    }
-    c.header('Server-Timing', `relay;dur=${relay.dispatchMs.toFixed(2)}`)
-    const reasoning = reasoningModeOf(relay, plan)
-    const created = Math.floor(Date.now() / 1000)
-    const id = newCompletionId()
-
-    if (!request.stream) {
-      try {
-        const collected = await collectEvents(relay.events())
-        const usage = relay.tally.usage(request.messages)
-        meter.finish({ relay, status: 200, bill: true })
-        return c.json(completionJson(collected, { id: collected.id ?? id, model, created, reasoning, usage }))
-      } catch (err) {
-        const aborted = isAbortError(err) || signal.aborted
-        const api = aborted ? undefined : fromFailure(asUpstreamError(err, relay.instance.name))
-        // Nothing reached the client of a non-streamed answer, so neither outcome is billed.
-        meter.finish({ relay, status: aborted ? 499 : api!.status, errorClass: aborted ? 'client_closed' : api!.code ?? api!.type, bill: false })
-        if (aborted) return c.body(null, 499 as 200)
-        throw api
-      }
-    }
-
-    const includeUsage = body.stream_options?.include_usage === true
-    const writer = new ChunkWriter({ id, model, created, reasoning, includeUsage })
-    let finished = false
-    // An abandoned stream is billed for what it delivered; an upstream failure costs nothing.
-    const finish = (status: number, errorClass?: string) => {
-      if (finished) return
-      finished = true
-      meter.finish({ relay, status, bill: status === 200 || status === 499, ...(errorClass ? { errorClass } : {}) })
-    }
-    return sseResponse(c, {
-      headers: { ...SSE_HEADERS, 'X-Request-Id': c.get('requestId'), 'Server-Timing': `relay;dur=${relay.dispatchMs.toFixed(2)}` },
-      pingMs: s.config.server.ping_interval_ms,
-      events: relay.events(),
-      handlers: {
-        render(e) {
-          if (e.type === 'conversation' && !writer.started) writer.setId(e.id)
-          const head = !writer.started && e.type !== 'conversation' && e.type !== 'usage' ? writer.start() : ''
-          return head + writer.write(e)
-        },
-        end() {
-          const text = (writer.started ? '' : writer.start()) + writer.end(relay.tally.usage(request.messages))
-          finish(200)
-          return text
-        },
-        fail(err) {
-          const api = fromFailure(asUpstreamError(err, relay.instance.name))
-          finish(api.status, api.code ?? api.type)
-          return sseError(api.body().error)
-        },
-        abandoned: () => finish(499, 'client_closed'),
-      },
-    })
+    const raw = await readJsonBody(c, s.config.server.body_limit)
+    const reply = await handleChat(s, factsOf(c), raw, clientSignal(c))
+    if (reply.kind === 'closed') return c.body(null, 499 as 200)
+    if (reply.kind === 'json') return c.json(reply.body, reply.status as 200, reply.headers)
+    return sseResponse(c, reply.options)
   })
-
   return app
 }

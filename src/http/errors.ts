@@ -1,5 +1,6 @@
 // One error class that renders itself in OpenAI's shape, and the mapping from core failures.
 import type { UpstreamError } from '../kit/errors.js'
+import type { Logger } from '../kit/log.js'
 import { RelayFailure, statusOfFailure } from '../core/relay.js'
 
 export class ApiError extends Error {
@@ -62,4 +63,11 @@ export function fromFailure(f: RelayFailure | UpstreamError): ApiError {
 
 export function isFailure(err: unknown): err is RelayFailure | UpstreamError {
   return err instanceof RelayFailure || (err instanceof Error && err.name === 'UpstreamError')
+}
+
+/** What a handler threw, as the error the client gets; anything unexpected is logged and hidden. */
+export function toApiError(err: unknown, log: Logger): ApiError {
+  if (err instanceof ApiError) return err
+  log.error(`unhandled error: ${(err as Error)?.stack ?? String(err)}`)
+  return new ApiError(500, 'internal error', 'server_error', 'internal_error')
 }

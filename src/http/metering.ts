@@ -1,7 +1,6 @@
 // One request's bill: reserve before relaying, then settle exactly once with the usage row and the
 // chat record. Shared by /v1/chat/completions and the session routes.
 import { performance } from 'node:perf_hooks'
-import type { Context } from 'hono'
 import { InsufficientQuota, type Price } from '../core/billing.js'
 import type { RelayStream } from '../core/relay.js'
 import type { RoutePlan } from '../core/router.js'
@@ -10,8 +9,8 @@ import { imageUrlsOf, lastUserMessage, textOf } from '../kit/messages.js'
 import { estimatePromptTokens } from '../kit/tokens.js'
 import type { ChatMessage } from '../kit/types.js'
 import type { Services } from '../services.js'
-import type { AppEnv } from './app-env.js'
 import { ApiError } from './errors.js'
+import type { RequestFacts } from './exchange.js'
 
 export const RECORD_API_CHAT = 1
 export const RECORD_SESSION_CHAT = 2
@@ -58,22 +57,22 @@ export class Meter {
 
   private constructor(
     private readonly s: Services,
-    private readonly c: Context<AppEnv>,
+    private readonly facts: RequestFacts,
     private readonly input: MeterInput,
     private readonly price: Price | undefined,
     private readonly hold: { id: number; userId: string; amount: number } | undefined,
   ) {}
 
   /** Reserve the estimate; throws a 402 ApiError when the balance cannot cover it. */
-  static open(s: Services, c: Context<AppEnv>, input: MeterInput): Meter {
+  static open(s: Services, facts: RequestFacts, input: MeterInput): Meter {
     const { userId, plan } = input
-    if (!userId) return new Meter(s, c, input, undefined, undefined)
+    if (!userId) return new Meter(s, facts, input, undefined, undefined)
     const price = s.billing.priceOf([input.model, ...plan.candidates.map((x) => x.spec.id)])
     if (!price && s.billing.requirePrice) throw new ApiError(403, `model ${input.model} has no price configured`, 'permission_error', 'model_not_priced')
-    if (!price) return new Meter(s, c, input, undefined, undefined)
+    if (!price) return new Meter(s, facts, input, undefined, undefined)
     const estimate = s.billing.estimate(price, () => estimatePromptTokens(input.messages), input.maxTokens)
     try {
-      return new Meter(s, c, input, price, s.billing.reserve(userId, c.get('requestId'), estimate))
+      return new Meter(s, facts, input, price, s.billing.reserve(userId, facts.requestId, estimate))
     } catch (err) {
       if (err instanceof InsufficientQuota) throw insufficientQuota(err.message)
       throw err
@@ -84,8 +83,8 @@ export class Meter {
   finish(r: MeterResult): number {
     if (this.settled) return 0
     this.settled = true
-    const { s, c, input } = this
-    const client = c.get('client')
+    const { s, facts, input } = this
+    const client = facts.client
     const relay = r.relay
     const usage = relay?.tally.usage(input.messages)
     const last = lastUserMessage(input.messages)
@@ -96,7 +95,7 @@ export class Meter {
       price: this.price,
       usage: r.bill ? usage : undefined,
       usageRow: {
-        requestId: c.get('requestId'),
+        requestId: facts.requestId,
         createdAt: Date.now(),
         clientKeyId: client.keyId,
         userId: input.userId,
@@ -107,8 +106,8 @@ export class Meter {
         promptTokens: usage?.promptTokens ?? 0,
         completionTokens: usage?.completionTokens ?? 0,
         estimated: usage?.estimated ?? false,
-        latencyMs: Math.round(performance.now() - c.get('startedAt')),
-        ttftMs: relay?.tally.firstEventAt === undefined ? null : Math.round(relay.tally.firstEventAt - c.get('startedAt')),
+        latencyMs: Math.round(performance.now() - facts.startedAt),
+        ttftMs: relay?.tally.firstEventAt === undefined ? null : Math.round(relay.tally.firstEventAt - facts.startedAt),
         status: r.status,
         errorClass: r.errorClass ?? null,
       },

@@ -11,6 +11,7 @@ import type { Services } from '../services.js'
 import type { AppEnv } from './app-env.js'
 import { readJsonBody } from './body.js'
 import { clientSignal } from './chat.routes.js'
+import { factsOf } from './exchange.js'
 import { ApiError, fromFailure, isFailure } from './errors.js'
 import { Meter, RECORD_SESSION_CHAT, modelFor } from './metering.js'
 
@@ -71,7 +72,7 @@ export async function startTurn(s: Services, c: Context<AppEnv>, stream: boolean
   let meter: Meter | undefined
   const signal = clientSignal(c)
   try {
-    meter = Meter.open(s, c, { userId, model, plan, messages, stream, recordType: RECORD_SESSION_CHAT })
+    meter = Meter.open(s, factsOf(c), { userId, model, plan, messages, stream, recordType: RECORD_SESSION_CHAT })
     const request = { requestedModel: model, messages, stream, extra: {}, ...(userId ? { user: userId } : {}) }
     const relay = await s.relay.open({ plan, request, signal })
     return { row, meter, relay, signal, question: body.message, model }

@@ -35,38 +35,54 @@ export interface SseOptions<E> {
 
 interface Sink {
   write(text: string): boolean
-  end(): void
+  /** Write the last text (if any) and finish the response. */
+  end(text: string): void
   readonly closed: boolean
   /** Resolves when the client can take more, or has gone. */
   drained(): Promise<void>
 }
 
+/**
+ * Writes to the Node response, coalesced: text collects until the event loop turns
+ * (setImmediate), then leaves as one chunk. An upstream read carries many events and a socket
+ * write costs far more than string concatenation; the head goes out with the first chunk, and a
+ * stream that arrives whole leaves in a single write, terminator included.
+ */
 function nodeSink(outgoing: ServerResponse, headers: Record<string, string>): Sink {
   let closed = false
+  let pending = ''
+  let scheduled = false
   outgoing.once('close', () => {
     closed = true
     outgoing.emit('drain') // wake a writer waiting for drain
   })
   outgoing.writeHead(200, headers)
-  outgoing.flushHeaders()
-  // One upstream chunk often carries many events: cork for the tick so they leave in one write.
-  let corked = false
-  const uncork = () => {
-    corked = false
-    outgoing.uncork()
+  const flush = () => {
+    scheduled = false
+    if (closed || outgoing.writableEnded) return
+    // Nothing to say yet on the first turn: send the head alone so the client sees the stream open.
+    if (!pending) return void (outgoing.headersSent || outgoing.flushHeaders())
+    const text = pending
+    pending = ''
+    outgoing.write(text)
   }
+  setImmediate(flush)
+  scheduled = true
   return {
     write: (text) => {
       if (closed) return true
-      if (!corked) {
-        corked = true
-        outgoing.cork()
-        process.nextTick(uncork)
+      pending += text
+      if (!scheduled) {
+        scheduled = true
+        setImmediate(flush)
       }
-      return outgoing.write(text)
+      return !outgoing.writableNeedDrain
     },
-    end: () => {
-      if (!closed) outgoing.end()
+    end: (text) => {
+      if (closed) return
+      const rest = pending + text
+      pending = ''
+      outgoing.end(rest)
     },
     get closed() {
       return closed
@@ -89,8 +105,10 @@ function webSink(): Sink & { readable: ReadableStream<Uint8Array> } {
       if (!closed) writer.write(encoder.encode(text)).catch(() => (closed = true))
       return true
     },
-    end: () => {
-      if (!closed) writer.close().catch(() => undefined)
+    end: (text) => {
+      if (closed) return
+      if (text) writer.write(encoder.encode(text)).catch(() => (closed = true))
+      writer.close().catch(() => undefined)
     },
     get closed() {
       return closed
@@ -107,6 +125,7 @@ async function pump<E>(sink: Sink, opts: SseOptions<E>): Promise<void> {
     sink.write(': ping\n\n')
   }, Math.min(opts.pingMs, 1000))
   const { handlers } = opts
+  let tail = ''
   try {
     for await (const event of opts.events) {
       if (sink.closed) break // leaving the loop returns the iterator, which stops the upstream
@@ -116,23 +135,31 @@ async function pump<E>(sink: Sink, opts: SseOptions<E>): Promise<void> {
       if (!sink.write(text)) await sink.drained()
     }
     if (sink.closed) handlers.abandoned()
-    else sink.write(handlers.end())
+    else tail = handlers.end()
   } catch (err) {
     if (sink.closed || isAbortError(err)) handlers.abandoned()
-    else sink.write(handlers.fail(err))
+    else tail = handlers.fail(err)
   } finally {
     clearInterval(timer)
-    sink.end()
+    sink.end(tail)
   }
 }
 
+/** Stream straight to a Node response (the fast lane, and hono under @hono/node-server). */
+export function streamToNode<E>(outgoing: ServerResponse, opts: SseOptions<E>): void {
+  void pump(nodeSink(outgoing, opts.headers), opts)
+}
+
+/** The stream as hono's answer; the request's base headers (request id, CORS) included. */
 export function sseResponse<E>(c: Context, opts: SseOptions<E>): Response {
+  const base = (c.get('baseHeaders') as Record<string, string> | undefined) ?? {}
+  const withBase = { ...opts, headers: { ...base, ...opts.headers } }
   const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing
   if (outgoing) {
-    void pump(nodeSink(outgoing, opts.headers), opts)
+    streamToNode(outgoing, withBase)
     return RESPONSE_ALREADY_SENT
   }
   const sink = webSink()
-  void pump(sink, opts)
-  return new Response(sink.readable, { status: 200, headers: opts.headers })
+  void pump(sink, withBase)
+  return new Response(sink.readable, { status: 200, headers: withBase.headers })
 }

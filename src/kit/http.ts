@@ -2,8 +2,9 @@
 // layers on the hot path); JSON convenience calls go through ofetch on undici's fetch. Both share
 // one dispatcher, so PROXY_URL and connection pooling apply to every upstream request.
 import { FetchError, type ofetch as OFetch, createFetch } from 'ofetch'
-import { Agent, type Dispatcher, ProxyAgent, request, fetch as undiciFetch } from 'undici'
+import { Agent, type Dispatcher, ProxyAgent, fetch as undiciFetch } from 'undici'
 import { UpstreamError, errorFromStatus, isAbortError, parseRetryAfter, upstreamTimeout, upstreamUnavailable } from './errors.js'
+import { type RawResponse, dispatchRequest } from './http-dispatch.js'
 import { maskSecretsIn } from './log.js'
 
 export type Query = Record<string, string | number | boolean | undefined>
@@ -107,16 +108,20 @@ export class HttpClient {
       headers['content-type'] ??= 'application/json'
     }
     try {
-      const res = await request(withQuery(url, options.query), {
-        method: (options.method ?? (body === undefined ? 'GET' : 'POST')) as Dispatcher.HttpMethod,
-        headers,
-        body,
-        signal: options.signal,
-        dispatcher: this.dispatcher,
-        headersTimeout: options.timeoutMs ?? this.timeoutMs,
-        bodyTimeout: options.idleTimeoutMs ?? this.idleTimeoutMs,
-      })
-      return wrapResponse(res, this.provider)
+      const res = await dispatchRequest(
+        this.dispatcher,
+        new URL(withQuery(url, options.query)),
+        {
+          method: options.method ?? (body === undefined ? 'GET' : 'POST'),
+          headers,
+          body,
+          signal: options.signal,
+          headersTimeout: options.timeoutMs ?? this.timeoutMs,
+          bodyTimeout: options.idleTimeoutMs ?? this.idleTimeoutMs,
+        },
+        (err) => this.networkError(err, 'body'),
+      )
+      return wrapResponse(res)
     } catch (err) {
       throw this.networkError(err)
     }
@@ -157,42 +162,33 @@ export class HttpClient {
     }
   }
 
-  private networkError(err: unknown): unknown {
+  private networkError(err: unknown, phase: 'head' | 'body' = 'head'): unknown {
     if (err instanceof UpstreamError) return err
     const code = (err as { code?: string })?.code ?? ''
     const who = this.provider ?? 'upstream'
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || (err as Error)?.name === 'TimeoutError')
-      return upstreamTimeout(`${who} did not answer in time`, { provider: this.provider, cause: err })
+      return upstreamTimeout(`${who} ${phase === 'head' ? 'did not answer in time' : 'stopped sending'}`, { provider: this.provider, cause: err })
     if (isAbortError(err)) return err // the client went away; not the upstream's fault
-    return upstreamUnavailable(`${who} unreachable: ${(err as Error)?.message ?? String(err)}`, {
+    const what = phase === 'head' ? 'unreachable' : 'broke off its answer'
+    return upstreamUnavailable(`${who} ${what}: ${(err as Error)?.message ?? String(err)}`, {
       provider: this.provider,
       cause: err,
     })
   }
 }
 
-function wrapResponse(res: Dispatcher.ResponseData, provider?: string): HttpResponse {
+function wrapResponse(res: RawResponse): HttpResponse {
   const headers = res.headers as Record<string, string | string[] | undefined>
-  const timeoutAware = async <T>(read: () => Promise<T>): Promise<T> => {
-    try {
-      return await read()
-    } catch (err) {
-      const code = (err as { code?: string }).code
-      if (code === 'UND_ERR_BODY_TIMEOUT')
-        throw upstreamTimeout(`${provider ?? 'upstream'} stopped sending`, { provider, cause: err })
-      throw err
-    }
-  }
   return {
-    status: res.statusCode,
+    status: res.status,
     headers,
     header: (name) => {
       const v = headers[name.toLowerCase()]
       return Array.isArray(v) ? v[0] : v
     },
-    body: res.body as AsyncIterable<Uint8Array>,
-    text: () => timeoutAware(() => res.body.text()),
-    json: <T>() => timeoutAware(() => res.body.json() as Promise<T>),
-    discard: () => res.body.dump().catch(() => undefined),
+    body: res.body,
+    text: () => res.body.text(),
+    json: async <T>() => JSON.parse(await res.body.text()) as T,
+    discard: () => res.body.discard().catch(() => undefined),
   }
 }

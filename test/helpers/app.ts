@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { serve } from '@hono/node-server'
 import OpenAI from 'openai'
 import { providers as registry } from '../../providers/index.js'
 import { createApp } from '../../src/app.js'
 import { buildConfig } from '../../src/config/load.js'
+import { serveApp } from '../../src/http/fast-lane.js'
 import { seedFromConfig } from '../../src/core/credential-service.js'
 import { silentLogger } from '../../src/kit/log.js'
 import type { ProviderDefinition } from '../../src/kit/types.js'
@@ -41,7 +41,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const services = createServices(config, { definitions: options.definitions ?? registry, log: silentLogger })
   seedFromConfig(services)
   const app = createApp(services)
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
+  const server = serveApp(services, app, { port: 0, hostname: '127.0.0.1' })
   await new Promise<void>((resolve) => server.once('listening', () => resolve()))
   const port = (server.address() as AddressInfo).port
   const url = `http://127.0.0.1:${port}`

@@ -25,33 +25,42 @@ export function bearerOf(header: string | undefined): string | undefined {
 const HOW_TO =
   'create a client key with the admin API: curl -X PUT http://<host>/api/key -H "Authorization: <BACKEND_SECRET>" -d \'{"remark":"me"}\''
 
+/** Who is calling, from the credentials the request carries; throws a 401 ApiError. */
+export function identify(
+  keys: ClientKeys,
+  allowAnonymous: boolean,
+  request: { authorization: string | undefined; apiKey: string | undefined; remoteAddress: string | undefined },
+): ClientIdentity {
+  const token = bearerOf(request.authorization) ?? request.apiKey
+  const row = token ? keys.verify(token) : undefined
+  if (row) {
+    return {
+      keyId: row.id,
+      userId: row.userId,
+      allowedModels: row.allowedModels ?? null,
+      actForOthers: row.actForOthers,
+      passthroughTokens: [],
+    }
+  }
+  const anonymous = allowAnonymous || (!keys.hasAny() && isLoopback(request.remoteAddress))
+  if (!anonymous) {
+    throw ApiError.unauthorized(
+      token ? 'invalid, disabled or expired API key' : keys.hasAny() ? 'missing API key (Authorization: Bearer <key>)' : `no API key exists yet; ${HOW_TO}`,
+    )
+  }
+  return {
+    keyId: null,
+    userId: null,
+    allowedModels: null,
+    actForOthers: true,
+    passthroughTokens: token ? token.split(',').map((t) => t.trim()).filter(Boolean) : [],
+  }
+}
+
 export function clientAuth(keys: ClientKeys, allowAnonymous: boolean): MiddlewareHandler<ClientAuthEnv> {
   return async function clientAuthMiddleware(c, next) {
-    const token = bearerOf(c.req.header('authorization')) ?? c.req.header('x-api-key')
-    const row = token ? keys.verify(token) : undefined
-    if (row) {
-      c.set('client', {
-        keyId: row.id,
-        userId: row.userId,
-        allowedModels: row.allowedModels ?? null,
-        actForOthers: row.actForOthers,
-        passthroughTokens: [],
-      })
-      return next()
-    }
-    const anonymous = allowAnonymous || (!keys.hasAny() && isLoopback(remoteAddress(c)))
-    if (!anonymous) {
-      throw ApiError.unauthorized(
-        token ? 'invalid, disabled or expired API key' : keys.hasAny() ? 'missing API key (Authorization: Bearer <key>)' : `no API key exists yet; ${HOW_TO}`,
-      )
-    }
-    c.set('client', {
-      keyId: null,
-      userId: null,
-      allowedModels: null,
-      actForOthers: true,
-      passthroughTokens: token ? token.split(',').map((t) => t.trim()).filter(Boolean) : [],
-    })
+    const request = { authorization: c.req.header('authorization'), apiKey: c.req.header('x-api-key'), remoteAddress: remoteAddress(c) }
+    c.set('client', identify(keys, allowAnonymous, request))
     return next()
   }
 }

@@ -1,0 +1,39 @@
+// What a handler needs to know about one request, whichever server layer carried it: the hono
+// app (every route) or the Node fast lane (POST /v1/chat/completions, the hot path).
+import type { ServerResponse } from 'node:http'
+import type { Context } from 'hono'
+import type { AppEnv } from './app-env.js'
+import type { ClientIdentity } from './middleware/client-auth.js'
+
+export interface RequestFacts {
+  requestId: string
+  /** performance.now() when the request arrived. */
+  startedAt: number
+  client: ClientIdentity
+}
+
+export const factsOf = (c: Context<AppEnv>): RequestFacts => ({
+  requestId: c.get('requestId'),
+  startedAt: c.get('startedAt'),
+  client: c.get('client'),
+})
+
+/** Headers every response carries: the request id, and CORS unless switched off. */
+export function baseHeaders(requestId: string, cors: boolean): Record<string, string> {
+  return cors
+    ? {
+        'X-Request-Id': requestId,
+        'Access-Control-Allow-Origin': '*',
+        'Access-Control-Expose-Headers': 'X-Request-Id, Server-Timing',
+      }
+    : { 'X-Request-Id': requestId }
+}
+
+/** Aborts when the client goes away before the response is complete. */
+export function abortOnClose(outgoing: ServerResponse): AbortSignal {
+  const controller = new AbortController()
+  outgoing.once('close', () => {
+    if (!outgoing.writableFinished) controller.abort(new DOMException('client disconnected', 'AbortError'))
+  })
+  return controller.signal
+}
