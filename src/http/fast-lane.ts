@@ -70,9 +70,9 @@ function sendJson(res: ServerResponse, status: number, headers: Record<string, s
 }
 
 function render(res: ServerResponse, base: Record<string, string>, reply: ChatReply): void {
-  if (reply.kind === 'json') return sendJson(res, reply.status, { ...base, ...reply.headers }, reply.body)
-  if (reply.kind === 'sse') return streamToNode(res, { ...reply.options, headers: { ...base, ...reply.options.headers } })
-  if (!res.headersSent && !res.destroyed) {
+  if (reply.kind === 'json') sendJson(res, reply.status, { ...base, ...reply.headers }, reply.body)
+  else if (reply.kind === 'sse') streamToNode(res, { ...reply.options, headers: { ...base, ...reply.options.headers } })
+  else if (!res.headersSent && !res.destroyed) {
     res.statusCode = 499
     res.end()
   }
