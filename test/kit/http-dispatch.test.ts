@@ -1,0 +1,119 @@
+// The kit's upstream client reads bodies through undici's dispatcher: backpressure reaches the
+// upstream, an abandoned or aborted body closes the connection, a silent body times out.
+import type { ServerResponse } from 'node:http'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { afterEach, describe, expect, it } from 'vitest'
+import { UpstreamError, isAbortError } from '../../src/kit/errors.js'
+import { HttpClient } from '../../src/kit/http.js'
+import { type RunningServer, startServer } from '../helpers/fake-server.js'
+
+let server: RunningServer | undefined
+afterEach(async () => {
+  await server?.close()
+  server = undefined
+})
+
+/** Writes `total` bytes in 64 KB pieces, honouring backpressure; records how it ended. */
+function writeLots(res: ServerResponse, total: number, state: { finished: boolean; closedEarly: boolean }): void {
+  const piece = Buffer.alloc(64 * 1024, 0x61)
+  let sent = 0
+  res.on('close', () => {
+    if (!state.finished) state.closedEarly = true
+  })
+  res.writeHead(200, { 'content-type': 'application/octet-stream' })
+  const more = () => {
+    while (sent < total) {
+      sent += piece.length
+      if (!res.write(piece)) return void res.once('drain', more)
+    }
+    state.finished = true
+    res.end()
+  }
+  more()
+}
+
+const until = async (check: () => boolean) => {
+  for (let i = 0; i < 200 && !check(); i++) await sleep(10)
+}
+
+describe('HttpClient over the dispatcher', () => {
+  it('pauses the upstream while the reader is behind, and delivers every byte', async () => {
+    const total = 32 * 1024 * 1024
+    const state = { finished: false, closedEarly: false }
+    server = await startServer((_req, res) => writeLots(res, total, state))
+    const res = await new HttpClient({ provider: 'test' }).request(server.url)
+    const it = res.body[Symbol.asyncIterator]()
+    let received = (await it.next()).value!.length
+    await sleep(300)
+    expect(state.finished).toBe(false) // without backpressure the whole body would be buffered by now
+    for (let r = await it.next(); !r.done; r = await it.next()) received += r.value.length
+    expect(received).toBe(total)
+    expect(state.finished).toBe(true)
+  })
+
+  it('closes the upstream connection when the reader stops early', async () => {
+    const state = { finished: false, closedEarly: false }
+    server = await startServer((_req, res) => writeLots(res, 32 * 1024 * 1024, state))
+    const res = await new HttpClient({ provider: 'test' }).request(server.url)
+    for await (const chunk of res.body) {
+      expect(chunk.length).toBeGreaterThan(0)
+      break
+    }
+    await until(() => state.closedEarly)
+    expect(state.closedEarly).toBe(true)
+  })
+
+  it('turns an upstream that stops sending into a timeout', async () => {
+    server = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' })
+      res.write('data: first\n\n') // then silence
+    })
+    const res = await new HttpClient({ provider: 'test', idleTimeoutMs: 100 }).request(server.url)
+    const err = await res.text().catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(UpstreamError)
+    expect((err as UpstreamError).kind).toBe('timeout')
+    expect((err as UpstreamError).message).toMatch(/stopped sending/)
+  })
+
+  it('aborts before the head and in the middle of the body, closing the connection', async () => {
+    let closed = 0
+    server = await startServer((req, res) => {
+      res.on('close', () => closed++)
+      if (req.url === '/slow-head') return // never answers
+      res.writeHead(200)
+      res.write('partial')
+    })
+    const http = new HttpClient({ provider: 'test' })
+    const early = new AbortController()
+    const pending = http.request(`${server.url}/slow-head`, { signal: early.signal })
+    await sleep(50)
+    early.abort(new DOMException('client disconnected', 'AbortError'))
+    expect(isAbortError(await pending.catch((e: unknown) => e))).toBe(true)
+
+    const late = new AbortController()
+    const res = await http.request(`${server.url}/body`, { signal: late.signal })
+    const reading = res.text().catch((e: unknown) => e)
+    await sleep(50)
+    late.abort(new DOMException('client disconnected', 'AbortError'))
+    expect(isAbortError(await reading)).toBe(true)
+    await until(() => closed === 2)
+    expect(closed).toBe(2)
+  })
+
+  it('maps an unreachable upstream and a broken-off body to unavailable', async () => {
+    server = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-length': '100' })
+      res.write('only part')
+      setTimeout(() => res.socket?.destroy(), 20)
+    })
+    const http = new HttpClient({ provider: 'test' })
+    const res = await http.request(server.url)
+    const broken = await res.text().catch((e: unknown) => e)
+    expect(broken).toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/broke off/) })
+    const url = server.url
+    await server.close()
+    server = undefined
+    const refused = await http.request(url).catch((e: unknown) => e)
+    expect(refused).toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/unreachable/) })
+  })
+})
