@@ -1,11 +1,12 @@
-// The upstream HTTP client adapters use. Streaming calls go through undici.request (no web-stream
-// layers on the hot path); JSON convenience calls go through ofetch on undici's fetch. Both share
-// one dispatcher, so PROXY_URL and connection pooling apply to every upstream request.
-import { FetchError, type ofetch as OFetch, createFetch } from 'ofetch'
-import { Agent, type Dispatcher, ProxyAgent, fetch as undiciFetch } from 'undici'
+// The upstream HTTP client adapters use. Streaming calls go through undici's dispatcher
+// (http-dispatch.ts: no web-stream layers on the hot path); JSON convenience calls go through
+// ofetch on undici's fetch, both loaded on first use. Everything shares one dispatcher, so
+// PROXY_URL and connection pooling apply to every upstream request.
+import type { FetchError as OFetchError, ofetch as OFetch } from 'ofetch'
 import { UpstreamError, errorFromStatus, isAbortError, parseRetryAfter, upstreamTimeout, upstreamUnavailable } from './errors.js'
 import { type RawResponse, dispatchRequest } from './http-dispatch.js'
 import { maskSecretsIn } from './log.js'
+import { Agent, type Dispatcher, loadFetch, loadProxyAgent } from './undici.js'
 
 export type Query = Record<string, string | number | boolean | undefined>
 
@@ -50,7 +51,7 @@ export function dispatcherFor(proxyUrl?: string): Dispatcher {
   let d = sharedDispatchers.get(key)
   if (!d) {
     d = proxyUrl
-      ? new ProxyAgent({ uri: proxyUrl, keepAliveTimeout: 10_000 })
+      ? new (loadProxyAgent())({ uri: proxyUrl, keepAliveTimeout: 10_000 })
       : new Agent({ keepAliveTimeout: 10_000, pipelining: 1 })
     sharedDispatchers.set(key, d)
   }
@@ -84,19 +85,26 @@ export class HttpClient {
   private readonly dispatcher: Dispatcher
   private readonly timeoutMs: number
   private readonly idleTimeoutMs: number
-  private readonly fetchJson: typeof OFetch
+  private fetchJson: Promise<{ ofetch: typeof OFetch; FetchError: typeof OFetchError }> | undefined
 
   constructor(options: HttpClientOptions = {}) {
     this.provider = options.provider
     this.dispatcher = options.dispatcher ?? dispatcherFor(options.proxyUrl)
     this.timeoutMs = options.timeoutMs ?? 60_000
     this.idleTimeoutMs = options.idleTimeoutMs ?? 120_000
+  }
+
+  private loadJsonClient() {
     const dispatcher = this.dispatcher
-    this.fetchJson = createFetch({
-      defaults: { retry: 0 },
-      fetch: ((input: string, init: Record<string, unknown>) =>
-        undiciFetch(input, { ...init, dispatcher })) as unknown as typeof globalThis.fetch,
-    })
+    this.fetchJson ??= Promise.all([import('ofetch'), loadFetch()]).then(([{ createFetch, FetchError }, undiciFetch]) => ({
+      FetchError,
+      ofetch: createFetch({
+        defaults: { retry: 0 },
+        fetch: ((input: string, init: Record<string, unknown>) =>
+          undiciFetch(input, { ...init, dispatcher })) as unknown as typeof globalThis.fetch,
+      }),
+    }))
+    return this.fetchJson
   }
 
   /** Send a request; any status comes back as a response, network failures as UpstreamError. */
@@ -140,8 +148,9 @@ export class HttpClient {
 
   /** JSON in, JSON out; non-2xx statuses become UpstreamError. */
   async json<T = unknown>(url: string, options: RequestOptions & { method?: string } = {}): Promise<T> {
+    const { ofetch, FetchError } = await this.loadJsonClient()
     try {
-      return await this.fetchJson<T>(url, {
+      return await ofetch<T>(url, {
         method: options.method ?? (options.json === undefined && options.body === undefined ? 'GET' : 'POST'),
         headers: options.headers,
         body: (options.json ?? options.body) as Record<string, unknown> | string | undefined,

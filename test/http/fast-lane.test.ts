@@ -47,7 +47,7 @@ describe('fast lane', () => {
     const viaHono = await createApp(app.services).request('/v1/chat/completions', init(chat(false)))
     expect(viaLane.status).toBe(200)
     expect(viaHono.status).toBe(200)
-    const [a, b] = [await viaLane.json(), await viaHono.json()]
+    const [a, b] = [(await viaLane.json()) as any, (await viaHono.json()) as any]
     expect(a.choices[0].message.content).toBe(FAKE_ANSWER.join(''))
     expect({ ...a, id: '', created: 0 }).toEqual({ ...b, id: '', created: 0 })
     for (const name of ['access-control-allow-origin', 'content-type'])
