@@ -11,7 +11,7 @@ RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: only what the server needs, as a non-root user, data in a volume.
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production PORT=8000 DATABASE_PATH=/data/freeway.db CONFIG_PATH=/app/config.yaml
+ENV NODE_ENV=production PORT=8000 DATABASE_PATH=/data/freeway.db CONFIG_PATH=/app/config.yaml MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
@@ -23,4 +23,4 @@ VOLUME ["/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/health').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
 # A 4 MB young generation keeps RSS ~15 MB lower at no measurable CPU cost (npm run bench).
-CMD ["node", "--max-semi-space-size=4", "dist/src/main.js"]
+CMD ["node", "--max-semi-space-size=4", "--expose-gc", "dist/src/main.js"]

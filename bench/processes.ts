@@ -157,6 +157,7 @@ export async function startRelay(opts: RelayOptions): Promise<Started & { port: 
       env: {
         ...process.env,
         NODE_ENV: 'production',
+        MALLOC_ARENA_MAX: '2', // as npm start and the Dockerfile set it
         CONFIG_PATH: join(dir, 'config.yaml'),
         DATABASE_PATH: join(dir, 'freeway.db'),
         LOG_LEVEL: 'silent',

@@ -3,6 +3,7 @@ import { providers } from '../providers/index.js'
 import { createApp } from './app.js'
 import { ConfigError, loadConfig } from './config/load.js'
 import { seedFromConfig } from './core/credential-service.js'
+import { exposedGc, startIdleTrim } from './core/idle-trim.js'
 import { pruneOld, startMaintenance } from './core/maintenance.js'
 import { serveApp } from './http/fast-lane.js'
 import { VERSION, createServices } from './services.js'
@@ -15,7 +16,8 @@ function start() {
   const stopMaintenance = startMaintenance(s)
   void pruneOld(s)
 
-  const server = serveApp(s, app, { port: config.server.port, hostname: config.server.host }, (info) => {
+  const trim = startIdleTrim(exposedGc())
+  const server = serveApp(s, app, { port: config.server.port, hostname: config.server.host, onRequest: trim.touch }, (info) => {
     const host = info.address.includes(':') ? `[${info.address}]` : info.address
     s.log.info(
       `freeway ${VERSION} listening on http://${host}:${info.port}${config.server.route_prefix}/v1 ` +
@@ -28,6 +30,7 @@ function start() {
   const shutdown = (signal: string) => {
     s.log.info(`${signal}: shutting down`)
     stopMaintenance()
+    trim.stop()
     server.close(() => {
       s.recorder.flush()
       s.billing.flush()

@@ -19,10 +19,18 @@ import { streamToNode } from './sse-response.js'
 export function serveApp(
   s: Services,
   app: { fetch: (request: Request, env: never) => Response | Promise<Response> },
-  where: { port: number; hostname: string },
+  where: { port: number; hostname: string; onRequest?: () => void },
   onListening?: (address: AddressInfo) => void,
 ): Server {
-  const server = createServer(fastLane(s, getRequestListener(app.fetch as never, { hostname: where.hostname })))
+  const lane = fastLane(s, getRequestListener(app.fetch as never, { hostname: where.hostname }))
+  const { onRequest } = where
+  const listener: RequestListener = onRequest
+    ? (req, res) => {
+        onRequest()
+        lane(req, res)
+      }
+    : lane
+  const server = createServer(listener)
   server.listen(where.port, where.hostname, () => onListening?.(server.address() as AddressInfo))
   return server
 }
