@@ -23,4 +23,4 @@ VOLUME ["/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/health').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
 # A 4 MB young generation keeps RSS ~15 MB lower at no measurable CPU cost (npm run bench).
-CMD ["node", "--max-semi-space-size=4", "--expose-gc", "dist/src/main.js"]
+CMD ["node", "--max-semi-space-size=8", "--expose-gc", "dist/src/main.js"]

@@ -16,7 +16,7 @@ import { ROOT, TSX, ensureBuilt, startRelay, startUpstream } from './processes.j
 import { type Measured, printReport } from './report.js'
 
 /** Keep in step with the start script in package.json and the Dockerfile. */
-const PRODUCTION_NODE_ARGS = '--max-semi-space-size=4 --expose-gc'
+const PRODUCTION_NODE_ARGS = '--max-semi-space-size=8 --expose-gc'
 
 const arg = (name: string) => process.argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`))
 const argValue = (name: string) => {

@@ -1,7 +1,7 @@
 // createApp(services): mounts every route; no I/O at import time.
-import { randomUUID } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { Hono } from 'hono'
+import { timeOrderedUuid } from './core/ids.js'
 import type { Services } from './services.js'
 import { adminRoutes } from './http/admin.routes.js'
 import type { AppEnv } from './http/app-env.js'
@@ -23,7 +23,7 @@ export function createApp(s: Services) {
   // node-server's lightweight response into a full web Response on every request.
   app.use('*', async function requestContext(c, next) {
     c.set('startedAt', performance.now())
-    const requestId = c.req.header('x-request-id') || randomUUID()
+    const requestId = c.req.header('x-request-id') || timeOrderedUuid()
     c.set('requestId', requestId)
     const base = baseHeaders(requestId, cors)
     c.set('baseHeaders', base)

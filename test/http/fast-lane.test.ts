@@ -50,6 +50,8 @@ describe('fast lane', () => {
     const [a, b] = [(await viaLane.json()) as any, (await viaHono.json()) as any]
     expect(a.choices[0].message.content).toBe(FAKE_ANSWER.join(''))
     expect({ ...a, id: '', created: 0 }).toEqual({ ...b, id: '', created: 0 })
+    // Without one from the client, the request id is a time-ordered UUIDv7 (see ids.ts).
+    expect(viaLane.headers.get('x-request-id')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
     for (const name of ['access-control-allow-origin', 'content-type'])
       expect(viaLane.headers.get(name)).toBe(viaHono.headers.get(name))
   })
