@@ -34,6 +34,9 @@ export class ResponseBody implements AsyncIterable<Uint8Array> {
   private ended = false
   private failure: unknown
   private waiter: { resolve(r: IteratorResult<Uint8Array>): void; reject(err: unknown): void } | undefined
+  /** bytes() is reading the whole body: keep everything, never pause. */
+  private collecting = false
+  private atEnd: { resolve(): void; reject(err: unknown): void } | undefined
 
   constructor(
     private readonly controller: Controller,
@@ -50,7 +53,7 @@ export class ResponseBody implements AsyncIterable<Uint8Array> {
     }
     this.chunks.push(chunk)
     this.buffered += chunk.length
-    if (this.buffered > HIGH_WATER_BYTES) this.controller.pause()
+    if (!this.collecting && this.buffered > HIGH_WATER_BYTES) this.controller.pause()
   }
 
   end(): void {
@@ -66,6 +69,10 @@ export class ResponseBody implements AsyncIterable<Uint8Array> {
   }
 
   private wake(): void {
+    const e = this.atEnd
+    this.atEnd = undefined
+    if (e && this.failure !== undefined) e.reject(this.failure)
+    else e?.resolve()
     const w = this.waiter
     if (!w) return
     this.waiter = undefined
@@ -111,9 +118,20 @@ export class ResponseBody implements AsyncIterable<Uint8Array> {
     }
   }
 
+  /** The whole body: collected as it comes (no pausing, no per-chunk promise), returned at the end. */
   async bytes(): Promise<Buffer> {
-    const parts: Buffer[] = []
-    for await (const chunk of this) parts.push(chunk as Buffer)
+    this.collecting = true
+    if (this.controller.paused) this.controller.resume()
+    if (!this.ended && this.failure === undefined) {
+      await new Promise<void>((resolve, reject) => {
+        this.atEnd = { resolve, reject }
+      })
+    }
+    if (this.failure !== undefined) throw this.failure
+    const parts = this.head ? this.chunks.slice(this.head) : this.chunks
+    this.chunks = []
+    this.head = 0
+    this.buffered = 0
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts)
   }
 
@@ -127,10 +145,29 @@ export class ResponseBody implements AsyncIterable<Uint8Array> {
   }
 }
 
+export interface Target {
+  origin: string
+  path: string
+}
+
+const targets = new Map<string, Target>()
+
+/** origin and path of a URL; adapters call the same few URLs, so they are parsed once. */
+export function targetOf(url: string): Target {
+  let t = targets.get(url)
+  if (!t) {
+    const u = new URL(url)
+    t = { origin: u.origin, path: u.pathname + u.search }
+    if (targets.size >= 1000) targets.clear() // URLs with per-call ids must not grow this forever
+    targets.set(url, t)
+  }
+  return t
+}
+
 /** Send one request; resolves at the response headers, rejects on a failure before them. */
 export function dispatchRequest(
   dispatcher: Dispatcher,
-  url: URL,
+  url: Target,
   options: DispatchOptions,
   mapError: (err: unknown) => unknown,
 ): Promise<RawResponse> {
@@ -172,7 +209,7 @@ export function dispatchRequest(
     dispatcher.dispatch(
       {
         origin: url.origin,
-        path: url.pathname + url.search,
+        path: url.path,
         method: options.method as Dispatcher.HttpMethod,
         headers: options.headers,
         body: options.body ?? null,

@@ -4,7 +4,7 @@
 // PROXY_URL and connection pooling apply to every upstream request.
 import type { FetchError as OFetchError, ofetch as OFetch } from 'ofetch'
 import { UpstreamError, errorFromStatus, isAbortError, parseRetryAfter, upstreamTimeout, upstreamUnavailable } from './errors.js'
-import { type RawResponse, dispatchRequest } from './http-dispatch.js'
+import { type RawResponse, dispatchRequest, targetOf } from './http-dispatch.js'
 import { maskSecretsIn } from './log.js'
 import { Agent, type Dispatcher, loadFetch, loadProxyAgent } from './undici.js'
 
@@ -118,7 +118,7 @@ export class HttpClient {
     try {
       const res = await dispatchRequest(
         this.dispatcher,
-        new URL(withQuery(url, options.query)),
+        targetOf(withQuery(url, options.query)),
         {
           method: options.method ?? (body === undefined ? 'GET' : 'POST'),
           headers,

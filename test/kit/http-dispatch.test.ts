@@ -51,6 +51,20 @@ describe('HttpClient over the dispatcher', () => {
     expect(state.finished).toBe(true)
   })
 
+  it('reads a whole body far past the pause mark with text() and json()', async () => {
+    const big = JSON.stringify({ items: Array.from({ length: 40_000 }, (_, i) => `item-${i}-é`) }) // ~0.7 MB
+    server = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      for (let i = 0; i < big.length; i += 16_384) res.write(big.slice(i, i + 16_384))
+      res.end()
+    })
+    const http = new HttpClient({ provider: 'test' })
+    expect(await (await http.request(server.url)).text()).toBe(big)
+    const parsed = await (await http.request(server.url)).json<{ items: string[] }>()
+    expect(parsed.items).toHaveLength(40_000)
+    expect(parsed.items.at(-1)).toBe('item-39999-é')
+  })
+
   it('closes the upstream connection when the reader stops early', async () => {
     const state = { finished: false, closedEarly: false }
     server = await startServer((_req, res) => writeLots(res, 32 * 1024 * 1024, state))
