@@ -29,11 +29,11 @@ type Controller = Dispatcher.DispatchController
 /** Response bytes as an async iterable; iterate once, or read whole with text(). */
 export class ResponseBody implements AsyncIterable<Uint8Array> {
   private chunks: Buffer[] = []
-  private head = 0
   private buffered = 0
   private ended = false
   private failure: unknown
   private waiter: { resolve(r: IteratorResult<Uint8Array>): void; reject(err: unknown): void } | undefined
+  private delivering = false
   /** bytes() is reading the whole body: keep everything, never pause. */
   private collecting = false
   private atEnd: { resolve(): void; reject(err: unknown): void } | undefined
@@ -44,16 +44,36 @@ export class ResponseBody implements AsyncIterable<Uint8Array> {
     private readonly detach: () => void,
   ) {}
 
+  /**
+   * One TCP read often holds many HTTP chunks (an SSE upstream writes one per event) and the
+   * parser hands them over one by one, synchronously: the reader is woken once, in a microtask,
+   * with all of them, instead of once per chunk.
+   */
   push(chunk: Buffer): void {
-    if (this.waiter) {
-      const w = this.waiter
-      this.waiter = undefined
-      w.resolve({ done: false, value: chunk })
-      return
-    }
     this.chunks.push(chunk)
     this.buffered += chunk.length
-    if (!this.collecting && this.buffered > HIGH_WATER_BYTES) this.controller.pause()
+    if (this.waiter) {
+      if (!this.delivering) {
+        this.delivering = true
+        queueMicrotask(this.deliver)
+      }
+    } else if (!this.collecting && this.buffered > HIGH_WATER_BYTES) this.controller.pause()
+  }
+
+  private readonly deliver = () => {
+    this.delivering = false
+    const w = this.waiter
+    if (!w || !this.chunks.length) return
+    this.waiter = undefined
+    w.resolve({ done: false, value: this.takeAll() })
+  }
+
+  private takeAll(): Buffer {
+    const parts = this.chunks
+    this.chunks = []
+    this.buffered = 0
+    if (this.controller.paused) this.controller.resume()
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts)
   }
 
   end(): void {
@@ -74,24 +94,14 @@ export class ResponseBody implements AsyncIterable<Uint8Array> {
     if (e && this.failure !== undefined) e.reject(this.failure)
     else e?.resolve()
     const w = this.waiter
-    if (!w) return
+    if (!w || this.delivering) return // data still on its way to the reader goes first
     this.waiter = undefined
     if (this.failure !== undefined) w.reject(this.failure)
     else w.resolve({ done: true, value: undefined })
   }
 
   private next(): Promise<IteratorResult<Uint8Array>> {
-    if (this.head < this.chunks.length) {
-      const value = this.chunks[this.head]!
-      this.chunks[this.head++] = undefined as unknown as Buffer
-      this.buffered -= value.length
-      if (this.head === this.chunks.length) {
-        this.chunks = []
-        this.head = 0
-      }
-      if (this.controller.paused && this.buffered <= HIGH_WATER_BYTES / 2) this.controller.resume()
-      return Promise.resolve({ done: false, value })
-    }
+    if (this.chunks.length) return Promise.resolve({ done: false, value: this.takeAll() })
     if (this.failure !== undefined) return Promise.reject(this.failure)
     if (this.ended) return Promise.resolve({ done: true, value: undefined })
     return new Promise((resolve, reject) => {
@@ -128,11 +138,7 @@ export class ResponseBody implements AsyncIterable<Uint8Array> {
       })
     }
     if (this.failure !== undefined) throw this.failure
-    const parts = this.head ? this.chunks.slice(this.head) : this.chunks
-    this.chunks = []
-    this.head = 0
-    this.buffered = 0
-    return parts.length === 1 ? parts[0]! : Buffer.concat(parts)
+    return this.takeAll()
   }
 
   async text(): Promise<string> {

@@ -51,6 +51,22 @@ describe('HttpClient over the dispatcher', () => {
     expect(state.finished).toBe(true)
   })
 
+  it('hands the reader every HTTP chunk of one socket read at once, bytes intact', async () => {
+    const parts = Array.from({ length: 20 }, (_, i) => `data: {"n":${i},"t":"你好🌏"}\n\n`)
+    server = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' })
+      res.socket!.cork() // 20 chunked-encoding chunks in one TCP segment
+      for (const p of parts) res.write(p)
+      res.socket!.uncork()
+      setTimeout(() => res.end(), 20)
+    })
+    const res = await new HttpClient({ provider: 'test' }).request(server.url)
+    const reads: string[] = []
+    for await (const chunk of res.body) reads.push(Buffer.from(chunk).toString('utf8'))
+    expect(reads.join('')).toBe(parts.join(''))
+    expect(reads.length).toBeLessThanOrEqual(2) // one wake-up for the 20 chunks (plus the end)
+  })
+
   it('reads a whole body far past the pause mark with text() and json()', async () => {
     const big = JSON.stringify({ items: Array.from({ length: 40_000 }, (_, i) => `item-${i}-é`) }) // ~0.7 MB
     server = await startServer((_req, res) => {
