@@ -1,7 +1,8 @@
 // Hands memory back when traffic stops. Under load V8 lets the heap grow to several times what is
 // live and keeps it long after (its own memory reducer rarely shrinks it within minutes); one full
-// collection on the first quiet second after a busy spell, and one more a second later (pages
-// the first one freed are returned then), bring the process back near its idle size.
+// collection after the first quiet 3 s following a busy spell, and one more 3 s later (pages the
+// first one freed are returned then), bring the process back near its idle size. Not sooner: a
+// forced collection costs the next burst some warm-up, so brief pauses are left alone.
 // Needs node's --expose-gc (npm start and the Dockerfile pass it); without it this does nothing.
 
 export interface IdleTrim {
@@ -33,7 +34,7 @@ export function idleTrim(gc: () => void, passes = 2): Omit<IdleTrim, 'stop'> {
   }
 }
 
-export function startIdleTrim(gc: (() => void) | undefined, quietMs = 1000, passes = 2): IdleTrim {
+export function startIdleTrim(gc: (() => void) | undefined, quietMs = 3000, passes = 2): IdleTrim {
   if (!gc) return { touch: () => undefined, tick: () => undefined, stop: () => undefined }
   const trim = idleTrim(gc, passes)
   const timer = setInterval(trim.tick, quietMs).unref()

@@ -1,5 +1,6 @@
 // The Node fast lane answers POST /v1/chat/completions itself; it must look exactly like the hono
-// route: same body, same headers (request id, CORS, Server-Timing), same errors.
+// route: same body, same headers (request id, CORS, Server-Timing), same errors. Without a Node
+// socket (app.request, other runtimes) the hono route streams through a web ReadableStream.
 import { request as httpRequest } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app.js'
@@ -79,5 +80,27 @@ describe('fast lane', () => {
     expect(status).toBe(413)
     expect(JSON.parse(body)).toMatchObject({ error: { code: 'request_too_large' } })
     expect(closed).toBe(true)
+  })
+})
+
+describe('hono route without a Node socket', () => {
+  it('streams the same SSE through a web ReadableStream', async () => {
+    const res = await createApp(app.services).request('/v1/chat/completions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'fake-model', messages: [{ role: 'user', content: 'x' }], stream: true }),
+    })
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/)
+    const text = await res.text()
+    const content = text
+      .split('\n\n')
+      .filter((l) => l.startsWith('data: {'))
+      .map((l) => JSON.parse(l.slice(6)).choices?.[0]?.delta?.content ?? '')
+      .join('')
+    expect(content).toBe(FAKE_ANSWER.join(''))
+    expect(text.endsWith('data: [DONE]\n\n')).toBe(true)
+    // The base headers reach the web stream too (they were once missing on streams).
+    expect(res.headers.get('access-control-allow-origin')).toBe('*')
+    expect(res.headers.get('x-request-id')).toBeTruthy()
   })
 })
