@@ -9,8 +9,9 @@ import { performance } from 'node:perf_hooks'
 import { getRequestListener } from '@hono/node-server'
 import { timeOrderedUuid } from '../core/ids.js'
 import type { Services } from '../services.js'
+import { readJsonFrom } from './body.js'
 import { type ChatReply, handleChat } from './chat-handler.js'
-import { ApiError, toApiError } from './errors.js'
+import { toApiError } from './errors.js'
 import { abortOnClose, baseHeaders } from './exchange.js'
 import { identify } from './middleware/client-auth.js'
 import { streamToNode } from './sse-response.js'
@@ -45,32 +46,6 @@ export function fastLane(s: Services, honoListener: RequestListener): RequestLis
   }
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    if (Number(req.headers['content-length'] ?? 0) > limit) return reject(ApiError.tooLarge(limit))
-    const parts: Buffer[] = []
-    let size = 0
-    const onData = (chunk: Buffer) => {
-      size += chunk.length
-      if (size <= limit) return void parts.push(chunk)
-      req.off('data', onData)
-      reject(ApiError.tooLarge(limit))
-    }
-    req.on('data', onData)
-    req.once('error', reject)
-    req.once('end', () => {
-      if (size > limit) return
-      if (!size) return reject(ApiError.badRequest('request body is empty; send JSON'))
-      const raw = parts.length === 1 ? parts[0]! : Buffer.concat(parts)
-      try {
-        resolve(JSON.parse(raw.toString('utf8')))
-      } catch (err) {
-        reject(ApiError.badRequest(`request body is not valid JSON: ${(err as Error).message}`))
-      }
-    })
-  })
-}
-
 function sendJson(res: ServerResponse, status: number, headers: Record<string, string>, body: unknown): void {
   const json = JSON.stringify(body)
   res.writeHead(status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(json)) })
@@ -96,7 +71,7 @@ async function serveChat(s: Services, req: IncomingMessage, res: ServerResponse)
       apiKey: req.headers['x-api-key'] as string | undefined,
       remoteAddress: req.socket.remoteAddress,
     })
-    const raw = await readBody(req, s.config.server.body_limit)
+    const raw = await readJsonFrom(req, req.headers['content-length'], s.config.server.body_limit)
     render(res, base, await handleChat(s, { requestId, startedAt, client }, raw, abortOnClose(res)))
   } catch (err) {
     const api = toApiError(err, s.log)
