@@ -14,7 +14,7 @@ import { Meter, RECORD_API_CHAT, modelFor } from './metering.js'
 import { SSE_HEADERS, type SseOptions } from './sse-response.js'
 import { type ChatBody, parseChatBody, toBaseRequest } from './validate.js'
 
-export const newCompletionId = () => randomId('chatcmpl-')
+const newCompletionId = () => randomId('chatcmpl-')
 
 export type ChatReply =
   | { kind: 'json'; status: number; headers: Record<string, string>; body: unknown }

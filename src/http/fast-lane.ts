@@ -36,7 +36,7 @@ export function serveApp(
   return server
 }
 
-export function fastLane(s: Services, honoListener: RequestListener): RequestListener {
+function fastLane(s: Services, honoListener: RequestListener): RequestListener {
   const chatPath = `${s.config.server.route_prefix}/v1/chat/completions`
   return (req, res) => {
     const url = req.url ?? ''
@@ -46,14 +46,14 @@ export function fastLane(s: Services, honoListener: RequestListener): RequestLis
   }
 }
 
-function sendJson(res: ServerResponse, status: number, headers: Record<string, string>, body: unknown): void {
+function sendJson(res: ServerResponse, status: number, base: Record<string, string>, body: unknown, extra?: Record<string, string>): void {
   const json = JSON.stringify(body)
-  res.writeHead(status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(json)) })
+  res.writeHead(status, { ...base, ...extra, 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(json)) })
   res.end(json)
 }
 
 function render(res: ServerResponse, base: Record<string, string>, reply: ChatReply): void {
-  if (reply.kind === 'json') sendJson(res, reply.status, { ...base, ...reply.headers }, reply.body)
+  if (reply.kind === 'json') sendJson(res, reply.status, base, reply.body, reply.headers)
   else if (reply.kind === 'sse') streamToNode(res, { ...reply.options, headers: { ...base, ...reply.options.headers } })
   else if (!res.headersSent && !res.destroyed) {
     res.statusCode = 499
