@@ -1,5 +1,6 @@
 // Summarise a relay CPU profile (.cpuprofile from node --cpu-prof): where the time goes, in µs per
-// request. Samples before the first chat request (start-up, module loading) are left out.
+// request. Samples before the first chat request (start-up, module loading) are left out; the chat
+// handler is recognised by its module, whichever server layer (fast lane or hono route) called it.
 //   tsx bench/profile.ts <file.cpuprofile> [requests] [rows]
 import { readFileSync } from 'node:fs'
 
@@ -35,7 +36,7 @@ export function summarise(path: string): ProfileSummary {
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
   const isChat = (id: number) => {
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur))
-      if (byId.get(cur)!.callFrame.url.includes('chat.routes')) return true
+      if (/chat-handler|chat\.routes/.test(byId.get(cur)!.callFrame.url)) return true
     return false
   }
   // Time per node, from the first sample that ran the chat route on.

@@ -3,7 +3,7 @@ import { providers } from '../providers/index.js'
 import { createApp } from './app.js'
 import { ConfigError, loadConfig } from './config/load.js'
 import { seedFromConfig } from './core/credential-service.js'
-import { exposedGc, startIdleTrim } from './core/idle-trim.js'
+import { memoryReducingGc, startIdleTrim } from './core/idle-trim.js'
 import { pruneOld, startMaintenance } from './core/maintenance.js'
 import { serveApp } from './http/fast-lane.js'
 import { VERSION, createServices } from './services.js'
@@ -16,7 +16,7 @@ function start() {
   const stopMaintenance = startMaintenance(s)
   void pruneOld(s)
 
-  const trim = startIdleTrim(exposedGc())
+  const trim = startIdleTrim(memoryReducingGc())
   const server = serveApp(s, app, { port: config.server.port, hostname: config.server.host, onRequest: trim.touch }, (info) => {
     const host = info.address.includes(':') ? `[${info.address}]` : info.address
     s.log.info(
@@ -25,6 +25,7 @@ function start() {
         `${seeded ? `; ${seeded} credentials from config` : ''})`,
     )
     if (!config.admin.secret) s.log.warn('BACKEND_SECRET is not set: the admin API answers loopback clients only')
+    void trim.trimNow() // what start-up allocated (module loading, migrations) is garbage by now
   })
 
   const shutdown = (signal: string) => {

@@ -87,3 +87,12 @@ describe('parallel writers', () => {
     expect(existsSync(`${file}-wal`)).toBe(true)
   })
 })
+
+describe('connection settings', () => {
+  it('opens in WAL mode with a small page cache (better-sqlite3 defaults to 16 MB, which stays resident)', () => {
+    const db = openDatabase(join(tmp(), 'f.db'))
+    expect(db.$client.pragma('journal_mode', { simple: true })).toBe('wal')
+    expect(db.$client.pragma('cache_size', { simple: true })).toBe(-512)
+    expect(db.$client.pragma('foreign_keys', { simple: true })).toBe(1)
+  })
+})
