@@ -11,7 +11,7 @@ RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: only what the server needs, as a non-root user, data in a volume.
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production PORT=8000 DATABASE_PATH=/data/freeway.db CONFIG_PATH=/app/config.yaml MALLOC_ARENA_MAX=2
+ENV NODE_ENV=production PORT=8000 DATABASE_PATH=/data/freeway.db CONFIG_PATH=/app/config.yaml MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=65536
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

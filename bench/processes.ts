@@ -157,7 +157,9 @@ export async function startRelay(opts: RelayOptions): Promise<Started & { port: 
       env: {
         ...process.env,
         NODE_ENV: 'production',
-        MALLOC_ARENA_MAX: '2', // as npm start and the Dockerfile set it
+        // as npm start and the Dockerfile set them
+        MALLOC_ARENA_MAX: '2',
+        MALLOC_MMAP_THRESHOLD_: '65536',
         CONFIG_PATH: join(dir, 'config.yaml'),
         DATABASE_PATH: join(dir, 'freeway.db'),
         LOG_LEVEL: 'silent',

@@ -31,19 +31,26 @@ export interface IdleTrim {
 }
 
 /** The trim logic without a timer. */
-export function idleTrim(collect: Collect, rss: () => number, policy: TrimPolicy = DEFAULT_TRIM_POLICY): Omit<IdleTrim, 'stop'> {
+export function idleTrim(
+  collect: Collect,
+  rss: () => number,
+  policy: TrimPolicy = DEFAULT_TRIM_POLICY,
+  onTrim: (before: number, after: number) => void = () => undefined,
+): Omit<IdleTrim, 'stop'> {
   let requests = 0
   let seen = 0
   let quiet = 0
   let baseline = rss()
   let running = false
   const trimNow = async () => {
+    const before = rss()
     running = true
     try {
       await collect()
     } finally {
       running = false
       baseline = rss()
+      onTrim(before, baseline)
     }
   }
   return {
@@ -97,9 +104,14 @@ const noTrim: IdleTrim = {
   stop: () => undefined,
 }
 
-export function startIdleTrim(collect: Collect | undefined, intervalMs = 1000, policy = DEFAULT_TRIM_POLICY): IdleTrim {
+export function startIdleTrim(
+  collect: Collect | undefined,
+  onTrim?: (before: number, after: number) => void,
+  intervalMs = 1000,
+  policy = DEFAULT_TRIM_POLICY,
+): IdleTrim {
   if (!collect) return noTrim
-  const trim = idleTrim(collect, () => process.memoryUsage.rss(), policy)
+  const trim = idleTrim(collect, () => process.memoryUsage.rss(), policy, onTrim)
   const timer = setInterval(() => void trim.tick(), intervalMs).unref()
   return { ...trim, stop: () => clearInterval(timer) }
 }

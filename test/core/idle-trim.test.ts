@@ -57,10 +57,12 @@ describe('idle trim', () => {
 
   it('runs on a timer, and is a no-op without a collector', async () => {
     let collections = 0
+    const trimmed: number[][] = []
     const trim = startIdleTrim(
       async () => {
         collections++
       },
+      (before, after) => trimmed.push([before, after]),
       10,
       { quietTicks: 2, growthBytes: 0 },
     )
@@ -68,7 +70,9 @@ describe('idle trim', () => {
     await sleep(150)
     trim.stop()
     expect(collections).toBe(1)
-    const none = startIdleTrim(undefined, 1)
+    expect(trimmed).toHaveLength(1)
+    expect(trimmed[0]![0]).toBeGreaterThan(0)
+    const none = startIdleTrim(undefined)
     expect(() => none.touch()).not.toThrow()
     expect(await none.tick()).toBe(false)
     none.stop()
