@@ -21,8 +21,11 @@ export interface TrimPolicy {
 export const DEFAULT_TRIM_POLICY: TrimPolicy = { quietTicks: 2, growthBytes: 8 * 1024 * 1024 }
 
 export interface IdleTrim {
-  /** Count one request (cheap: called on every request). */
-  touch(): void
+  /**
+   * A request began (cheap: called on every request); call what it returns when it is over.
+   * A long stream keeps the process busy however quiet it looks, so it is never paused for a trim.
+   */
+  touch(): () => void
   /** One interval's check; resolves true when it trimmed. The timer calls it every interval. */
   tick(): Promise<boolean>
   /** Trim now, whatever the traffic (after start-up: module loading leaves much garbage). */
@@ -39,6 +42,7 @@ export function idleTrim(
 ): Omit<IdleTrim, 'stop'> {
   let requests = 0
   let seen = 0
+  let open = 0 // requests still running
   let quiet = 0
   let baseline = rss()
   let running = false
@@ -56,9 +60,16 @@ export function idleTrim(
   return {
     touch: () => {
       requests++
+      open++
+      let over = false
+      return () => {
+        if (over) return
+        over = true
+        open--
+      }
     },
     tick: async () => {
-      if (requests !== seen) {
+      if (requests !== seen || open > 0) {
         seen = requests
         quiet = 0
         return false
@@ -97,8 +108,9 @@ export function memoryReducingGc(): Collect | undefined {
   }
 }
 
+const nothing = () => undefined
 const noTrim: IdleTrim = {
-  touch: () => undefined,
+  touch: () => nothing,
   tick: async () => false,
   trimNow: async () => undefined,
   stop: () => undefined,

@@ -20,14 +20,14 @@ import { streamToNode } from './sse-response.js'
 export function serveApp(
   s: Services,
   app: { fetch: (request: Request, env: never) => Response | Promise<Response> },
-  where: { port: number; hostname: string; onRequest?: () => void },
+  where: { port: number; hostname: string; onRequest?: () => () => void },
   onListening?: (address: AddressInfo) => void,
 ): Server {
   const lane = fastLane(s, getRequestListener(app.fetch as never, { hostname: where.hostname }))
   const { onRequest } = where
   const listener: RequestListener = onRequest
     ? (req, res) => {
-        onRequest()
+        res.once('close', onRequest()) // 'close' comes once a response is over, finished or not
         lane(req, res)
       }
     : lane

@@ -1,5 +1,6 @@
 // The relay trims memory once per quiet spell, only after it grew since the last trim, never while
-// requests keep coming; the real memory-reducing collection shrinks V8's young generation.
+// requests keep coming or one is still running; the real memory-reducing collection shrinks V8's
+// young generation.
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -22,7 +23,7 @@ function fakeProcess(start: number) {
 describe('idle trim', () => {
   it('trims on the second quiet interval after traffic, once per quiet spell', async () => {
     const { p, trim } = fakeProcess(70 * MB)
-    trim.touch()
+    trim.touch()()
     p.rss = 100 * MB
     expect(await trim.tick()).toBe(false) // requests in this interval: busy
     expect(await trim.tick()).toBe(false) // first quiet interval
@@ -30,7 +31,7 @@ describe('idle trim', () => {
     expect(p.collections).toBe(1)
     p.rss = 90 * MB // grew again without traffic (a timer's work): not a new quiet spell
     for (let i = 0; i < 5; i++) expect(await trim.tick()).toBe(false)
-    trim.touch()
+    trim.touch()()
     await trim.tick()
     await trim.tick()
     expect(await trim.tick()).toBe(true)
@@ -41,17 +42,29 @@ describe('idle trim', () => {
     const { p, trim } = fakeProcess(70 * MB)
     p.rss = 120 * MB
     for (let i = 0; i < 10; i++) {
-      trim.touch()
+      trim.touch()()
       expect(await trim.tick()).toBe(false)
     }
     expect(p.collections).toBe(0)
     await trim.trimNow()
     expect(p.collections).toBe(1)
     p.rss = 70 * MB + 4 * MB // below the growth threshold
-    trim.touch()
+    trim.touch()()
     await trim.tick()
     await trim.tick()
     expect(await trim.tick()).toBe(false)
+    expect(p.collections).toBe(1)
+  })
+
+  it('waits while a request is still running (a long stream), however quiet the intervals', async () => {
+    const { p, trim } = fakeProcess(70 * MB)
+    const streamOver = trim.touch()
+    p.rss = 100 * MB
+    for (let i = 0; i < 6; i++) expect(await trim.tick()).toBe(false)
+    streamOver()
+    streamOver() // a second 'close' changes nothing
+    await trim.tick()
+    expect(await trim.tick()).toBe(true)
     expect(p.collections).toBe(1)
   })
 
@@ -66,7 +79,7 @@ describe('idle trim', () => {
       10,
       { quietTicks: 2, growthBytes: 0 },
     )
-    trim.touch()
+    trim.touch()()
     await sleep(150)
     trim.stop()
     expect(collections).toBe(1)

@@ -30,6 +30,8 @@ export interface TestAppOptions {
   config?: Record<string, unknown>
   env?: Record<string, string>
   definitions?: readonly ProviderDefinition<any>[]
+  /** Called as each request begins; what it returns, when the request is over (as main.ts's idle trim). */
+  onRequest?: () => () => void
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -41,7 +43,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const services = createServices(config, { definitions: options.definitions ?? registry, log: silentLogger })
   seedFromConfig(services)
   const app = createApp(services)
-  const server = serveApp(services, app, { port: 0, hostname: '127.0.0.1' })
+  const server = serveApp(services, app, {
+    port: 0,
+    hostname: '127.0.0.1',
+    ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+  })
   await new Promise<void>((resolve) => server.once('listening', () => resolve()))
   const port = (server.address() as AddressInfo).port
   const url = `http://127.0.0.1:${port}`

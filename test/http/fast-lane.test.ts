@@ -83,6 +83,31 @@ describe('fast lane', () => {
   })
 })
 
+describe('request tracking for the idle trim', () => {
+  it('reports each request, fast lane or hono, as begun and then over', async () => {
+    let begun = 0
+    let over = 0
+    const tracked = await startTestApp({
+      env: { ALLOW_ANONYMOUS: '1' },
+      config: { providers: { up: { type: 'openai-compatible', base_url: `${fake.url}/v1`, api_key: 'sk-upstream-good', models: ['fake-model'] } } },
+      onRequest: () => {
+        begun++
+        return () => over++
+      },
+    })
+    try {
+      await (await fetch(`${tracked.baseURL}/chat/completions`, init(chat(false)))).text()
+      await (await fetch(`${tracked.baseURL}/chat/completions`, init(chat(true)))).text()
+      await (await fetch(`${tracked.url}/health`)).text()
+      await new Promise((done) => setTimeout(done, 50))
+      expect(begun).toBe(3)
+      expect(over).toBe(3)
+    } finally {
+      await tracked.close()
+    }
+  })
+})
+
 describe('hono route without a Node socket', () => {
   it('streams the same SSE through a web ReadableStream', async () => {
     const res = await createApp(app.services).request('/v1/chat/completions', {
