@@ -20,9 +20,12 @@ export class Tally {
   finish: FinishReason | undefined
   upstreamUsage: { promptTokens: number; completionTokens: number; reasoningTokens?: number } | undefined
   firstEventAt: number | undefined
+  /** usage() is read for the reply and again for the record; estimating means tokenizing it all. */
+  private counted: Usage | undefined
 
   observe(e: DeltaEvent, at: number): void {
     this.firstEventAt ??= at
+    this.counted = undefined
     switch (e.type) {
       case 'text':
         this.text += e.text
@@ -34,9 +37,11 @@ export class Tally {
         this.hasToolCalls = true
         this.toolArgs += (e.name ?? '') + e.args
         break
-      case 'usage':
-        this.upstreamUsage = e
+      case 'usage': {
+        const { promptTokens, completionTokens, reasoningTokens } = e
+        this.upstreamUsage = reasoningTokens ? { promptTokens, completionTokens, reasoningTokens } : { promptTokens, completionTokens }
         break
+      }
       case 'conversation':
         this.conversation = e.parentId ? { id: e.id, parentId: e.parentId } : { id: e.id }
         break
@@ -49,7 +54,13 @@ export class Tally {
     }
   }
 
+  /** The response's usage; `messages` are the request's own (the same on every call). */
   usage(messages: readonly ChatMessage[]): Usage {
+    this.counted ??= this.count(messages)
+    return this.counted
+  }
+
+  private count(messages: readonly ChatMessage[]): Usage {
     if (this.upstreamUsage) return { ...this.upstreamUsage, estimated: false }
     const reasoningTokens = estimateTextTokens(this.reasoning)
     return {
