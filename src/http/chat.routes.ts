@@ -1,19 +1,12 @@
 // POST /v1/chat/completions on the hono app. Under Node the fast lane (fast-lane.ts) answers this
 // path before hono sees it; this route serves app.fetch elsewhere (tests, other runtimes).
-import type { ServerResponse } from 'node:http'
-import { type Context, Hono } from 'hono'
+import { Hono } from 'hono'
 import type { Services } from '../services.js'
 import type { AppEnv } from './app-env.js'
 import { readJsonBody } from './body.js'
 import { handleChat } from './chat-handler.js'
-import { abortOnClose, factsOf } from './exchange.js'
+import { clientSignal, factsOf } from './exchange.js'
 import { sseResponse } from './sse-response.js'
-
-/** Aborts when the client goes away before the response is complete. */
-export function clientSignal(c: Context): AbortSignal {
-  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing
-  return outgoing ? abortOnClose(outgoing) : c.req.raw.signal
-}
 
 export function chatRoutes(s: Services) {
   const app = new Hono<AppEnv>()

@@ -37,3 +37,9 @@ export function abortOnClose(outgoing: ServerResponse): AbortSignal {
   })
   return controller.signal
 }
+
+/** abortOnClose for a hono request: its Node response when there is one, else the web request's. */
+export function clientSignal(c: Context): AbortSignal {
+  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing
+  return outgoing ? abortOnClose(outgoing) : c.req.raw.signal
+}

@@ -14,7 +14,7 @@ import { type ChatReply, handleChat } from './chat-handler.js'
 import { toApiError } from './errors.js'
 import { abortOnClose, baseHeaders } from './exchange.js'
 import { identify } from './middleware/client-auth.js'
-import { streamToNode } from './sse-response.js'
+import { streamToNode, withBaseHeaders } from './sse-response.js'
 
 /** Listen with the app behind the fast lane (node-server's serve(), plus the lane). */
 export function serveApp(
@@ -54,7 +54,7 @@ function sendJson(res: ServerResponse, status: number, base: Record<string, stri
 
 function render(res: ServerResponse, base: Record<string, string>, reply: ChatReply): void {
   if (reply.kind === 'json') sendJson(res, reply.status, base, reply.body, reply.headers)
-  else if (reply.kind === 'sse') streamToNode(res, { ...reply.options, headers: { ...base, ...reply.options.headers } })
+  else if (reply.kind === 'sse') streamToNode(res, withBaseHeaders(reply.options, base))
   else if (!res.headersSent && !res.destroyed) {
     res.statusCode = 499
     res.end()

@@ -150,10 +150,14 @@ export function streamToNode<E>(outgoing: ServerResponse, opts: SseOptions<E>): 
   void pump(nodeSink(outgoing, opts.headers), opts)
 }
 
+/** The options with the request's base headers (request id, CORS) ahead of the stream's own. */
+export function withBaseHeaders<E>(opts: SseOptions<E>, base: Record<string, string>): SseOptions<E> {
+  return { ...opts, headers: { ...base, ...opts.headers } }
+}
+
 /** The stream as hono's answer; the request's base headers (request id, CORS) included. */
 export function sseResponse<E>(c: Context, opts: SseOptions<E>): Response {
-  const base = (c.get('baseHeaders') as Record<string, string> | undefined) ?? {}
-  const withBase = { ...opts, headers: { ...base, ...opts.headers } }
+  const withBase = withBaseHeaders(opts, (c.get('baseHeaders') as Record<string, string> | undefined) ?? {})
   const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing
   if (outgoing) {
     streamToNode(outgoing, withBase)
