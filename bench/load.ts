@@ -53,12 +53,16 @@ export async function concurrent(url: string, body: string, connections: number,
 }
 
 /** One connection, one request after another, for `seconds` (after `warmup` discarded requests). */
+/**
+ * One keep-alive connection, one request at a time, for `seconds` after a warm-up: at least
+ * `warmup.requests` requests and `warmup.ms` milliseconds, unmeasured.
+ */
 export async function sequential(
   url: string,
   body: string,
   seconds: number,
   onMeasureStart: () => void = () => {},
-  warmup = 200,
+  warmup: { requests: number; ms: number } = { requests: 200, ms: 0 },
 ): Promise<LoadResult> {
   const u = new URL(url)
   const client = new Client(u.origin, { pipelining: 1, keepAliveTimeout: 30_000 })
@@ -68,12 +72,14 @@ export async function sequential(
   let count = 0
   let started = 0
   try {
+    const warmupStarted = performance.now()
     for (let i = 0; ; i++) {
-      if (i === warmup) {
+      if (!started && i >= warmup.requests && performance.now() - warmupStarted >= warmup.ms) {
         onMeasureStart()
         started = performance.now()
       }
-      if (i >= warmup && performance.now() - started > seconds * 1000) break
+      const warming = !started
+      if (!warming && performance.now() - started > seconds * 1000) break
       const t0 = performance.now()
       const res = await client.request({
         path: u.pathname,
@@ -84,7 +90,7 @@ export async function sequential(
       let first = 0
       for await (const _chunk of res.body) if (!first) first = performance.now()
       const end = performance.now()
-      if (i < warmup) continue
+      if (warming) continue
       if (res.statusCode !== 200) {
         errors++
         continue
