@@ -52,7 +52,6 @@ export async function concurrent(url: string, body: string, connections: number,
   }
 }
 
-/** One connection, one request after another, for `seconds` (after `warmup` discarded requests). */
 /**
  * One keep-alive connection, one request at a time, for `seconds` after a warm-up: at least
  * `warmup.requests` requests and `warmup.ms` milliseconds, unmeasured.

@@ -4,6 +4,7 @@
 // - generation 2 patches on the older `response/content` + `response/thinking_content` paths.
 // Patch rules (from the site's own client): `p` and `o` persist across events, `o` is SET, APPEND
 // or BATCH (sub-patches relative to the parent path), and a bare `{"v": ...}` reuses both.
+import { type Json, isObject } from '../../src/kit/json.js'
 import type { SseEvent } from '../../src/kit/sse.js'
 import type { Citation } from '../../src/kit/types.js'
 import type { ResponseStatus } from './constants.js'
@@ -60,8 +61,6 @@ const REASONING_FRAGMENTS = new Set(['THINK'])
 const ANSWER_FRAGMENTS = new Set(['RESPONSE', 'ANSWER', 'TEMPLATE_RESPONSE'])
 const FRAGMENT_FIELD = /^response\/fragments\/(-?\d+)\/(\w+)$/
 
-type Json = Record<string, unknown>
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 const asNumber = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined)
 
 /** One SSE event → the items it carries. Unknown events and fields are ignored. */

@@ -4,13 +4,11 @@
 // copy per field). This check only ever says "valid as it is": a body it accepts is one the schema
 // accepts unchanged (test/http/chat-body-check.test.ts holds it to that on generated bodies); for
 // anything else the schema runs and produces its usual errors.
+import { isObject } from '../kit/json.js'
 import type { ChatBody } from './validate.js'
-
-type Json = Record<string, unknown>
 
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function'])
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 const absent = (v: unknown) => v === undefined || v === null
 const optString = (v: unknown) => v === undefined || typeof v === 'string'
 const nullishString = (v: unknown) => absent(v) || typeof v === 'string'
@@ -22,8 +20,7 @@ const hasType = (v: unknown) => isObject(v) && typeof v.type === 'string'
 const nullishTyped = (v: unknown) => absent(v) || hasType(v)
 
 function isContent(v: unknown): boolean {
-  if (v === undefined || v === null || typeof v === 'string') return true
-  return Array.isArray(v) && v.every(hasType)
+  return nullishString(v) || (Array.isArray(v) && v.every(hasType))
 }
 
 function isToolCall(v: unknown): boolean {
@@ -46,8 +43,7 @@ function isMessage(v: unknown): boolean {
 }
 
 function isStop(v: unknown): boolean {
-  if (absent(v) || typeof v === 'string') return true
-  return Array.isArray(v) && v.length <= 4 && v.every((s) => typeof s === 'string')
+  return nullishString(v) || (Array.isArray(v) && v.length <= 4 && v.every((s) => typeof s === 'string'))
 }
 
 /** True when the body is a valid chat request as it stands (validate.ts's schema would agree). */

@@ -6,6 +6,9 @@ export function asObject(v: unknown): Json | undefined {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined
 }
 
+/** asObject as a type guard. */
+export const isObject = (v: unknown): v is Json => asObject(v) !== undefined
+
 /** JSON.parse that yields undefined instead of throwing; non-strings pass through unchanged. */
 export function tryJson(text: unknown): unknown {
   if (typeof text !== 'string') return text
