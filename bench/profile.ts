@@ -36,7 +36,7 @@ export function summarise(path: string): ProfileSummary {
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
   const isChat = (id: number) => {
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur))
-      if (/chat-handler|chat\.routes/.test(byId.get(cur)!.callFrame.url)) return true
+      if (/http\/doors\//.test(byId.get(cur)!.callFrame.url)) return true
     return false
   }
   // Time per node, from the first sample that ran the chat route on.

@@ -1,29 +1,45 @@
-// createApp(services): mounts every route; no I/O at import time.
+// createApp(services): mounts every route and door; no I/O at import time.
 import { performance } from 'node:perf_hooks'
 import { Hono } from 'hono'
-import { timeOrderedUuid } from './core/ids.js'
 import type { Services } from './services.js'
 import { adminRoutes } from './http/admin.routes.js'
 import type { AppEnv } from './http/app-env.js'
-import { chatRoutes } from './http/chat.routes.js'
+import type { Door } from './http/doors/door.js'
+import { mountDoors } from './http/doors/mount.js'
+import { openaiChatDoor } from './http/doors/openai/chat.js'
+import { sessionDoors } from './http/doors/sessions/chat.js'
+import { sessionRoutes } from './http/doors/sessions/routes.js'
 import { ApiError, toApiError } from './http/errors.js'
 import { baseHeaders } from './http/exchange.js'
+import type { DoorServing } from './http/fast-lane.js'
 import { clientAuth } from './http/middleware/client-auth.js'
 import { modelRoutes } from './http/models.routes.js'
-import { sessionRoutes } from './http/session.routes.js'
+import { requestIdFrom } from './http/prepare.js'
 import { systemRoutes } from './http/system.routes.js'
 import { userAdminRoutes } from './http/user-admin.routes.js'
+
+/** Every way into the core chat service. */
+function doorsOf(s: Services): Door[] {
+  const common = { chat: s.chat, pingMs: s.config.server.ping_interval_ms, log: s.log }
+  return [openaiChatDoor(common), ...sessionDoors(common)]
+}
 
 export function createApp(s: Services) {
   const app = new Hono<AppEnv>()
   const prefix = s.config.server.route_prefix
-
   const cors = s.config.server.cors
+  const serving: DoorServing = {
+    doors: doorsOf(s),
+    routePrefix: prefix,
+    prepare: { keys: s.keys, allowAnonymous: s.config.security.allow_anonymous, bodyLimit: s.config.server.body_limit },
+    baseHeaders: (requestId) => baseHeaders(requestId, cors),
+  }
+
   // Headers go on the context before the handler runs: touching c.res afterwards would turn
   // node-server's lightweight response into a full web Response on every request.
   app.use('*', async function requestContext(c, next) {
     c.set('startedAt', performance.now())
-    const requestId = c.req.header('x-request-id') || timeOrderedUuid()
+    const requestId = requestIdFrom(c.req.header('x-request-id'))
     c.set('requestId', requestId)
     const base = baseHeaders(requestId, cors)
     c.set('baseHeaders', base)
@@ -46,16 +62,17 @@ export function createApp(s: Services) {
   })
   app.notFound((c) => c.json(ApiError.notFound(`no route for ${c.req.method} ${c.req.path}`).body(), 404))
 
+  // Doors first: the OpenAI sub-app's client-auth middleware must not run again for them.
+  mountDoors(app, serving.doors, prefix, serving.prepare)
   const openai = new Hono<AppEnv>()
   openai.use('*', clientAuth(s.keys, s.config.security.allow_anonymous))
-  openai.route('/', chatRoutes(s))
   openai.route('/', modelRoutes(s))
   app.route(`${prefix}/v1`, openai)
 
   if (s.config.admin.enabled) app.route('/api', adminRoutes(s))
   // The seeds' compatibility routes sit at the root, like /api: their clients hard-code the paths.
   if (s.config.admin.enabled) app.route('/', userAdminRoutes(s))
-  app.route('/', sessionRoutes(s, s.keys))
+  app.route('/', sessionRoutes(s.chat, s.keys, s.config.security.allow_anonymous, s.log))
   app.route('/', systemRoutes(s, () => app.routes))
-  return app
+  return Object.assign(app, { serving })
 }

@@ -18,7 +18,7 @@ function start() {
 
   const mb = (bytes: number) => (bytes / 1048576).toFixed(1)
   const trim = startIdleTrim(memoryReducingGc(), (before, after) => s.log.debug(`idle trim: RSS ${mb(before)} -> ${mb(after)} MB`))
-  const server = serveApp(s, app, { port: config.server.port, hostname: config.server.host, onRequest: trim.touch }, (info) => {
+  const server = serveApp(app, { port: config.server.port, hostname: config.server.host, onRequest: trim.touch }, (info) => {
     const host = info.address.includes(':') ? `[${info.address}]` : info.address
     s.log.info(
       `freeway ${VERSION} listening on http://${host}:${info.port}${config.server.route_prefix}/v1 ` +

@@ -1,6 +1,7 @@
 // Everything a request handler needs, built once at start (and by tests with their own config).
 import type { Config } from './config/schema.js'
 import { Billing } from './core/billing.js'
+import { ChatService } from './core/chat/service.js'
 import { ClientKeys } from './core/client-keys.js'
 import { ConversationMemory } from './core/conversations.js'
 import { CredentialPool } from './core/credential-pool.js'
@@ -11,6 +12,7 @@ import { Router } from './core/router.js'
 import { Sessions } from './core/sessions.js'
 import { UsageRecorder } from './core/usage-recorder.js'
 import { type Db, openDatabase } from './db/client.js'
+import { findUser } from './db/users.repo.js'
 import { SecretBox, loadOrCreateKey } from './db/secret-box.js'
 import { type Logger, createLogger } from './kit/log.js'
 import type { ProviderDefinition } from './kit/types.js'
@@ -32,6 +34,8 @@ export interface Services {
   sessions: Sessions
   keys: ClientKeys
   conversations: ConversationMemory
+  /** The lifecycle of chat turns, for every door. */
+  chat: ChatService
   startedAt: number
 }
 
@@ -51,20 +55,35 @@ export function createServices(config: Config, options: ServiceOptions): Service
   const pool = new CredentialPool(db, box, config.pool, log.child('pool'))
   const conversations = new ConversationMemory(db)
   const recorder = new UsageRecorder(db, log)
+  const router = new Router(instances, config)
+  const billing = new Billing(db, config.billing, recorder, log.child('billing'))
+  const sessions = new Sessions(db, config.sessions)
+  // Credit-aware providers refresh a credential's credit after it served a request.
+  const relay = new Relay(pool, conversations, log.child('relay'), (instance, id) => refreshAfterUse(services, instance, id))
+  const chat = new ChatService({
+    router,
+    relay,
+    billing,
+    sessions,
+    userMode: (userId) => findUser(db, userId)?.mode || undefined,
+    defaultModel: config.sessions.default_model,
+    storeContent: config.records.store_content,
+  })
   const services: Services = {
     config,
     db,
     box,
     log,
     instances,
-    router: new Router(instances, config),
+    router,
     pool,
-    relay: new Relay(pool, conversations, log.child('relay'), (instance, id) => refreshAfterUse(services, instance, id)),
+    relay,
     recorder,
-    billing: new Billing(db, config.billing, recorder, log.child('billing')),
-    sessions: new Sessions(db, config.sessions),
+    billing,
+    sessions,
     keys: new ClientKeys(db),
     conversations,
+    chat,
     startedAt: Date.now(),
   }
   return services

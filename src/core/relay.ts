@@ -38,6 +38,8 @@ export type Outcome = 'ok' | 'aborted' | UpstreamError
 export class RelayStream {
   readonly tally = new Tally()
   outcome: Outcome | undefined
+  /** Called once the stream is over, after the relay's own bookkeeping: the chat turn settles here. */
+  whenDone: (() => void) | undefined
 
   constructor(
     readonly instance: ProviderInstance,
@@ -61,6 +63,7 @@ export class RelayStream {
       if (this.outcome !== undefined) return
       this.outcome = outcome
       this.onDone(this)
+      this.whenDone?.()
     }
     const iterator = {
       next: async (): Promise<IteratorResult<DeltaEvent>> => {

@@ -1,7 +1,8 @@
-// One error class that renders itself in OpenAI's shape, and the mapping from core failures.
-import type { UpstreamError } from '../kit/errors.js'
+// One error class that renders itself in OpenAI's shape, and the OpenAI column of the failure
+// table for what the core reports.
+import { ChatFailure } from '../core/chat/failure.js'
 import type { Logger } from '../kit/log.js'
-import { RelayFailure, statusOfFailure } from '../core/relay.js'
+import { FAILURES } from './failures.js'
 
 export class ApiError extends Error {
   constructor(
@@ -25,9 +26,6 @@ export class ApiError extends Error {
   static unauthorized(message: string) {
     return new ApiError(401, message, 'authentication_error', 'invalid_api_key')
   }
-  static forbidden(message: string) {
-    return new ApiError(403, message, 'permission_error', 'model_not_allowed')
-  }
   static notFound(message: string, code = 'not_found') {
     return new ApiError(404, message, 'invalid_request_error', code)
   }
@@ -36,38 +34,20 @@ export class ApiError extends Error {
   }
 }
 
-const typeOfStatus = (status: number) =>
-  status === 429 ? 'rate_limit_error' : status === 400 || status === 404 ? 'invalid_request_error' : 'api_error'
-
-const codeOfKind: Record<string, string> = {
-  rate_limited: 'rate_limit_exceeded',
-  quota_exhausted: 'insufficient_quota',
-  timeout: 'upstream_timeout',
-  unavailable: 'upstream_error',
-  protocol: 'upstream_protocol_error',
-  credential_invalid: 'no_available_credential',
-  no_credential: 'no_available_credential',
-  invalid_request: 'invalid_request',
-  not_supported: 'not_supported',
-}
-
-/** Status for a failure the client should see; upstream 4xx client errors keep their status. */
-export function fromFailure(f: RelayFailure | UpstreamError): ApiError {
-  let status: number
-  if (f.kind === 'invalid_request') status = f.upstreamStatus === 404 || f.upstreamStatus === 422 ? f.upstreamStatus : 400
-  else if (f.kind === 'not_supported') status = 400
-  else status = statusOfFailure(f.kind)
-  const type = f.kind === 'quota_exhausted' ? 'insufficient_quota' : typeOfStatus(status)
-  return new ApiError(status, f.message, type, codeOfKind[f.kind] ?? null)
-}
-
-export function isFailure(err: unknown): err is RelayFailure | UpstreamError {
-  return err instanceof RelayFailure || (err instanceof Error && err.name === 'UpstreamError')
+/** A core failure in OpenAI's shape. */
+export function openaiError(f: ChatFailure): ApiError {
+  const [type, code] = FAILURES[f.kind].openai
+  const message = f.kind === 'internal' ? 'internal error' : f.message
+  return new ApiError(f.status, message, type, f.detail.code ?? code, f.detail.param ?? null)
 }
 
 /** What a handler threw, as the error the client gets; anything unexpected is logged and hidden. */
 export function toApiError(err: unknown, log: Logger): ApiError {
   if (err instanceof ApiError) return err
+  if (err instanceof ChatFailure) {
+    if (err.kind === 'internal') log.error(`internal failure: ${err.message}`)
+    return openaiError(err)
+  }
   log.error(`unhandled error: ${(err as Error)?.stack ?? String(err)}`)
   return new ApiError(500, 'internal error', 'server_error', 'internal_error')
 }

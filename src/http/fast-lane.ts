@@ -1,29 +1,37 @@
-// The hot path without the framework: POST <prefix>/v1/chat/completions is answered straight from
-// Node's request and response; every other request goes on to the hono app. hono's request and
-// context objects, middleware chain and Response conversion cost about 0.05 ms per request,
-// a fifth of the relay's CPU budget, on the one route that carries nearly all the traffic.
-// The same handler (chat-handler.ts) serves the hono route, so behaviour cannot drift.
+// The hot path without the framework: the doors' POST routes (chat completions above all) are
+// answered straight from Node's request and response; every other request goes on to the hono
+// app. hono's request and context objects, middleware chain and Response conversion cost about
+// 0.05 ms per request, a fifth of the relay's CPU budget, on the routes that carry nearly all the
+// traffic. The hono app mounts the same doors (doors/mount.ts), so behaviour cannot drift.
 import { type IncomingMessage, type RequestListener, type Server, type ServerResponse, createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { getRequestListener } from '@hono/node-server'
-import { timeOrderedUuid } from '../core/ids.js'
-import type { Services } from '../services.js'
-import { readJsonFrom } from './body.js'
-import { type ChatReply, handleChat } from './chat-handler.js'
-import { toApiError } from './errors.js'
-import { abortOnClose, baseHeaders } from './exchange.js'
-import { identify } from './middleware/client-auth.js'
+import type { Door, Reply } from './doors/door.js'
+import { abortOnClose } from './exchange.js'
+import { type PrepareOptions, prepareNode, requestIdFrom } from './prepare.js'
 import { streamToNode, withBaseHeaders } from './sse-response.js'
+
+export interface DoorServing {
+  doors: readonly Door[]
+  routePrefix: string
+  prepare: PrepareOptions
+  /** Headers every response carries (request id, CORS). */
+  baseHeaders(requestId: string): Record<string, string>
+}
+
+export interface ServableApp {
+  fetch: (request: Request, env: never) => Response | Promise<Response>
+  serving: DoorServing
+}
 
 /** Listen with the app behind the fast lane (node-server's serve(), plus the lane). */
 export function serveApp(
-  s: Services,
-  app: { fetch: (request: Request, env: never) => Response | Promise<Response> },
+  app: ServableApp,
   where: { port: number; hostname: string; onRequest?: () => () => void },
   onListening?: (address: AddressInfo) => void,
 ): Server {
-  const lane = fastLane(s, getRequestListener(app.fetch as never, { hostname: where.hostname }))
+  const lane = fastLane(app.serving, getRequestListener(app.fetch as never, { hostname: where.hostname }))
   const { onRequest } = where
   const listener: RequestListener = onRequest
     ? (req, res) => {
@@ -36,13 +44,17 @@ export function serveApp(
   return server
 }
 
-function fastLane(s: Services, honoListener: RequestListener): RequestListener {
-  const chatPath = `${s.config.server.route_prefix}/v1/chat/completions`
+function fastLane(serving: DoorServing, honoListener: RequestListener): RequestListener {
+  const routes = new Map<string, Door>()
+  for (const door of serving.doors) routes.set((door.prefixed ? serving.routePrefix : '') + door.path, door)
   return (req, res) => {
-    const url = req.url ?? ''
-    const path = url.length === chatPath.length ? url : url.split('?', 1)[0]
-    if (req.method === 'POST' && path === chatPath) void serveChat(s, req, res)
-    else honoListener(req, res)
+    if (req.method === 'POST') {
+      const url = req.url ?? ''
+      const query = url.indexOf('?')
+      const door = routes.get(query < 0 ? url : url.slice(0, query))
+      if (door) return void serveDoor(serving, door, req, res)
+    }
+    honoListener(req, res)
   }
 }
 
@@ -52,7 +64,7 @@ function sendJson(res: ServerResponse, status: number, base: Record<string, stri
   res.end(json)
 }
 
-function render(res: ServerResponse, base: Record<string, string>, reply: ChatReply): void {
+function render(res: ServerResponse, base: Record<string, string>, reply: Reply): void {
   if (reply.kind === 'json') sendJson(res, reply.status, base, reply.body, reply.headers)
   else if (reply.kind === 'sse') streamToNode(res, withBaseHeaders(reply.options, base))
   else if (!res.headersSent && !res.destroyed) {
@@ -61,23 +73,18 @@ function render(res: ServerResponse, base: Record<string, string>, reply: ChatRe
   }
 }
 
-async function serveChat(s: Services, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serveDoor(serving: DoorServing, door: Door, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const startedAt = performance.now()
-  const requestId = (req.headers['x-request-id'] as string | undefined) || timeOrderedUuid()
-  const base = baseHeaders(requestId, s.config.server.cors)
+  const requestId = requestIdFrom(req.headers['x-request-id'] as string | undefined)
+  const base = serving.baseHeaders(requestId)
   try {
-    const client = identify(s.keys, s.config.security.allow_anonymous, {
-      authorization: req.headers.authorization,
-      apiKey: req.headers['x-api-key'] as string | undefined,
-      remoteAddress: req.socket.remoteAddress,
-    })
-    const raw = await readJsonFrom(req, req.headers['content-length'], s.config.server.body_limit)
-    render(res, base, await handleChat(s, { requestId, startedAt, client }, raw, abortOnClose(res)))
+    const prepared = await prepareNode(serving.prepare, req, requestId, startedAt)
+    render(res, base, await door.handle(prepared, abortOnClose(res)))
   } catch (err) {
-    const api = toApiError(err, s.log)
+    const e = door.error(err)
     if (res.headersSent || res.destroyed) return
     // An unread body (too large, or refused before reading) must not be parsed as the next request.
     if (!req.complete) res.shouldKeepAlive = false
-    sendJson(res, api.status, base, api.body())
+    sendJson(res, e.status, base, e.body, e.headers)
   }
 }

@@ -23,7 +23,7 @@ export interface SseHandlers<E> {
   /** Text for a failure after streaming began (the error event); called once. */
   fail(err: unknown): string
   /** The client left before the end. Called once, after the upstream was stopped. */
-  abandoned(): void
+  abandoned?(): void
 }
 
 export interface SseOptions<E> {
@@ -134,10 +134,10 @@ async function pump<E>(sink: Sink, opts: SseOptions<E>): Promise<void> {
       lastWrite = performance.now()
       if (!sink.write(text)) await sink.drained()
     }
-    if (sink.closed) handlers.abandoned()
+    if (sink.closed) handlers.abandoned?.()
     else tail = handlers.end()
   } catch (err) {
-    if (sink.closed || isAbortError(err)) handlers.abandoned()
+    if (sink.closed || isAbortError(err)) handlers.abandoned?.()
     else tail = handlers.fail(err)
   } finally {
     clearInterval(timer)
@@ -145,9 +145,22 @@ async function pump<E>(sink: Sink, opts: SseOptions<E>): Promise<void> {
   }
 }
 
+/** Stop the events unread (the answer could not start): the upstream call and its bill end too. */
+function discard<E>(opts: SseOptions<E>): void {
+  const iterator = opts.events[Symbol.asyncIterator]()
+  void iterator.return?.()?.catch(() => undefined)
+}
+
 /** Stream straight to a Node response (the fast lane, and hono under @hono/node-server). */
 export function streamToNode<E>(outgoing: ServerResponse, opts: SseOptions<E>): void {
-  void pump(nodeSink(outgoing, opts.headers), opts)
+  let sink: Sink
+  try {
+    sink = nodeSink(outgoing, opts.headers)
+  } catch (err) {
+    discard(opts)
+    throw err
+  }
+  void pump(sink, opts)
 }
 
 /** The options with the request's base headers (request id, CORS) ahead of the stream's own. */
@@ -164,6 +177,13 @@ export function sseResponse<E>(c: Context, opts: SseOptions<E>): Response {
     return RESPONSE_ALREADY_SENT
   }
   const sink = webSink()
+  let response: Response
+  try {
+    response = new Response(sink.readable, { status: 200, headers: withBase.headers })
+  } catch (err) {
+    discard(withBase)
+    throw err
+  }
   void pump(sink, withBase)
-  return new Response(sink.readable, { status: 200, headers: withBase.headers })
+  return response
 }

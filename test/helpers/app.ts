@@ -43,7 +43,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const services = createServices(config, { definitions: options.definitions ?? registry, log: silentLogger })
   seedFromConfig(services)
   const app = createApp(services)
-  const server = serveApp(services, app, {
+  const server = serveApp(app, {
     port: 0,
     hostname: '127.0.0.1',
     ...(options.onRequest ? { onRequest: options.onRequest } : {}),

@@ -1,18 +1,13 @@
 // Bearer client keys on the OpenAI routes. With no key configured, only loopback callers get in
 // (or everyone, with ALLOW_ANONYMOUS=1); their bearer value may carry pass-through upstream tokens.
 import type { MiddlewareHandler } from 'hono'
+import type { Caller } from '../../core/chat/caller.js'
 import type { ClientKeys } from '../../core/client-keys.js'
 import { ApiError } from '../errors.js'
 import { isLoopback, remoteAddress } from '../body.js'
 
-export interface ClientIdentity {
-  keyId: number | null
-  userId: string | null
-  allowedModels: string[] | null
-  actForOthers: boolean
-  /** Upstream tokens the caller sent instead of a client key (free-api convention). */
-  passthroughTokens: string[]
-}
+/** The caller as the core sees it. */
+export type ClientIdentity = Caller
 
 export type ClientAuthEnv = { Variables: { client: ClientIdentity } }
 

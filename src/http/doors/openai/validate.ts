@@ -1,10 +1,10 @@
 // The chat request as the openai SDK sends it. Known fields are checked; unknown ones pass
 // through to upstreams that accept arbitrary parameters.
 import { z } from 'zod'
-import type { BaseRequest } from '../core/relay.js'
-import type { ChatMessage } from '../kit/types.js'
-import { isWellFormedChat } from './chat-body-check.js'
-import { ApiError } from './errors.js'
+import type { BaseRequest } from '../../../core/relay.js'
+import type { ChatMessage } from '../../../kit/types.js'
+import { isWellFormedChat } from './body-check.js'
+import { ApiError } from '../../errors.js'
 
 const contentPart = z.looseObject({ type: z.string() })
 const message = z.looseObject({
@@ -58,12 +58,12 @@ type NonNullFields<T> = { [K in keyof T]?: Exclude<T[K], null | undefined> }
 const definedOnly = <T extends Record<string, unknown>>(o: T) =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as NonNullFields<T>
 
-export function toBaseRequest(body: ChatBody, requestedModel: string): BaseRequest {
+/** The request as the core takes it (the model is resolved by the core). */
+export function toBaseRequest(body: ChatBody): Omit<BaseRequest, 'requestedModel'> {
   const extra: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(body)) if (!KNOWN.has(k)) extra[k] = v
   const messages = body.messages.map((m) => ({ ...m, content: m.content ?? null }) as ChatMessage)
   return {
-    requestedModel,
     messages,
     stream: body.stream === true,
     extra,

@@ -2,9 +2,9 @@
 // On one sequential connection zod's parse was the largest piece of our own code between the
 // request and the upstream call (~10 % of the added latency: it builds a context, issue list and
 // copy per field). This check only ever says "valid as it is": a body it accepts is one the schema
-// accepts unchanged (test/http/chat-body-check.test.ts holds it to that on generated bodies); for
+// accepts unchanged (test/http/openai-body-check.test.ts holds it to that on generated bodies); for
 // anything else the schema runs and produces its usual errors.
-import { isObject } from '../kit/json.js'
+import { isObject } from '../../../kit/json.js'
 import type { ChatBody } from './validate.js'
 
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function'])

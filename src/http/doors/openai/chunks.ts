@@ -1,8 +1,8 @@
 // DeltaEvents → OpenAI chat.completion.chunk SSE lines, byte-compatible with what the openai SDK
 // parses. The chunk envelope is built once per response; each event only serializes its delta.
-import type { Citation, DeltaEvent, FinishReason } from '../kit/types.js'
-import type { ReasoningMode } from './router.js'
-import type { Usage } from './tally.js'
+import type { Citation, DeltaEvent, FinishReason } from '../../../kit/types.js'
+import type { ReasoningMode } from '../../../core/router.js'
+import type { Usage } from '../../../core/tally.js'
 
 export interface WriterOptions {
   id: string

@@ -1,6 +1,6 @@
 // The SSE writer's bytes, read back by our SSE reader whole and split at every byte.
 import { describe, expect, it } from 'vitest'
-import { ChunkWriter, sseError } from '../../src/core/sse-writer.js'
+import { ChunkWriter, sseError } from '../../src/http/doors/openai/chunks.js'
 import type { ReasoningMode } from '../../src/core/router.js'
 import type { DeltaEvent } from '../../src/kit/types.js'
 import { readSse } from '../../src/kit/sse.js'

@@ -1,8 +1,8 @@
 // The hand-written chat body check must never accept what the zod schema rejects, nor accept a
 // body the schema would change; and it must accept what the SDK sends, or the fast path is dead.
 import { describe, expect, it } from 'vitest'
-import { isWellFormedChat } from '../../src/http/chat-body-check.js'
-import { chatRequestSchema, parseChatBody } from '../../src/http/validate.js'
+import { isWellFormedChat } from '../../src/http/doors/openai/body-check.js'
+import { chatRequestSchema, parseChatBody } from '../../src/http/doors/openai/validate.js'
 
 const VALUES: unknown[] = [
   undefined, null, true, false, 0, -0, 1, 2, 4, 5, -1, 0.5, 1.5, 2.5, 1e300, 2 ** 53, -(2 ** 60), '', 'x', 'user', 'tool',

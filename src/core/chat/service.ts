@@ -1,0 +1,167 @@
+// The core chat service: the whole lifecycle of one chat turn, whichever door it came through.
+// Resolve who is billed and which model, check permission, claim the session, reserve the bill,
+// relay with failover; the ChatTurn it returns settles itself when its events end.
+import type { SessionRow } from '../../db/sessions.repo.js'
+import { isAbortError } from '../../kit/errors.js'
+import type { ChatMessage } from '../../kit/types.js'
+import type { Billing } from '../billing.js'
+import type { BaseRequest, Relay } from '../relay.js'
+import type { Router } from '../router.js'
+import { SessionBusy, type Sessions } from '../sessions.js'
+import type { Caller } from './caller.js'
+import { ChatFailure } from './failure.js'
+import { Meter } from './meter.js'
+import { ChatTurn } from './turn.js'
+
+export interface ChatServiceDeps {
+  router: Router
+  relay: Relay
+  billing: Billing
+  sessions: Sessions
+  /** The user's default model (users.mode), for `auto`. */
+  userMode(userId: string): string | undefined
+  /** Model when the request names none (or `auto`) and the user has no mode. */
+  defaultModel: string | undefined
+  /** Keep question and answer text in records (records.store_content). */
+  storeContent: boolean
+}
+
+export interface TurnInput {
+  requestId: string
+  /** performance.now() when the request arrived. */
+  startedAt: number
+  caller: Caller
+  /** The model the client named; absent or `auto` means the user's default. */
+  model: string | null | undefined
+  request: Omit<BaseRequest, 'requestedModel'>
+  recordType: number
+  signal: AbortSignal
+  /** A user the caller names to act for (compatibility routes); absent means the key's own. */
+  onBehalfOf?: string | null | undefined
+  /** Continue a server-side session (created when new); its history goes before the messages. */
+  session?: { id: string | undefined } | undefined
+}
+
+export class ChatService {
+  constructor(private readonly deps: ChatServiceDeps) {}
+
+  async open(t: TurnInput): Promise<ChatTurn> {
+    const userId = this.actingUser(t.caller, t.onBehalfOf)
+    const model = this.modelFor(t.model, userId)
+    if (t.caller.allowedModels && !t.caller.allowedModels.includes(model)) {
+      throw new ChatFailure('permission', `this API key may not use model ${model}`, { code: 'model_not_allowed' })
+    }
+    const plan = this.deps.router.resolve(model)
+    if (!plan) throw new ChatFailure('model_not_found', `The model \`${model}\` does not exist or is not enabled`, { param: 'model' })
+
+    const session = t.session ? this.claim(t.session.id, t.caller, userId) : undefined
+    try {
+      const messages: ChatMessage[] = session ? [...session.messages, ...t.request.messages] : t.request.messages
+      const stream = t.request.stream
+      const meter = Meter.open(this.deps.billing, this.deps.storeContent, {
+        requestId: t.requestId,
+        startedAt: t.startedAt,
+        keyId: t.caller.keyId,
+        userId,
+        model,
+        plan,
+        messages,
+        maxTokens: t.request.max_tokens,
+        stream,
+        recordType: t.recordType,
+      })
+      let relay: Awaited<ReturnType<Relay['open']>>
+      try {
+        relay = await this.deps.relay.open({
+          plan,
+          request: { ...t.request, messages, requestedModel: model },
+          signal: t.signal,
+          passthroughTokens: t.caller.passthroughTokens,
+        })
+      } catch (err) {
+        const failure = isAbortError(err) || t.signal.aborted ? new ChatFailure('aborted', 'the client went away') : ChatFailure.from(err)
+        const errorClass = failure.kind === 'aborted' ? 'client_closed' : failure.kind
+        meter.finish({ status: failure.status, errorClass, bill: false })
+        throw failure
+      }
+      const question = session ? lastText(t.request.messages) : undefined
+      return new ChatTurn({
+        model,
+        plan,
+        relay,
+        meter,
+        delivery: stream ? 'stream' : 'whole',
+        sessions: this.deps.sessions,
+        session: session ? { row: session, question: question ?? '' } : undefined,
+      })
+    } catch (err) {
+      if (session) this.deps.sessions.release(session.sessionId)
+      throw err
+    }
+  }
+
+  /** A session the caller may see, or a 'session_not_found' failure. */
+  session(id: string, caller: Caller, onBehalfOf?: string | null): SessionRow {
+    const row = this.deps.sessions.get(id)
+    if (!row || !this.owns(caller, row, this.actingUser(caller, onBehalfOf))) {
+      throw new ChatFailure('session_not_found', 'session not found', { code: 'session_not_found' })
+    }
+    return row
+  }
+
+  /** Forget a session's history; refused while one of its turns runs. */
+  clearSession(id: string, caller: Caller, onBehalfOf?: string | null): SessionRow {
+    const row = this.session(id, caller, onBehalfOf)
+    if (this.deps.sessions.status(row) === 'busy') {
+      throw new ChatFailure('session_busy', 'session is answering a message; clear it afterwards', { code: 'session_busy' })
+    }
+    this.deps.sessions.clear(row.sessionId)
+    return row
+  }
+
+  sessionStatus(row: SessionRow) {
+    return this.deps.sessions.status(row)
+  }
+
+  /** The user billed: the key's own, or the one it names when the key may act for others. */
+  private actingUser(caller: Caller, named: string | null | undefined): string | null {
+    if (!named || named === caller.userId) return caller.userId
+    if (!caller.actForOthers) {
+      throw new ChatFailure('permission', 'this API key may not act for another user_id', { code: 'permission_denied' })
+    }
+    return named
+  }
+
+  private modelFor(requested: string | null | undefined, userId: string | null): string {
+    if (requested && requested !== 'auto') return requested
+    const model = (userId ? this.deps.userMode(userId) : undefined) || this.deps.defaultModel
+    if (!model) {
+      throw new ChatFailure('invalid_request', 'model: required (auto means the user\'s default model (mode), and there is none; sessions.default_model is unset)', {
+        param: 'model',
+      })
+    }
+    return model
+  }
+
+  private owns(caller: Caller, row: SessionRow, userId: string | null): boolean {
+    return row.userId === userId || caller.actForOthers
+  }
+
+  private claim(id: string | undefined, caller: Caller, userId: string | null): SessionRow {
+    const existing = id ? this.deps.sessions.get(id) : undefined
+    if (existing && !this.owns(caller, existing, userId)) {
+      throw new ChatFailure('session_not_found', 'session not found', { code: 'session_not_found' })
+    }
+    try {
+      return this.deps.sessions.begin(id, userId)
+    } catch (err) {
+      if (err instanceof SessionBusy) throw new ChatFailure('session_busy', err.message, { code: 'session_busy' })
+      throw err
+    }
+  }
+}
+
+function lastText(messages: readonly ChatMessage[]): string | undefined {
+  const last = messages.at(-1)
+  return typeof last?.content === 'string' ? last.content : undefined
+}

@@ -1,0 +1,106 @@
+// One chat turn that has reached an upstream: its events for the door to render, and its
+// settlement (bill, usage row, record, session history), which happens exactly once, when the
+// event stream ends, fails or is stopped early, whatever the door does.
+import type { DeltaEvent } from '../../kit/types.js'
+import type { SessionRow } from '../../db/sessions.repo.js'
+import type { RelayStream } from '../relay.js'
+import type { ReasoningMode, RoutePlan } from '../router.js'
+import type { Sessions } from '../sessions.js'
+import type { Usage } from '../tally.js'
+import { ChatFailure } from './failure.js'
+import type { Meter } from './meter.js'
+
+export interface TurnParts {
+  /** The model as the client named it, after `auto` was resolved. */
+  model: string
+  plan: RoutePlan
+  relay: RelayStream
+  meter: Meter
+  /** 'stream': what was sent before the client left is billed; 'whole': nothing reached it. */
+  delivery: 'stream' | 'whole'
+  sessions: Sessions
+  session?: { row: SessionRow; question: string } | undefined
+}
+
+export class ChatTurn {
+  readonly model: string
+  readonly plan: RoutePlan
+  readonly relay: RelayStream
+  /** The session after this turn (its history and upstream conversation), once settled. */
+  session: SessionRow | undefined
+  private settledWith: ChatFailure | 'ok' | undefined
+
+  constructor(private readonly parts: TurnParts) {
+    this.model = parts.model
+    this.plan = parts.plan
+    this.relay = parts.relay
+    this.session = parts.session?.row
+    parts.relay.whenDone = () => this.settle()
+  }
+
+  /** The answer as events. Iterate once; ending, failing or stopping early settles the turn. */
+  events(): AsyncIterableIterator<DeltaEvent> & { return(): Promise<IteratorResult<DeltaEvent>> } {
+    return this.relay.events()
+  }
+
+  /** Give the turn up without reading it (the door could not start its answer). */
+  async abandon(): Promise<void> {
+    await this.relay.events().return()
+  }
+
+  /** How reasoning reaches the client: the model's suffix wins over the route's setting. */
+  get reasoning(): ReasoningMode {
+    const flags = this.relay.candidate.flags
+    if (flags.has('silent')) return 'hide'
+    if (flags.has('fold')) return 'fold'
+    return this.plan.reasoning
+  }
+
+  /** Usage of the answer so far (the upstream's, else an estimate). */
+  usage(): Usage {
+    return this.relay.tally.usage(this.relay.request.messages)
+  }
+
+  /** The answer's text so far. */
+  get text(): string {
+    return this.relay.tally.text
+  }
+
+  /** ms from the start of relaying until the upstream was called (Server-Timing). */
+  get dispatchMs(): number {
+    return this.relay.dispatchMs
+  }
+
+  /** How it ended, once it has: 'ok' or the failure (client gone is kind 'aborted'). */
+  get outcome(): ChatFailure | 'ok' | undefined {
+    return this.settledWith
+  }
+
+  private settle(): void {
+    if (this.settledWith) return
+    const { relay, meter, session, sessions, delivery } = this.parts
+    const outcome = relay.outcome
+    if (outcome === 'ok') {
+      this.settledWith = 'ok'
+      if (session) {
+        this.session = sessions.complete(session.row, {
+          question: session.question,
+          answer: relay.tally.text,
+          model: this.model,
+          conversationId: relay.tally.conversation?.id,
+        })
+      }
+      meter.finish({ relay, status: 200, bill: true })
+      return
+    }
+    if (session) sessions.release(session.row.sessionId)
+    if (outcome === 'aborted' || outcome === undefined) {
+      this.settledWith = new ChatFailure('aborted', 'the client went away')
+      meter.finish({ relay, status: 499, errorClass: 'client_closed', bill: delivery === 'stream' })
+      return
+    }
+    const failure = ChatFailure.from(outcome)
+    this.settledWith = failure
+    meter.finish({ relay, status: failure.status, errorClass: failure.kind, bill: false })
+  }
+}

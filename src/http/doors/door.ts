@@ -1,0 +1,39 @@
+// A front door: one wire protocol in front of the core chat service. It parses its request,
+// renders the turn's events (stream or whole) and renders failures in its own error shape.
+// The Node fast lane and the hono app serve every door through the same preparation step
+// (src/http/prepare.ts), so what one server layer checks the other cannot skip.
+import type { Caller } from '../../core/chat/caller.js'
+import type { SseOptions } from '../sse-response.js'
+
+/** A request after the shared preparation: id, caller, body. */
+export interface Prepared {
+  requestId: string
+  /** performance.now() when the request arrived. */
+  startedAt: number
+  caller: Caller
+  body: unknown
+  header(name: string): string | undefined
+}
+
+export type Reply =
+  | { kind: 'json'; status: number; headers?: Record<string, string>; body: unknown }
+  /** The client left before anything was sent (logged as 499; nobody reads the answer). */
+  | { kind: 'closed' }
+  // biome-ignore lint/suspicious/noExplicitAny: each door streams its own event type
+  | { kind: 'sse'; options: SseOptions<any> }
+
+export interface ErrorReply {
+  status: number
+  body: unknown
+  headers?: Record<string, string>
+}
+
+export interface Door {
+  /** Path of the POST route, e.g. `/v1/chat/completions`. */
+  path: string
+  /** Served under server.route_prefix (the OpenAI-style doors) or at the root (the seeds' routes). */
+  prefixed: boolean
+  handle(req: Prepared, signal: AbortSignal): Promise<Reply>
+  /** Any error of this door's requests (preparation included) in the door's own shape. */
+  error(err: unknown): ErrorReply
+}

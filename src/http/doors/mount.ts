@@ -1,0 +1,24 @@
+// The doors on the hono app, for app.fetch callers (tests, other runtimes). Under Node the fast
+// lane answers these paths first; both go through the same preparation and door handler.
+import type { Hono } from 'hono'
+import type { AppEnv } from '../app-env.js'
+import { clientSignal } from '../exchange.js'
+import { type PrepareOptions, prepareHono } from '../prepare.js'
+import { sseResponse } from '../sse-response.js'
+import type { Door } from './door.js'
+
+export function mountDoors(app: Hono<AppEnv>, doors: readonly Door[], routePrefix: string, prepare: PrepareOptions): void {
+  for (const door of doors) {
+    app.post((door.prefixed ? routePrefix : '') + door.path, async (c) => {
+      try {
+        const reply = await door.handle(await prepareHono(prepare, c), clientSignal(c))
+        if (reply.kind === 'closed') return c.body(null, 499 as 200)
+        if (reply.kind === 'json') return c.json(reply.body, reply.status as 200, reply.headers)
+        return sseResponse(c, reply.options)
+      } catch (err) {
+        const e = door.error(err)
+        return c.json(e.body as object, e.status as 400, e.headers)
+      }
+    })
+  }
+}

@@ -1,0 +1,27 @@
+// A whole answer as OpenAI's chat.completion (stream: false).
+import type { Collected } from '../../../core/collect.js'
+import type { ReasoningMode } from '../../../core/router.js'
+import type { Usage } from '../../../core/tally.js'
+import { toAnnotations, usageJson } from './chunks.js'
+
+export function completionJson(
+  c: Collected,
+  meta: { id: string; model: string; created: number; reasoning: ReasoningMode; usage: Usage },
+) {
+  const message: Record<string, unknown> = { role: 'assistant' }
+  if (meta.reasoning === 'fold' && c.reasoning) message.content = `<think>\n${c.reasoning}\n</think>\n\n${c.content}`
+  else message.content = c.content || (c.toolCalls.length ? null : '')
+  if (meta.reasoning === 'field' && c.reasoning) message.reasoning_content = c.reasoning
+  if (c.toolCalls.length) message.tool_calls = c.toolCalls
+  if (c.citations.length) message.annotations = toAnnotations(c.citations)
+  return {
+    id: meta.id,
+    object: 'chat.completion',
+    created: meta.created,
+    model: meta.model,
+    choices: [
+      { index: 0, message, finish_reason: c.finish ?? (c.toolCalls.length ? 'tool_calls' : 'stop'), logprobs: null },
+    ],
+    usage: usageJson(meta.usage),
+  }
+}
