@@ -10,6 +10,8 @@ const VALUES: unknown[] = [
   { type: 'json_object' }, { type: 2 }, { include_usage: true }, { include_usage: 'yes' }, [[]], [null],
   { id: 'c1', function: { name: 'f', arguments: '{}' } }, [{ id: 'c1', function: { name: 'f', arguments: '{}' } }],
   [{ id: 'c1', function: { name: 'f' } }], [{ id: 7, function: { name: 'f', arguments: '' } }],
+  [{ type: 'image_url' }], [{ type: 'image_url', image_url: { url: '' } }], [{ type: 'image_url', image_url: 'x' }],
+  [{ type: 'image_url', image_url: { url: 'x' } }], [{ type: 'text', text: 'x' }], [{ type: 'text', text: 1 }], { url: 'x' },
 ]
 
 const TOP = [

@@ -19,8 +19,18 @@ const nullishPositiveInt = (v: unknown) => absent(v) || (Number.isSafeInteger(v)
 const hasType = (v: unknown) => isObject(v) && typeof v.type === 'string'
 const nullishTyped = (v: unknown) => absent(v) || hasType(v)
 
+export const hasUrl = (v: unknown) => isObject(v) && typeof v.url === 'string' && v.url.length > 0
+
+/** A part the upstream can use: text parts carry text, image parts a URL. */
+function isPart(v: unknown): boolean {
+  if (!isObject(v) || typeof v.type !== 'string') return false
+  if (v.type === 'text') return typeof v.text === 'string'
+  if (v.type === 'image_url') return hasUrl(v.image_url)
+  return true
+}
+
 function isContent(v: unknown): boolean {
-  return nullishString(v) || (Array.isArray(v) && v.every(hasType))
+  return nullishString(v) || (Array.isArray(v) && v.every(isPart))
 }
 
 function isToolCall(v: unknown): boolean {

@@ -5,8 +5,18 @@ import type { BaseRequest } from '../../../core/relay.js'
 import type { ChatMessage } from '../../../kit/types.js'
 import { isWellFormedChat } from './body-check.js'
 import { ApiError } from '../../errors.js'
+import { checkLimits } from '../../json-limits.js'
+import { hasUrl } from './body-check.js'
 
-const contentPart = z.looseObject({ type: z.string() })
+// Parts are checked where a missing field would fail only after the upstream answered.
+const contentPart = z.looseObject({ type: z.string() }).superRefine((part, ctx) => {
+  if (part.type === 'text' && typeof part.text !== 'string') {
+    ctx.addIssue({ code: 'custom', path: ['text'], message: 'a text part needs text (a string)' })
+  }
+  if (part.type === 'image_url' && !hasUrl(part.image_url)) {
+    ctx.addIssue({ code: 'custom', path: ['image_url', 'url'], message: 'an image_url part needs image_url.url' })
+  }
+})
 const message = z.looseObject({
   role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function']),
   content: z.union([z.string(), z.array(contentPart), z.null()]).optional(),
@@ -42,6 +52,7 @@ const KNOWN = new Set([
 /** The body as the schema reads it; the hand-written check lets the common case skip zod. */
 export function parseChatBody(raw: unknown): ChatBody {
   const body = isWellFormedChat(raw) ? raw : schemaParse(raw)
+  checkLimits(body, passthroughOf(body))
   if (body.n != null && body.n !== 1) throw ApiError.badRequest('only n=1 is supported', 'n', 'unsupported_value')
   return body
 }
@@ -59,9 +70,15 @@ const definedOnly = <T extends Record<string, unknown>>(o: T) =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as NonNullFields<T>
 
 /** The request as the core takes it (the model is resolved by the core). */
-export function toBaseRequest(body: ChatBody): Omit<BaseRequest, 'requestedModel'> {
+/** Parameters we do not model, passed to upstreams that accept arbitrary fields. */
+function passthroughOf(body: ChatBody): Record<string, unknown> {
   const extra: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(body)) if (!KNOWN.has(k)) extra[k] = v
+  for (const k in body) if (!KNOWN.has(k)) extra[k] = body[k]
+  return extra
+}
+
+export function toBaseRequest(body: ChatBody): Omit<BaseRequest, 'requestedModel'> {
+  const extra = passthroughOf(body)
   const messages = body.messages.map((m) => ({ ...m, content: m.content ?? null }) as ChatMessage)
   return {
     messages,
