@@ -14,7 +14,7 @@ import { baseHeaders } from './http/exchange.js'
 import type { DoorServing } from './http/fast-lane.js'
 import { clientAuth } from './http/middleware/client-auth.js'
 import { modelRoutes } from './http/models.routes.js'
-import { requestIdFrom } from './http/prepare.js'
+import { requestIds } from './http/prepare.js'
 import { systemRoutes } from './http/system.routes.js'
 import { userAdminRoutes } from './http/user-admin.routes.js'
 
@@ -32,6 +32,7 @@ export function createApp(s: Services) {
     doors: doorsOf(s),
     routePrefix: prefix,
     prepare: { keys: s.keys, allowAnonymous: s.config.security.allow_anonymous, bodyLimit: s.config.server.body_limit },
+    log: s.log,
     baseHeaders: (requestId) => baseHeaders(requestId, cors),
   }
 
@@ -39,9 +40,10 @@ export function createApp(s: Services) {
   // node-server's lightweight response into a full web Response on every request.
   app.use('*', async function requestContext(c, next) {
     c.set('startedAt', performance.now())
-    const requestId = requestIdFrom(c.req.header('x-request-id'))
-    c.set('requestId', requestId)
-    const base = baseHeaders(requestId, cors)
+    const ids = requestIds(c.req.header('x-request-id'))
+    c.set('requestId', ids.requestId)
+    c.set('clientRequestId', ids.clientRequestId)
+    const base = baseHeaders(ids.visible, cors)
     c.set('baseHeaders', base)
     for (const name in base) c.header(name, base[name])
     await next()
@@ -60,10 +62,15 @@ export function createApp(s: Services) {
     const api = toApiError(err, s.log)
     return c.json(api.body(), api.status as 400)
   })
-  app.notFound((c) => c.json(ApiError.notFound(`no route for ${c.req.method} ${c.req.path}`).body(), 404))
+  app.notFound((c) => {
+    const api = ApiError.notFound(`no route for ${c.req.method} ${c.req.path}`)
+    // Each route family answers in its own envelope, unknown paths included.
+    if (c.req.path.startsWith('/session/')) return c.json({ detail: api.message, ...api.body() }, 404)
+    return c.json(api.body(), 404)
+  })
 
   // Doors first: the OpenAI sub-app's client-auth middleware must not run again for them.
-  mountDoors(app, serving.doors, prefix, serving.prepare)
+  mountDoors(app, serving)
   const openai = new Hono<AppEnv>()
   openai.use('*', clientAuth(s.keys, s.config.security.allow_anonymous))
   openai.route('/', modelRoutes(s))

@@ -4,7 +4,7 @@ import { createApp } from './app.js'
 import { ConfigError, loadConfig } from './config/load.js'
 import { seedFromConfig } from './core/credential-service.js'
 import { memoryReducingGc, startIdleTrim } from './core/idle-trim.js'
-import { pruneOld, startMaintenance } from './core/maintenance.js'
+import { pruneOld, recoverAtStart, startMaintenance } from './core/maintenance.js'
 import { serveApp } from './http/fast-lane.js'
 import { VERSION, createServices } from './services.js'
 
@@ -12,6 +12,7 @@ function start() {
   const config = loadConfig()
   const s = createServices(config, { definitions: providers })
   const seeded = seedFromConfig(s)
+  recoverAtStart(s)
   const app = createApp(s)
   const stopMaintenance = startMaintenance(s)
   void pruneOld(s)

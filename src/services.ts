@@ -16,6 +16,7 @@ import { findUser } from './db/users.repo.js'
 import { SecretBox, loadOrCreateKey } from './db/secret-box.js'
 import { type Logger, createLogger } from './kit/log.js'
 import type { ProviderDefinition } from './kit/types.js'
+import { hostname } from 'node:os'
 import { dirname, join } from 'node:path'
 
 export const VERSION = '0.1.0'
@@ -56,7 +57,8 @@ export function createServices(config: Config, options: ServiceOptions): Service
   const conversations = new ConversationMemory(db)
   const recorder = new UsageRecorder(db, log)
   const router = new Router(instances, config)
-  const billing = new Billing(db, config.billing, recorder, log.child('billing'))
+  const instanceId = config.server.instance_id ?? `${hostname()}:${config.server.port}`
+  const billing = new Billing(db, config.billing, recorder, log.child('billing'), instanceId)
   const sessions = new Sessions(db, config.sessions)
   // Credit-aware providers refresh a credential's credit after it served a request.
   const relay = new Relay(pool, conversations, log.child('relay'), (instance, id) => refreshAfterUse(services, instance, id))

@@ -46,6 +46,7 @@ const envMap: [string, string[], (v: string) => unknown][] = [
   ['HOST', ['server', 'host'], String],
   ['ROUTE_PREFIX', ['server', 'route_prefix'], String],
   ['PROXY_URL', ['server', 'proxy_url'], String],
+  ['FREEWAY_INSTANCE_ID', ['server', 'instance_id'], String],
   ['BODY_LIMIT', ['server', 'body_limit'], String],
   ['SWAGGER_ENABLE', ['server', 'swagger'], truthy],
   ['CORS_ENABLE', ['server', 'cors'], truthy],

@@ -45,6 +45,8 @@ export const configSchema = z.object({
       swagger: z.boolean().default(true),
       /** Comment sent on a silent stream this often, so proxies keep the connection. */
       ping_interval_ms: z.number().int().positive().default(15_000),
+      /** This process's name among instances (billing holds it leaves behind are returned at its next start). */
+      instance_id: z.string().min(1).optional(),
     })
     .prefault({}),
   log_level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),

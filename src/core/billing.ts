@@ -5,8 +5,8 @@ import type { z } from 'zod'
 import type { Config, priceSchema } from '../config/schema.js'
 import { type Db, immediate } from '../db/client.js'
 import { type NewRecord, insertRecords } from '../db/records.repo.js'
-import { type NewUsage, findUsageByRequest, insertUsageBatch } from '../db/usage.repo.js'
-import { findUser, insertHold, setAvailable, staleHolds, takeHold } from '../db/users.repo.js'
+import { type NewUsage, insertUsageBatch } from '../db/usage.repo.js'
+import { findUser, holdsOfInstance, insertHold, setAvailable, staleHolds, takeHold } from '../db/users.repo.js'
 import type { Logger } from '../kit/log.js'
 import type { Usage } from './tally.js'
 import type { UsageRecorder } from './usage-recorder.js'
@@ -51,6 +51,8 @@ export class Billing {
     private readonly config: Config['billing'],
     private readonly recorder: UsageRecorder,
     private readonly log: Logger,
+    /** Which process holds reservations (see releaseLeftBehind). */
+    private readonly instanceId: string,
   ) {
     this.records = new BatchWriter((rows) => insertRecords(db, rows), log, 'records')
   }
@@ -86,7 +88,7 @@ export class Billing {
       const available = findUser(this.db, userId)?.availToken ?? 0
       if (available < amount) throw new InsufficientQuota(amount, round(available))
       setAvailable(this.db, userId, round(available - amount))
-      const row = insertHold(this.db, { userId, requestId, amount, createdAt: Date.now() })
+      const row = insertHold(this.db, { userId, requestId, amount, instanceId: this.instanceId, createdAt: Date.now() })
       return { id: row.id, userId, amount }
     })
   }
@@ -109,16 +111,26 @@ export class Billing {
       const available = (findUser(this.db, userId)?.availToken ?? 0) + held
       const charged = round(Math.max(0, Math.min(wanted, available)))
       if (held > 0 || charged > 0) setAvailable(this.db, userId, round(available - charged))
-      const requestId = this.uniqueRequestId(s.usageRow.requestId, s.hold?.id)
-      insertUsageBatch(this.db, [{ ...s.usageRow, requestId, charged }])
-      if (s.record) insertRecords(this.db, [{ ...s.record, userId, requestId, token: charged }])
+      insertUsageBatch(this.db, [{ ...s.usageRow, charged }])
+      if (s.record) insertRecords(this.db, [{ ...s.record, userId, requestId: s.usageRow.requestId, token: charged }])
       return charged
     })
   }
 
   /** Give back holds of requests that never settled (the process died mid-request). */
   releaseStale(now = Date.now()): number {
-    const stale = staleHolds(this.db, now - this.config.hold_ttl_ms)
+    return this.giveBack(staleHolds(this.db, now - this.config.hold_ttl_ms), 'stale')
+  }
+
+  /**
+   * At start: whatever this instance held when it last stopped belongs to requests that died
+   * with it (a crash or a kill), so it goes back to the users at once, not after hold_ttl_ms.
+   */
+  releaseLeftBehind(): number {
+    return this.giveBack(holdsOfInstance(this.db, this.instanceId), 'left behind by the last run')
+  }
+
+  private giveBack(stale: readonly Hold[], why: string): number {
     for (const h of stale) {
       immediate(this.db, () => {
         if (!takeHold(this.db, h.id)) return
@@ -126,7 +138,7 @@ export class Billing {
         setAvailable(this.db, h.userId, round(available + h.amount))
       })
     }
-    if (stale.length) this.log.warn(`released ${stale.length} stale billing holds`)
+    if (stale.length) this.log.warn(`released ${stale.length} billing holds (${why})`)
     return stale.length
   }
 
@@ -137,11 +149,5 @@ export class Billing {
 
   flush(): void {
     this.records.flush()
-  }
-
-
-  /** X-Request-Id comes from the client and may repeat; a charge must still get its own usage row. */
-  private uniqueRequestId(requestId: string, holdId: number | undefined): string {
-    return findUsageByRequest(this.db, requestId) ? `${requestId}#${holdId ?? Date.now()}` : requestId
   }
 }

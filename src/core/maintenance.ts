@@ -12,6 +12,11 @@ const DAY_MS = 24 * 3600_000
 /** A retried admin call is replayed for this long; clients retry within minutes, not days. */
 const IDEMPOTENCY_TTL_MS = 7 * DAY_MS
 
+/** What the last run of this instance left unfinished: reservations of requests that died with it. */
+export function recoverAtStart(s: Services): void {
+  s.billing.releaseLeftBehind()
+}
+
 /** Expired sessions, stale billing holds (crashed requests) and old idempotency keys. */
 export function sweep(s: Services, now = Date.now()): { sessions: number; holds: number } {
   pruneIdempotent(s.db, now - IDEMPOTENCY_TTL_MS)

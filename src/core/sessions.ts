@@ -48,10 +48,10 @@ export class Sessions {
    * Claim the session for one turn, creating it when new. An idle-expired session starts over.
    * Throws SessionBusy while another turn runs.
    */
-  begin(id: string | undefined, userId: string | null): SessionRow {
+  begin(id: string | undefined, userId: string | null, keyId: number | null): SessionRow {
     const sessionId = id || randomUUID()
     const now = this.now()
-    insertSession(this.db, { sessionId, userId, model: null, conversationId: null, messages: [], busyUntil: null, lastActivity: now, createdAt: now })
+    insertSession(this.db, { sessionId, userId, keyId, model: null, conversationId: null, messages: [], busyUntil: null, lastActivity: now, createdAt: now })
     if (!claimSession(this.db, sessionId, now, now + this.config.turn_timeout_ms)) throw new SessionBusy(sessionId)
     const row = findSession(this.db, sessionId)!
     if (!this.expired(row, now)) return row

@@ -13,8 +13,8 @@ export interface Usage {
 export class Tally {
   text = ''
   reasoning = ''
-  toolArgs = ''
-  hasToolCalls = false
+  /** Tool calls by index, as they were streamed (names and arguments in pieces). */
+  readonly toolCalls = new Map<number, { id?: string; name: string; args: string }>()
   citations: Citation[] = []
   conversation: { id: string; parentId?: string } | undefined
   finish: FinishReason | undefined
@@ -33,10 +33,16 @@ export class Tally {
       case 'reasoning':
         this.reasoning += e.text
         break
-      case 'tool_call':
-        this.hasToolCalls = true
-        this.toolArgs += (e.name ?? '') + e.args
+      case 'tool_call': {
+        const call = this.toolCalls.get(e.index)
+        if (!call) this.toolCalls.set(e.index, { ...(e.id ? { id: e.id } : {}), name: e.name ?? '', args: e.args })
+        else {
+          if (e.id) call.id = e.id
+          if (e.name) call.name += e.name
+          call.args += e.args
+        }
         break
+      }
       case 'usage': {
         const { promptTokens, completionTokens, reasoningTokens } = e
         this.upstreamUsage = reasoningTokens ? { promptTokens, completionTokens, reasoningTokens } : { promptTokens, completionTokens }
@@ -63,9 +69,11 @@ export class Tally {
   private count(messages: readonly ChatMessage[]): Usage {
     if (this.upstreamUsage) return { ...this.upstreamUsage, estimated: false }
     const reasoningTokens = estimateTextTokens(this.reasoning)
+    let toolTokens = 0
+    for (const call of this.toolCalls.values()) toolTokens += estimateTextTokens(call.name + call.args)
     return {
       promptTokens: estimatePromptTokens(messages),
-      completionTokens: estimateTextTokens(this.text) + reasoningTokens + estimateTextTokens(this.toolArgs),
+      completionTokens: estimateTextTokens(this.text) + reasoningTokens + toolTokens,
       ...(reasoningTokens ? { reasoningTokens } : {}),
       estimated: true,
     }

@@ -59,13 +59,19 @@ export const usageRecords = sqliteTable(
   'usage_records',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
+    /** Freeway's own id for the request (UUIDv7); never the client's, which may repeat. */
     requestId: text('request_id').notNull(),
+    /** The client's X-Request-Id, when it sent one. */
+    clientRequestId: text('client_request_id'),
     createdAt: integer('created_at').notNull(),
     clientKeyId: integer('client_key_id'),
     userId: text('user_id'),
     provider: text('provider'),
     credentialId: integer('credential_id'),
+    /** The model as the client named it (an alias or route name, suffixes included). */
     model: text('model').notNull(),
+    /** The upstream model that served the request. */
+    servedModel: text('served_model'),
     stream: integer('stream', { mode: 'boolean' }).notNull(),
     promptTokens: integer('prompt_tokens').notNull().default(0),
     completionTokens: integer('completion_tokens').notNull().default(0),
@@ -116,9 +122,11 @@ export const billingHolds = sqliteTable(
     userId: text('user_id').notNull(),
     requestId: text('request_id').notNull(),
     amount: real('amount').notNull(),
+    /** The process that took the hold; at its next start it gives back what a crash left held. */
+    instanceId: text('instance_id').notNull().default(''),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [index('billing_holds_created').on(t.createdAt)],
+  (t) => [index('billing_holds_created').on(t.createdAt), index('billing_holds_instance').on(t.instanceId)],
 )
 
 /** One per chat (later per media job): what the user asked, what they got, what it cost. */
@@ -133,6 +141,11 @@ export const records = sqliteTable(
     answer: text('answer').notNull().default(''),
     /** JSON array of attachment URLs. */
     content: text('content').notNull().default(''),
+    /** JSON array of the tool calls the answer made, in OpenAI's shape; null when none. */
+    toolCalls: text('tool_calls', { mode: 'json' }).$type<unknown[] | null>(),
+    /** The model as the client named it, and the upstream model that served it. */
+    model: text('model'),
+    servedModel: text('served_model'),
     /** Balance units charged. */
     token: real('token').notNull().default(0),
     isDeleted: integer('is_deleted', { mode: 'boolean' }).notNull().default(false),
@@ -149,6 +162,8 @@ export const chatSessions = sqliteTable(
   {
     sessionId: text('session_id').primaryKey(),
     userId: text('user_id'),
+    /** The client key that created it: sessions of keys without a user belong to that key alone. */
+    keyId: integer('key_id'),
     model: text('model'),
     conversationId: text('conversation_id'),
     /** JSON array of {role, content}. */

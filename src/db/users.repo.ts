@@ -53,5 +53,8 @@ export const takeHold = (db: Db, id: number): HoldRow | undefined =>
 export const staleHolds = (db: Db, before: number): HoldRow[] =>
   db.select().from(billingHolds).where(lt(billingHolds.createdAt, before)).all()
 
+export const holdsOfInstance = (db: Db, instanceId: string): HoldRow[] =>
+  db.select().from(billingHolds).where(eq(billingHolds.instanceId, instanceId)).all()
+
 export const holdsOf = (db: Db, userId: string): HoldRow[] =>
   db.select().from(billingHolds).where(eq(billingHolds.userId, userId)).all()

@@ -3,7 +3,10 @@ import type { ClientIdentity } from './middleware/client-auth.js'
 
 export type AppEnv = {
   Variables: {
+    /** Freeway's own id for the request (the usage row's key). */
     requestId: string
+    /** The client's X-Request-Id, when it sent one. */
+    clientRequestId: string | undefined
     /** performance.now() when the request arrived. */
     startedAt: number
     client: ClientIdentity

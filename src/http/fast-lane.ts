@@ -7,15 +7,17 @@ import { type IncomingMessage, type RequestListener, type Server, type ServerRes
 import type { AddressInfo } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { getRequestListener } from '@hono/node-server'
-import type { Door, Reply } from './doors/door.js'
+import type { Logger } from '../kit/log.js'
+import { type Door, type Reply, closedLine } from './doors/door.js'
 import { abortOnClose } from './exchange.js'
-import { type PrepareOptions, prepareNode, requestIdFrom } from './prepare.js'
+import { type PrepareOptions, prepareNode, requestIds } from './prepare.js'
 import { streamToNode, withBaseHeaders } from './sse-response.js'
 
 export interface DoorServing {
   doors: readonly Door[]
   routePrefix: string
   prepare: PrepareOptions
+  log: Logger
   /** Headers every response carries (request id, CORS). */
   baseHeaders(requestId: string): Record<string, string>
 }
@@ -75,11 +77,13 @@ function render(res: ServerResponse, base: Record<string, string>, reply: Reply)
 
 async function serveDoor(serving: DoorServing, door: Door, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const startedAt = performance.now()
-  const requestId = requestIdFrom(req.headers['x-request-id'] as string | undefined)
-  const base = serving.baseHeaders(requestId)
+  const ids = requestIds(req.headers['x-request-id'] as string | undefined)
+  const base = serving.baseHeaders(ids.visible)
   try {
-    const prepared = await prepareNode(serving.prepare, req, requestId, startedAt)
-    render(res, base, await door.handle(prepared, abortOnClose(res)))
+    const prepared = await prepareNode(serving.prepare, req, ids, startedAt)
+    const reply = await door.handle(prepared, abortOnClose(res))
+    if (reply.kind === 'closed') serving.log.info(closedLine(door.path, ids.requestId))
+    render(res, base, reply)
   } catch (err) {
     const e = door.error(err)
     if (res.headersSent || res.destroyed) return

@@ -14,11 +14,18 @@ export interface PrepareOptions {
   bodyLimit: number
 }
 
-/** The request's id: the client's X-Request-Id, else a time-ordered UUIDv7. */
-export const requestIdFrom = (header: string | undefined): string => header || timeOrderedUuid()
+/**
+ * The request's ids: Freeway's own (a time-ordered UUIDv7, the key of its usage row) and the
+ * client's X-Request-Id, which may repeat. Responses echo the client's, else carry ours.
+ */
+export function requestIds(header: string | undefined): { requestId: string; clientRequestId: string | undefined; visible: string } {
+  const requestId = timeOrderedUuid()
+  return { requestId, clientRequestId: header || undefined, visible: header || requestId }
+}
 
 interface RawRequest {
   requestId: string
+  clientRequestId: string | undefined
   startedAt: number
   header(name: string): string | undefined
   remoteAddress: string | undefined
@@ -32,16 +39,22 @@ async function prepare(o: PrepareOptions, raw: RawRequest): Promise<Prepared> {
     remoteAddress: raw.remoteAddress,
   })
   const body = await readJsonFrom(raw.body, raw.header('content-length'), o.bodyLimit)
-  return { requestId: raw.requestId, startedAt: raw.startedAt, caller, body, header: raw.header }
+  const { requestId, clientRequestId, startedAt, header } = raw
+  return { requestId, clientRequestId, startedAt, caller, body, header }
 }
 
 /** From Node's request (the fast lane). */
-export function prepareNode(o: PrepareOptions, req: IncomingMessage, requestId: string, startedAt: number): Promise<Prepared> {
+export function prepareNode(
+  o: PrepareOptions,
+  req: IncomingMessage,
+  ids: { requestId: string; clientRequestId: string | undefined },
+  startedAt: number,
+): Promise<Prepared> {
   const header = (name: string) => {
     const v = req.headers[name]
     return Array.isArray(v) ? v[0] : v
   }
-  return prepare(o, { requestId, startedAt, header, remoteAddress: req.socket.remoteAddress, body: req })
+  return prepare(o, { ...ids, startedAt, header, remoteAddress: req.socket.remoteAddress, body: req })
 }
 
 /** From a hono context (app.fetch); the request id and start time come from the app's first middleware. */
@@ -49,6 +62,7 @@ export function prepareHono(o: PrepareOptions, c: Context): Promise<Prepared> {
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
   return prepare(o, {
     requestId: c.get('requestId') as string,
+    clientRequestId: c.get('clientRequestId') as string | undefined,
     startedAt: c.get('startedAt') as number,
     header: (name) => c.req.header(name),
     remoteAddress: incoming?.socket?.remoteAddress,

@@ -60,21 +60,6 @@ describe('Billing', () => {
     billing.settle({ userId: 'u2', hold, price, usage, usageRow: usageRow('r3'), record: undefined })
     expect(findUser(db, 'u2')!.availToken).toBe(45)
   })
-
-  it('repeated X-Request-Id values still give each charge its own usage row', async () => {
-    app = await startTestApp()
-    const { billing, db } = app.services
-    grantTokens(db, 'u3', 50)
-    const price = { prompt: 0, completion: 0, per_call: 5 }
-    const usage = { promptTokens: 1, completionTokens: 1, estimated: false }
-    for (let i = 0; i < 2; i++) {
-      const hold = billing.reserve('u3', 'same', 5)
-      billing.settle({ userId: 'u3', hold, price, usage, usageRow: usageRow('same'), record: { recordType: 1, createdAt: Date.now() } })
-    }
-    const records = listRecords(db, { offset: 0, limit: 10, userId: 'u3' }).list
-    expect(records.map((r) => findUsageByRequest(db, r.requestId!)?.charged)).toEqual([5, 5])
-    expect(new Set(records.map((r) => r.requestId)).size).toBe(2)
-  })
 })
 
 describe('records and upkeep', () => {
@@ -117,7 +102,7 @@ describe('records and upkeep', () => {
 
   it('drops sessions idle past sessions.idle_ttl_ms', async () => {
     app = await startTestApp({ config: { sessions: { idle_ttl_ms: 1000 } } })
-    const row = app.services.sessions.begin('s-old', null)
+    const row = app.services.sessions.begin('s-old', null, null)
     app.services.sessions.release(row.sessionId)
     expect(sweep(app.services, Date.now() + 500).sessions).toBe(0)
     expect(sweep(app.services, Date.now() + 5000).sessions).toBe(1)

@@ -125,6 +125,13 @@ describe('stream', () => {
     expect({ name, args, finish }).toEqual({ name: 'get_weather', args: '{"city":"北京"}', finish: 'tool_calls' })
   })
 
+  it('keeps content null in a streamed tool-only answer, as the SDK accumulates it', async () => {
+    const runner = client.chat.completions.stream({ model: 'tools', messages: user('w') })
+    const final = await runner.finalChatCompletion()
+    expect(final.choices[0]!.message.content).toBeNull()
+    expect(final.choices[0]!.message.tool_calls?.[0]?.function.name).toBe('get_weather')
+  })
+
   it('streams reasoning as reasoning_content', async () => {
     const stream = await client.chat.completions.create({ model: 'reasoner', messages: user('q'), stream: true })
     let reasoning = ''

@@ -9,6 +9,7 @@ import { createApp } from '../../src/app.js'
 import { buildConfig } from '../../src/config/load.js'
 import { serveApp } from '../../src/http/fast-lane.js'
 import { seedFromConfig } from '../../src/core/credential-service.js'
+import { recoverAtStart } from '../../src/core/maintenance.js'
 import { silentLogger } from '../../src/kit/log.js'
 import type { ProviderDefinition } from '../../src/kit/types.js'
 import { type Services, createServices } from '../../src/services.js'
@@ -42,6 +43,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const config = buildConfig(raw, { FREEWAY_SECRET_KEY: 'test-secret-key-0123456789', ...options.env })
   const services = createServices(config, { definitions: options.definitions ?? registry, log: silentLogger })
   seedFromConfig(services)
+  recoverAtStart(services)
   const app = createApp(services)
   const server = serveApp(app, {
     port: 0,

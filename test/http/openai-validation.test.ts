@@ -39,7 +39,7 @@ describe('chat request validation', () => {
     const before = fake.requests.length
     const res = await post({ model: 'fake-model', messages: [{ role: 'user', content: [{ type: 'text', text: 'see' }, { type: 'image_url' }] }] })
     expect(res.status).toBe(400)
-    const { error } = await res.json()
+    const { error } = (await res.json()) as any
     expect(error).toMatchObject({ type: 'invalid_request_error', param: 'messages.0.content.1.image_url.url' })
     expect(error.message).toContain('image_url.url')
     expect(fake.requests.length).toBe(before)
@@ -48,7 +48,7 @@ describe('chat request validation', () => {
   it('refuses a text part without text', async () => {
     const res = await post({ model: 'fake-model', messages: [{ role: 'user', content: [{ type: 'text' }] }] })
     expect(res.status).toBe(400)
-    expect((await res.json()).error.param).toBe('messages.0.content.0.text')
+    expect(((await res.json()) as any).error.param).toBe('messages.0.content.0.text')
   })
 
   it('refuses a parameter nested 5,000 deep with 400, and the shared credential stays healthy', async () => {
@@ -56,7 +56,7 @@ describe('chat request validation', () => {
     for (let i = 0; i < 4; i++) {
       const res = await post(`{"model":"fake-model","messages":[{"role":"user","content":"hi"}],"custom":${deepJson(5000)}}`)
       expect(res.status).toBe(400)
-      expect((await res.json()).error.message).toContain('nested deeper than 64')
+      expect(((await res.json()) as any).error.message).toContain('nested deeper than 64')
     }
     expect(fake.requests.length).toBe(before)
     const [credential] = app.services.pool.entries('up')
@@ -78,6 +78,6 @@ describe('chat request validation', () => {
   it('refuses pass-through parameters larger than 1 MB in all', async () => {
     const res = await post({ model: 'fake-model', messages: [{ role: 'user', content: 'hi' }], blob: 'x'.repeat(1024 * 1024 + 10) })
     expect(res.status).toBe(400)
-    expect((await res.json()).error).toMatchObject({ param: 'blob' })
+    expect(((await res.json()) as any).error).toMatchObject({ param: 'blob' })
   })
 })

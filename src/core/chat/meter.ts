@@ -14,6 +14,7 @@ export const RECORD_SESSION_CHAT = 2
 
 export interface MeterInput {
   requestId: string
+  clientRequestId?: string | undefined
   /** performance.now() when the request arrived. */
   startedAt: number
   keyId: number | null
@@ -42,6 +43,15 @@ function attachments(message: ChatMessage | undefined): string {
     return u.slice(0, comma > 0 ? Math.min(comma, 64) : 64)
   })
   return urls.length ? JSON.stringify(urls) : ''
+}
+
+/** The answer's tool calls in OpenAI's shape, for the record; null when it made none. */
+function toolCallsOf(relay: RelayStream): unknown[] | null {
+  const calls = relay.tally.toolCalls
+  if (!calls.size) return null
+  return [...calls.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([index, c]) => ({ id: c.id ?? `call_${index}`, type: 'function', function: { name: c.name, arguments: c.args } }))
 }
 
 export class Meter {
@@ -89,12 +99,14 @@ export class Meter {
       usage: r.bill ? usage : undefined,
       usageRow: {
         requestId: input.requestId,
+        clientRequestId: input.clientRequestId ?? null,
         createdAt: Date.now(),
         clientKeyId: input.keyId,
         userId: input.userId,
         provider: relay?.instance.name ?? null,
         credentialId: relay?.credentialId ?? null,
         model: input.model,
+        servedModel: relay?.request.model ?? null,
         stream: input.stream,
         promptTokens: usage?.promptTokens ?? 0,
         completionTokens: usage?.completionTokens ?? 0,
@@ -111,6 +123,9 @@ export class Meter {
               question: keep ? textOf(last?.content ?? null) : '',
               answer: keep ? relay.tally.text : '',
               content: keep ? attachments(last) : '',
+              toolCalls: toolCallsOf(relay),
+              model: input.model,
+              servedModel: relay.request.model,
               recordType: input.recordType,
               createdAt: Date.now(),
             }

@@ -27,7 +27,10 @@ export interface ChatServiceDeps {
 }
 
 export interface TurnInput {
+  /** Freeway's own id for the request (the usage row's key). */
   requestId: string
+  /** The client's X-Request-Id, kept beside ours. */
+  clientRequestId?: string | undefined
   /** performance.now() when the request arrived. */
   startedAt: number
   caller: Caller
@@ -60,6 +63,7 @@ export class ChatService {
       const stream = t.request.stream
       const meter = Meter.open(this.deps.billing, this.deps.storeContent, {
         requestId: t.requestId,
+        clientRequestId: t.clientRequestId,
         startedAt: t.startedAt,
         keyId: t.caller.keyId,
         userId,
@@ -102,8 +106,9 @@ export class ChatService {
 
   /** A session the caller may see, or a 'session_not_found' failure. */
   session(id: string, caller: Caller, onBehalfOf?: string | null): SessionRow {
+    const userId = this.actingUser(caller, onBehalfOf)
     const row = this.deps.sessions.get(id)
-    if (!row || !this.owns(caller, row, this.actingUser(caller, onBehalfOf))) {
+    if (!row || !this.owns(caller, row, userId)) {
       throw new ChatFailure('session_not_found', 'session not found', { code: 'session_not_found' })
     }
     return row
@@ -143,8 +148,11 @@ export class ChatService {
     return model
   }
 
+  /** A user's sessions are theirs; a session of a key without a user belongs to that key alone. */
   private owns(caller: Caller, row: SessionRow, userId: string | null): boolean {
-    return row.userId === userId || caller.actForOthers
+    if (caller.actForOthers) return true
+    if (row.userId !== userId) return false
+    return userId !== null || row.keyId === caller.keyId
   }
 
   private claim(id: string | undefined, caller: Caller, userId: string | null): SessionRow {
@@ -153,7 +161,7 @@ export class ChatService {
       throw new ChatFailure('session_not_found', 'session not found', { code: 'session_not_found' })
     }
     try {
-      return this.deps.sessions.begin(id, userId)
+      return this.deps.sessions.begin(id, userId, caller.keyId)
     } catch (err) {
       if (err instanceof SessionBusy) throw new ChatFailure('session_busy', err.message, { code: 'session_busy' })
       throw err

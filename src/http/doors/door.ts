@@ -7,7 +7,10 @@ import type { SseOptions } from '../sse-response.js'
 
 /** A request after the shared preparation: id, caller, body. */
 export interface Prepared {
+  /** Freeway's own id for the request (the usage row's key). */
   requestId: string
+  /** The client's X-Request-Id, when it sent one. */
+  clientRequestId: string | undefined
   /** performance.now() when the request arrived. */
   startedAt: number
   caller: Caller
@@ -27,6 +30,9 @@ export interface ErrorReply {
   body: unknown
   headers?: Record<string, string>
 }
+
+/** A client that leaves before its answer is routine: one line at info, no stack. */
+export const closedLine = (path: string, requestId: string) => `${path}: the client went away before the answer (499, request ${requestId})`
 
 export interface Door {
   /** Path of the POST route, e.g. `/v1/chat/completions`. */

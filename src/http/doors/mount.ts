@@ -3,16 +3,20 @@
 import type { Hono } from 'hono'
 import type { AppEnv } from '../app-env.js'
 import { clientSignal } from '../exchange.js'
-import { type PrepareOptions, prepareHono } from '../prepare.js'
+import type { DoorServing } from '../fast-lane.js'
+import { prepareHono } from '../prepare.js'
 import { sseResponse } from '../sse-response.js'
-import type { Door } from './door.js'
+import { closedLine } from './door.js'
 
-export function mountDoors(app: Hono<AppEnv>, doors: readonly Door[], routePrefix: string, prepare: PrepareOptions): void {
-  for (const door of doors) {
-    app.post((door.prefixed ? routePrefix : '') + door.path, async (c) => {
+export function mountDoors(app: Hono<AppEnv>, serving: DoorServing): void {
+  for (const door of serving.doors) {
+    app.post((door.prefixed ? serving.routePrefix : '') + door.path, async (c) => {
       try {
-        const reply = await door.handle(await prepareHono(prepare, c), clientSignal(c))
-        if (reply.kind === 'closed') return c.body(null, 499 as 200)
+        const reply = await door.handle(await prepareHono(serving.prepare, c), clientSignal(c))
+        if (reply.kind === 'closed') {
+          serving.log.info(closedLine(door.path, c.get('requestId')))
+          return c.body(null, 499 as 200)
+        }
         if (reply.kind === 'json') return c.json(reply.body, reply.status as 200, reply.headers)
         return sseResponse(c, reply.options)
       } catch (err) {

@@ -47,7 +47,8 @@ export function identify(
     keyId: null,
     userId: null,
     allowedModels: null,
-    actForOthers: true,
+    // Naming another user is for keys the operator allowed to; anyone can be anonymous.
+    actForOthers: false,
     passthroughTokens: token ? token.split(',').map((t) => t.trim()).filter(Boolean) : [],
   }
 }

@@ -42,6 +42,7 @@ async function handleChat(o: OpenAIChatOptions, req: Prepared, signal: AbortSign
   try {
     turn = await o.chat.open({
       requestId: req.requestId,
+      clientRequestId: req.clientRequestId,
       startedAt: req.startedAt,
       caller: req.caller,
       model: body.model,
@@ -86,7 +87,7 @@ function streamOptions(
     handlers: {
       render(e) {
         if (e.type === 'conversation' && !writer.started) writer.setId(e.id)
-        const head = !writer.started && e.type !== 'conversation' && e.type !== 'usage' ? writer.start() : ''
+        const head = !writer.started && e.type !== 'conversation' && e.type !== 'usage' ? writer.start(e) : ''
         return head + writer.write(e)
       },
       end: () => (writer.started ? '' : writer.start()) + writer.end(turn.usage()),

@@ -50,10 +50,10 @@ export class ChunkWriter {
     return `${this.head}${delta},"finish_reason":${finish === null ? 'null' : JSON.stringify(finish)}}]}\n\n`
   }
 
-  /** The first chunk: role only, as OpenAI sends it. */
-  start(): string {
+  /** The first chunk: role only, as OpenAI sends it; content stays null when the answer opens with a tool call. */
+  start(first?: DeltaEvent): string {
     this.started = true
-    return this.chunk('{"role":"assistant","content":""}')
+    return this.chunk(first?.type === 'tool_call' ? '{"role":"assistant","content":null}' : '{"role":"assistant","content":""}')
   }
 
   write(e: DeltaEvent): string {

@@ -52,6 +52,7 @@ async function open(o: SessionDoorOptions, req: Prepared, signal: AbortSignal, s
   try {
     return await o.chat.open({
       requestId: req.requestId,
+      clientRequestId: req.clientRequestId,
       startedAt: req.startedAt,
       caller: req.caller,
       model: body.model,
