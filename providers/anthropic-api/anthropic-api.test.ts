@@ -191,7 +191,8 @@ describe('anthropic-api probe and setup', () => {
   it('lists the current Claude models with a -thinking suffix, or the configured ones', () => {
     const adapter = createAdapter(definition, fake.url)
     expect(adapter.models.map((m) => m.id)).toEqual(expect.arrayContaining(['claude-sonnet-4-5', 'claude-opus-4-1', 'claude-haiku-4-5', 'claude-opus-4-7']))
-    expect(adapter.models.every((m) => m.suffixes?.includes('thinking'))).toBe(true)
+    expect(adapter.models.every((m) => m.suffixes?.includes('thinking') && m.kind === undefined)).toBe(true)
+    expect(adapter.embed).toBeUndefined() // the Messages API has no embeddings
     const custom = createAdapter(definition, fake.url, { models: ['deepseek-chat', { id: 'sonnet', upstream: 'claude-sonnet-4-6-20260101' }] })
     expect(custom.models).toEqual([
       { id: 'deepseek-chat', ownedBy: 'anthropic-api', suffixes: ['thinking'], meta: { thinking: 'budget' } },
