@@ -1,5 +1,6 @@
 // Anthropic's official Messages API (api.anthropic.com), or any Anthropic-compatible endpoint as a
 // named instance: providers.<name>: {type: anthropic-api, base_url, models, ...}.
+import { tryJson } from '../../src/kit/json.js'
 import { defineProvider } from '../../src/kit/types.js'
 import type { ChatRequest, DeltaEvent, ModelSpec } from '../../src/kit/types.js'
 import { type Ctx, postMessages, probe } from './client.js'
@@ -17,7 +18,8 @@ async function* chat(name: string, byUpstream: Map<string, ModelSpec>, req: Chat
   })
   const res = await postMessages(body, ctx, name)
   if (!req.stream) {
-    yield* parseMessage(await res.json(), name)
+    // Not JSON at all (a proxy's page) reaches parseMessage as undefined: a protocol error.
+    yield* parseMessage(tryJson(await res.text()), name)
     return
   }
   yield* readMessageStream(res.body, name)

@@ -153,5 +153,6 @@ describe('anthropic-api stop reasons and whole messages', () => {
   it('an error object or a body without content is refused with the right class', () => {
     expect(() => parseMessage({ type: 'error', error: { type: 'rate_limit_error', message: 'slow down' } }, 'p')).toThrow(expect.objectContaining({ kind: 'rate_limited' }))
     expect(() => parseMessage({ type: 'message' }, 'p')).toThrow(expect.objectContaining({ kind: 'protocol' }))
+    expect(() => parseMessage(undefined, 'p')).toThrow(expect.objectContaining({ kind: 'protocol' }))
   })
 })
