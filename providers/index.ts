@@ -10,6 +10,7 @@ import kimiWeb from './kimi-web/index.js'
 import metasoWeb from './metaso-web/index.js'
 import hixaiWeb from './hixai-web/index.js'
 import deepseekWeb from './deepseek-web/index.js'
+import anthropicApi from './anthropic-api/index.js'
 
 // biome-ignore lint/suspicious/noExplicitAny: each definition carries its own settings type
 export const providers: ProviderDefinition<any>[] = [
@@ -23,4 +24,5 @@ export const providers: ProviderDefinition<any>[] = [
   metasoWeb,
   hixaiWeb,
   deepseekWeb,
+  anthropicApi,
 ]

@@ -4,11 +4,18 @@ import { z } from 'zod'
 import { SseDecoder } from '../../src/kit/sse.js'
 import { defineProvider } from '../../src/kit/types.js'
 import type { CallContext, ChatRequest, CredentialHealth, DeltaEvent, ModelSpec } from '../../src/kit/types.js'
+import { embed } from './embed.js'
 import { type WireChunk, parseCompletion, parseStreamData } from './parse.js'
 
 const modelEntry = z.union([
   z.string(),
-  z.object({ id: z.string(), upstream: z.string().optional(), owned_by: z.string().optional() }),
+  z.object({
+    id: z.string(),
+    upstream: z.string().optional(),
+    owned_by: z.string().optional(),
+    /** `embedding` models are served by /v1/embeddings instead of chat. */
+    kind: z.enum(['chat', 'embedding']).optional(),
+  }),
 ])
 
 export const settingsSchema = z.object({
@@ -17,6 +24,8 @@ export const settingsSchema = z.object({
   headers: z.record(z.string(), z.string()).default({}),
   /** Path appended to base_url for chat. */
   chat_path: z.string().default('/chat/completions'),
+  /** Path appended to base_url for embeddings. */
+  embeddings_path: z.string().default('/embeddings'),
 })
 export type OpenAICompatibleSettings = z.infer<typeof settingsSchema>
 
@@ -26,7 +35,7 @@ function toModelSpecs(entries: OpenAICompatibleSettings['models'], name: string)
   return entries.map((e) =>
     typeof e === 'string'
       ? { id: e, ownedBy: name }
-      : { id: e.id, ownedBy: e.owned_by ?? name, ...(e.upstream ? { upstream: e.upstream } : {}) },
+      : { id: e.id, ownedBy: e.owned_by ?? name, ...(e.upstream ? { upstream: e.upstream } : {}), ...(e.kind ? { kind: e.kind } : {}) },
   )
 }
 
@@ -87,6 +96,7 @@ export default defineProvider<OpenAICompatibleSettings>({
     credentialKind: 'api_key',
     models: toModelSpecs(settings.models, name),
     chat: (req, ctx) => chat(name, req, ctx),
+    embed: (req, ctx) => embed(name, req, ctx),
     probe,
   }),
 })

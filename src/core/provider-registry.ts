@@ -36,7 +36,8 @@ function commonSchema(def: ProviderDefinition, name: string, configured: boolean
 }
 
 function instantiate(def: ProviderDefinition, name: string, block: Record<string, unknown>, proxyUrl?: string) {
-  const common = commonSchema(def, name, name !== def.id).safeParse(block)
+  // Configured = a named instance, or a default-off provider (reached only when config names it).
+  const common = commonSchema(def, name, name !== def.id || def.enabledByDefault === false).safeParse(block)
   if (!common.success) throw new ConfigError(`invalid configuration: ${formatIssues(common.error.issues, ['providers', name])}`)
   const own = def.settings ? def.settings.safeParse(block) : { success: true as const, data: {} }
   if (!own.success) throw new ConfigError(`invalid configuration: ${formatIssues(own.error.issues, ['providers', name])}`)

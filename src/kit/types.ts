@@ -43,6 +43,8 @@ export interface ChatRequest {
   tools?: unknown[]
   tool_choice?: unknown
   response_format?: unknown
+  /** Reasoning the client asked for (Responses `reasoning`, Messages `thinking`); adapters map what they can. */
+  reasoning?: ReasoningRequest
   user?: string
   /** Upstream conversation the client names explicitly (free-api `conversation_id`). */
   conversationId?: string
@@ -53,6 +55,12 @@ export interface ChatRequest {
   continueFrom?: ConversationRef
   /** Parameters we do not model; passed to upstreams that accept arbitrary fields. */
   extra: Record<string, unknown>
+}
+
+export interface ReasoningRequest {
+  effort?: 'none' | 'minimal' | 'low' | 'medium' | 'high'
+  /** Token budget for thinking, when the client named one. */
+  budgetTokens?: number
 }
 
 export interface Citation {
@@ -80,8 +88,25 @@ export interface ModelSpec {
   /** Suffix flags this model accepts (without dash), e.g. ['search', 'silent']. */
   suffixes?: readonly string[]
   ownedBy?: string
+  /** What the model does; absent = chat. */
+  kind?: 'chat' | 'embedding'
   /** Provider-owned metadata (credit cost, tier, bot id...). */
   meta?: Record<string, unknown>
+}
+
+export interface EmbeddingRequest {
+  model: string
+  input: string[] | number[][]
+  encodingFormat?: 'float' | 'base64'
+  dimensions?: number
+  user?: string
+  extra: Record<string, unknown>
+}
+
+export interface EmbeddingResult {
+  /** One per input; a string is base64 as the upstream sent it when encodingFormat is base64. */
+  vectors: (number[] | string)[]
+  promptTokens?: number
 }
 
 /** What the pool knows about a credential, as adapters see it. */
@@ -149,6 +174,8 @@ export interface ProviderAdapter<S = Record<string, unknown>> {
   /** True when the adapter needs no credential (e.g. an API without auth). */
   anonymous?: boolean
   chat(req: ChatRequest, ctx: CallContext<S>): AsyncIterable<DeltaEvent>
+  /** Models of kind `embedding`: one vector per input. */
+  embed?(req: EmbeddingRequest, ctx: CallContext<S>): Promise<EmbeddingResult>
   probe?(ctx: CallContext<S>): Promise<CredentialHealth>
   /** Delete an upstream conversation (one-shot clean-up, pruning). */
   deleteConversation?(ref: ConversationRef, ctx: CallContext<S>): Promise<void>

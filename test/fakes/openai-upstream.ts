@@ -25,6 +25,36 @@ function completion(message: Record<string, unknown>, finish = 'stop') {
   return { id: 'up-1', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message, finish_reason: finish }], usage: FAKE_USAGE }
 }
 
+/** The fake's embedding: `dimensions` floats (8 by default) derived from the input, the same every time. */
+export function fakeEmbedding(input: string | number[], dimensions = 8): number[] {
+  const codes = typeof input === 'string' ? Array.from(input, (c) => c.codePointAt(0)!) : input
+  return Array.from({ length: dimensions }, (_, i) => Math.fround(((codes.reduce((h, c, j) => h + c * (i + j + 1), 0) % 1000) / 1000) - 0.5))
+}
+
+/** As OpenAI sends base64: the float32 values, little-endian. */
+export const float32Base64 = (v: number[]) => Buffer.from(new Float32Array(v).buffer).toString('base64')
+
+/** OpenAI's /embeddings: input a string, strings, a token array or token arrays; one item per input. */
+function embeddings(body: Record<string, any>): [number, unknown] {
+  const invalid = (message: string) => [400, { error: { message, type: 'invalid_request_error', param: null, code: null } }] as [number, unknown]
+  const { model, input, encoding_format: format, dimensions } = body
+  if (typeof model !== 'string') return invalid("'model' is required")
+  if (!model.includes('embed')) return invalid(`The model \`${model}\` does not support embeddings`)
+  if (model === 'embed-rate-limited') return [429, { error: { message: 'Rate limit reached', type: 'requests' } }]
+  const inputs: (string | number[])[] = typeof input === 'string' || (Array.isArray(input) && typeof input[0] === 'number') ? [input] : input
+  if (!Array.isArray(inputs) || !inputs.length || inputs.some((i) => (typeof i === 'string' ? !i : !Array.isArray(i) || !i.length)))
+    return invalid("'input' must be a non-empty string or array")
+  if (format !== undefined && format !== 'float' && format !== 'base64') return invalid("'encoding_format' must be float or base64")
+  if (dimensions !== undefined && !(Number.isInteger(dimensions) && dimensions > 0)) return invalid("'dimensions' must be a positive integer")
+  const data = inputs.map((item, index) => {
+    const vector = fakeEmbedding(item, dimensions)
+    return { object: 'embedding', index, embedding: format === 'base64' ? float32Base64(vector) : vector }
+  })
+  const tokens = inputs.reduce((n, i) => n + i.length, 0)
+  // The real API does not promise order; answering in reverse proves clients sort by index.
+  return [200, { object: 'list', data: data.reverse(), model, usage: { prompt_tokens: tokens, total_tokens: tokens } }]
+}
+
 const toolCall = { id: 'call_abc', type: 'function', function: { name: 'get_weather', arguments: '{"city":"北京"}' } }
 
 export async function startFakeOpenAI(validKeys: string[] = ['sk-upstream-good']): Promise<FakeOpenAI> {
@@ -54,6 +84,11 @@ export async function startFakeOpenAI(validKeys: string[] = ['sk-upstream-good']
     if (!state.validKeys.has(key)) {
       finished = true
       return sendJson(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } })
+    }
+    if (req.url === '/v1/embeddings') {
+      finished = true
+      const [status, answer] = embeddings(body)
+      return sendJson(res, status, answer)
     }
     const model: string = body.model
     finished = model !== 'hang' && model !== 'slow-headers'
