@@ -41,8 +41,10 @@ function toModelSpecs(entries: OpenAICompatibleSettings['models'], name: string)
 
 export function buildBody(req: ChatRequest): Record<string, unknown> {
   const body: Record<string, unknown> = { ...req.extra, model: req.model, messages: req.messages, stream: req.stream }
-  const optional = ['temperature', 'top_p', 'max_tokens', 'stop', 'tools', 'tool_choice', 'response_format', 'user'] as const
+  const optional = ['temperature', 'top_p', 'stop', 'tools', 'tool_choice', 'response_format', 'user'] as const
   for (const key of optional) if (req[key] !== undefined) body[key] = req[key]
+  if (req.max_tokens !== undefined) body[req.maxTokensParam ?? 'max_tokens'] = req.max_tokens
+  if (req.reasoning?.effort) body.reasoning_effort = req.reasoning.effort
   // Always ask for usage so records are honest; the core strips it unless the client asked.
   if (req.stream) body.stream_options = { ...(req.extra.stream_options as object), include_usage: true }
   return body

@@ -89,6 +89,8 @@ export const configSchema = z.object({
       prices: z.record(z.string(), priceSchema).default({}),
       /** Completion tokens reserved before a request that sets no max_tokens. */
       reserve_completion_tokens: z.number().int().nonnegative().default(1024),
+      /** The shortest answer worth starting: a balance that affords less after the prompt gets 402. */
+      min_completion_tokens: z.number().int().positive().default(16),
       /** A reservation older than this (a crashed request) is given back to the user. */
       hold_ttl_ms: z.number().int().positive().default(3600_000),
     })

@@ -30,6 +30,12 @@ export interface Hold {
   amount: number
 }
 
+export interface TurnReservation {
+  hold: Hold | undefined
+  /** Completion tokens the balance affords, when fewer than the client asked for (or the default reserve). */
+  limit: number | undefined
+}
+
 export interface Settlement {
   userId: string | null
   hold: Hold | undefined
@@ -75,10 +81,36 @@ export class Billing {
     return round(raw * this.config.token_base_multiplier)
   }
 
-  /** Most a request may cost: its prompt plus max_tokens (or the configured reserve) of answer. */
-  estimate(price: Price, promptTokens: () => number, maxTokens: number | undefined): number {
-    const prompt = price.prompt > 0 ? promptTokens() : 0
-    return this.cost(price, prompt, maxTokens ?? this.config.reserve_completion_tokens)
+  /**
+   * Reserve a chat turn: its prompt and as much answer as the client wants (max_tokens, else
+   * billing.reserve_completion_tokens) and the balance still affords, in one transaction, so
+   * parallel turns share what is left. Refuses (InsufficientQuota) only when the balance cannot
+   * cover the prompt plus billing.min_completion_tokens of answer. `limit` is set when the balance,
+   * not the client, decides how long the answer may be: the upstream must stop there.
+   */
+  reserveTurn(userId: string, requestId: string, price: Price, promptTokens: number, want: number | undefined): TurnReservation {
+    const promptCost = this.cost(price, promptTokens, 0)
+    const perToken = (price.completion / 1000) * this.config.token_base_multiplier
+    const wanted = want ?? this.config.reserve_completion_tokens
+    return immediate(this.db, () => {
+      const available = findUser(this.db, userId)?.availToken ?? 0
+      const floor = this.config.min_completion_tokens
+      let tokens = wanted
+      let limit: number | undefined
+      if (perToken > 0) {
+        const affordable = Math.floor((available - promptCost) / perToken + 1e-9)
+        if (affordable < floor) throw new InsufficientQuota(round(promptCost + floor * perToken), round(available))
+        if (affordable < wanted) {
+          tokens = affordable
+          limit = affordable
+        }
+      } else if (available < promptCost) throw new InsufficientQuota(promptCost, round(available))
+      const amount = round(promptCost + tokens * perToken)
+      if (amount <= 0) return { hold: undefined, limit }
+      setAvailable(this.db, userId, round(available - amount))
+      const row = insertHold(this.db, { userId, requestId, amount, instanceId: this.instanceId, createdAt: Date.now() })
+      return { hold: { id: row.id, userId, amount }, limit }
+    })
   }
 
   /** Take `amount` from the user's available balance, or throw InsufficientQuota. */

@@ -3,7 +3,7 @@
 import { performance } from 'node:perf_hooks'
 import { UpstreamError, isAbortError, protocolError, upstreamUnavailable } from '../kit/errors.js'
 import type { Logger } from '../kit/log.js'
-import type { ChatRequest, DeltaEvent } from '../kit/types.js'
+import type { ChatRequest, DeltaEvent, FinishReason } from '../kit/types.js'
 import { callContext } from './call-context.js'
 import type { ConversationMemory } from './conversations.js'
 import type { CredentialPool, Lease } from './credential-pool.js'
@@ -59,12 +59,7 @@ export class RelayStream {
    */
   events(): AsyncIterableIterator<DeltaEvent> & { return(): Promise<IteratorResult<DeltaEvent>> } {
     let first: DeltaEvent | undefined = this.first
-    const finish = (outcome: Outcome) => {
-      if (this.outcome !== undefined) return
-      this.outcome = outcome
-      this.onDone(this)
-      this.whenDone?.()
-    }
+    const finish = (outcome: Outcome) => this.finish(outcome)
     const iterator = {
       next: async (): Promise<IteratorResult<DeltaEvent>> => {
         if (this.outcome !== undefined) return { done: true, value: undefined }
@@ -100,6 +95,24 @@ export class RelayStream {
       },
     }
     return iterator
+  }
+
+  private finish(outcome: Outcome): void {
+    if (this.outcome !== undefined) return
+    this.outcome = outcome
+    this.onDone(this)
+    this.whenDone?.()
+  }
+
+  /**
+   * End the answer here as complete, with this finish reason (the balance affords no more): the
+   * upstream is stopped and the stream counts as a finished answer, not an abandoned one.
+   */
+  async cut(reason: FinishReason): Promise<void> {
+    if (this.outcome !== undefined) return
+    this.tally.observe({ type: 'finish', reason }, performance.now())
+    await this.iterator.return?.().catch(() => undefined)
+    this.finish('ok')
   }
 }
 

@@ -39,6 +39,8 @@ export interface ChatRequest {
   temperature?: number
   top_p?: number
   max_tokens?: number
+  /** The name the client gave the limit: OpenAI-compatible upstreams get it under the same name (o-series and gpt-5 refuse max_tokens). */
+  maxTokensParam?: 'max_tokens' | 'max_completion_tokens'
   stop?: string[]
   tools?: unknown[]
   tool_choice?: unknown

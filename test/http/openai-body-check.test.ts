@@ -6,7 +6,7 @@ import { chatRequestSchema, parseChatBody } from '../../src/http/doors/openai/va
 
 const VALUES: unknown[] = [
   undefined, null, true, false, 0, -0, 1, 2, 4, 5, -1, 0.5, 1.5, 2.5, 1e300, 2 ** 53, -(2 ** 60), '', 'x', 'user', 'tool',
-  'function', 'developer', 'robot', [], ['a'], ['a', 'b', 'c', 'd', 'e'], [1], [{}], [{ type: 'text' }], [{ type: 1 }], {},
+  'function', 'developer', 'robot', 'low', 'high', 'minimal', [], ['a'], ['a', 'b', 'c', 'd', 'e'], [1], [{}], [{ type: 'text' }], [{ type: 1 }], {},
   { type: 'json_object' }, { type: 2 }, { include_usage: true }, { include_usage: 'yes' }, [[]], [null],
   { id: 'c1', function: { name: 'f', arguments: '{}' } }, [{ id: 'c1', function: { name: 'f', arguments: '{}' } }],
   [{ id: 'c1', function: { name: 'f' } }], [{ id: 7, function: { name: 'f', arguments: '' } }],
@@ -16,7 +16,7 @@ const VALUES: unknown[] = [
 
 const TOP = [
   'model', 'messages', 'stream', 'stream_options', 'temperature', 'top_p', 'max_tokens', 'max_completion_tokens', 'n',
-  'stop', 'tools', 'tool_choice', 'response_format', 'user', 'conversation_id', 'extra_param',
+  'stop', 'tools', 'tool_choice', 'response_format', 'user', 'conversation_id', 'reasoning_effort', 'extra_param',
 ]
 const MESSAGE = ['role', 'content', 'name', 'tool_calls', 'tool_call_id', 'extra']
 

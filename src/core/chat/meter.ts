@@ -63,6 +63,8 @@ export class Meter {
     private readonly input: MeterInput,
     private readonly price: Price | undefined,
     private readonly hold: Hold | undefined,
+    /** Completion tokens the balance affords, when it, not the client, bounds the answer. */
+    readonly limit?: number | undefined,
   ) {}
 
   /** Reserve the estimate; throws ChatFailure 'balance' when the balance cannot cover it. */
@@ -74,9 +76,10 @@ export class Meter {
       throw new ChatFailure('permission', `model ${input.model} has no price configured`, { code: 'model_not_priced' })
     }
     if (!price) return new Meter(billing, storeContent, input, undefined, undefined)
-    const estimate = billing.estimate(price, () => estimatePromptTokens(input.messages), input.maxTokens)
+    const prompt = price.prompt > 0 ? estimatePromptTokens(input.messages) : 0
     try {
-      return new Meter(billing, storeContent, input, price, billing.reserve(userId, input.requestId, estimate))
+      const { hold, limit } = billing.reserveTurn(userId, input.requestId, price, prompt, input.maxTokens)
+      return new Meter(billing, storeContent, input, price, hold, limit)
     } catch (err) {
       if (err instanceof InsufficientQuota) throw new ChatFailure('balance', err.message, { code: 'insufficient_quota' })
       throw err

@@ -78,7 +78,8 @@ export class ChatService {
       try {
         relay = await this.deps.relay.open({
           plan,
-          request: { ...t.request, messages, requestedModel: model },
+          // When the balance bounds the answer, the upstream is told so (web chats are cut by the turn).
+          request: { ...t.request, messages, requestedModel: model, ...(meter.limit === undefined ? {} : { max_tokens: meter.limit }) },
           signal: t.signal,
           passthroughTokens: t.caller.passthroughTokens,
         })
@@ -95,6 +96,7 @@ export class ChatService {
         relay,
         meter,
         delivery: stream ? 'stream' : 'whole',
+        limit: meter.limit,
         sessions: this.deps.sessions,
         session: session ? { row: session, question: question ?? '' } : undefined,
       })

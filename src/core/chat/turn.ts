@@ -7,6 +7,7 @@ import type { RelayStream } from '../relay.js'
 import type { ReasoningMode, RoutePlan } from '../router.js'
 import type { Sessions } from '../sessions.js'
 import type { Usage } from '../tally.js'
+import { estimateTextTokens } from '../../kit/tokens.js'
 import { ChatFailure } from './failure.js'
 import type { Meter } from './meter.js'
 
@@ -20,6 +21,8 @@ export interface TurnParts {
   delivery: 'stream' | 'whole'
   sessions: Sessions
   session?: { row: SessionRow; question: string } | undefined
+  /** Completion tokens the balance affords; the answer is cut there (finish `length`). */
+  limit?: number | undefined
 }
 
 export class ChatTurn {
@@ -40,7 +43,8 @@ export class ChatTurn {
 
   /** The answer as events. Iterate once; ending, failing or stopping early settles the turn. */
   events(): AsyncIterableIterator<DeltaEvent> & { return(): Promise<IteratorResult<DeltaEvent>> } {
-    return this.relay.events()
+    const { limit } = this.parts
+    return limit === undefined ? this.relay.events() : cutAt(this.relay, limit)
   }
 
   /** Give the turn up without reading it (the door could not start its answer). */
@@ -103,4 +107,37 @@ export class ChatTurn {
     this.settledWith = failure
     meter.finish({ relay, status: failure.status, errorClass: failure.kind, bill: false })
   }
+}
+
+/**
+ * The relay's events, cut once the answer reaches `limit` completion tokens (counted as they
+ * stream): upstreams that take no max_tokens (the web chats) stop where the balance ends, and the
+ * answer closes with finish `length`. Only turns the balance bounds pay for the counting.
+ */
+function cutAt(relay: RelayStream, limit: number): AsyncIterableIterator<DeltaEvent> & { return(): Promise<IteratorResult<DeltaEvent>> } {
+  const inner = relay.events()
+  let spent = 0
+  let state: 'open' | 'cut' | 'over' = 'open'
+  const iterator = {
+    async next(): Promise<IteratorResult<DeltaEvent>> {
+      if (state === 'over') return { done: true, value: undefined }
+      if (state === 'cut') {
+        state = 'over'
+        await relay.cut('length')
+        return { done: false, value: { type: 'finish', reason: 'length' } }
+      }
+      const next = await inner.next()
+      if (next.done) return next
+      const e = next.value
+      if (e.type === 'text' || e.type === 'reasoning') spent += estimateTextTokens(e.text)
+      else if (e.type === 'tool_call') spent += estimateTextTokens((e.name ?? '') + e.args)
+      if (spent >= limit) state = 'cut'
+      return next
+    },
+    return: () => inner.return(),
+    [Symbol.asyncIterator]() {
+      return iterator
+    },
+  }
+  return iterator
 }

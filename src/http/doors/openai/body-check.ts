@@ -8,6 +8,7 @@ import { isObject } from '../../../kit/json.js'
 import type { ChatBody } from './validate.js'
 
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function'])
+const EFFORTS = new Set(['none', 'minimal', 'low', 'medium', 'high'])
 
 const absent = (v: unknown) => v === undefined || v === null
 const optString = (v: unknown) => v === undefined || typeof v === 'string'
@@ -75,6 +76,7 @@ export function isWellFormedChat(raw: unknown): raw is ChatBody {
     isStop(raw.stop) &&
     (absent(tools) || (Array.isArray(tools) && tools.every(hasType))) &&
     nullishTyped(raw.response_format) &&
+    (absent(raw.reasoning_effort) || EFFORTS.has(raw.reasoning_effort as string)) &&
     nullishString(raw.user) &&
     nullishString(raw.conversation_id)
   )

@@ -39,6 +39,7 @@ export const chatRequestSchema = z.looseObject({
   tools: z.array(z.looseObject({ type: z.string() })).nullish(),
   tool_choice: z.unknown().optional(),
   response_format: z.looseObject({ type: z.string() }).nullish(),
+  reasoning_effort: z.enum(['none', 'minimal', 'low', 'medium', 'high']).nullish(),
   user: z.string().nullish(),
   conversation_id: z.string().nullish(),
 })
@@ -46,7 +47,7 @@ export type ChatBody = z.infer<typeof chatRequestSchema>
 
 const KNOWN = new Set([
   'model', 'messages', 'stream', 'stream_options', 'temperature', 'top_p', 'max_tokens', 'max_completion_tokens',
-  'n', 'stop', 'tools', 'tool_choice', 'response_format', 'user', 'conversation_id',
+  'n', 'stop', 'tools', 'tool_choice', 'response_format', 'user', 'conversation_id', 'reasoning_effort',
 ])
 
 /** The body as the schema reads it; the hand-written check lets the common case skip zod. */
@@ -88,10 +89,12 @@ export function toBaseRequest(body: ChatBody): Omit<BaseRequest, 'requestedModel
       temperature: body.temperature,
       top_p: body.top_p,
       max_tokens: body.max_completion_tokens ?? body.max_tokens,
+      maxTokensParam: body.max_completion_tokens != null ? ('max_completion_tokens' as const) : undefined,
       stop: typeof body.stop === 'string' ? [body.stop] : body.stop,
       tools: body.tools,
       tool_choice: body.tool_choice,
       response_format: body.response_format,
+      reasoning: body.reasoning_effort ? { effort: body.reasoning_effort } : undefined,
       user: body.user,
       conversationId: body.conversation_id,
     }),
