@@ -6,6 +6,7 @@ import type { Services } from './services.js'
 import { adminRoutes } from './http/admin.routes.js'
 import type { AppEnv } from './http/app-env.js'
 import { chatRoutes } from './http/chat.routes.js'
+import { adminFailureFor } from './http/envelope.js'
 import { ApiError, toApiError } from './http/errors.js'
 import { baseHeaders } from './http/exchange.js'
 import { clientAuth } from './http/middleware/client-auth.js'
@@ -19,32 +20,44 @@ export function createApp(s: Services) {
   const prefix = s.config.server.route_prefix
 
   const cors = s.config.server.cors
+  const adminOrigins = s.config.admin.cors_origins
+  // The OpenAI and session routes follow server.cors; the admin families answer listed origins only.
+  const corsFor = (path: string, origin: string | undefined): boolean | string => {
+    if (!adminFailureFor(path)) return cors
+    return origin !== undefined && adminOrigins.includes(origin) ? origin : false
+  }
   // Headers go on the context before the handler runs: touching c.res afterwards would turn
   // node-server's lightweight response into a full web Response on every request.
   app.use('*', async function requestContext(c, next) {
     c.set('startedAt', performance.now())
     const requestId = c.req.header('x-request-id') || timeOrderedUuid()
     c.set('requestId', requestId)
-    const base = baseHeaders(requestId, cors)
+    const base = baseHeaders(requestId, corsFor(c.req.path, c.req.header('origin')))
     c.set('baseHeaders', base)
     for (const name in base) c.header(name, base[name])
     await next()
   })
-  if (cors) {
-    app.options('*', (c) =>
-      c.body(null, 204, {
-        'Access-Control-Allow-Methods': 'GET, POST, PUT, DELETE, OPTIONS',
-        'Access-Control-Allow-Headers': c.req.header('access-control-request-headers') ?? 'authorization, content-type',
-        'Access-Control-Max-Age': '86400',
-      }),
-    )
-  }
+  app.options('*', (c) => {
+    if (!corsFor(c.req.path, c.req.header('origin'))) {
+      const failure = adminFailureFor(c.req.path)
+      return failure ? failure(c, 403, 'this origin is not listed in admin.cors_origins') : c.notFound()
+    }
+    return c.body(null, 204, {
+      'Access-Control-Allow-Methods': 'GET, POST, PUT, DELETE, OPTIONS',
+      'Access-Control-Allow-Headers': c.req.header('access-control-request-headers') ?? 'authorization, content-type',
+      'Access-Control-Max-Age': '86400',
+    })
+  })
 
   app.onError((err, c) => {
     const api = toApiError(err, s.log)
     return c.json(api.body(), api.status as 400)
   })
-  app.notFound((c) => c.json(ApiError.notFound(`no route for ${c.req.method} ${c.req.path}`).body(), 404))
+  app.notFound((c) => {
+    const message = `no route for ${c.req.method} ${c.req.path}`
+    const failure = adminFailureFor(c.req.path)
+    return failure ? failure(c, 404, message) : c.json(ApiError.notFound(message).body(), 404)
+  })
 
   const openai = new Hono<AppEnv>()
   openai.use('*', clientAuth(s.keys, s.config.security.allow_anonymous))
