@@ -9,6 +9,7 @@ import { mountDoors } from './http/doors/mount.js'
 import { openaiChatDoor } from './http/doors/openai/chat.js'
 import { sessionDoors } from './http/doors/sessions/chat.js'
 import { sessionRoutes } from './http/doors/sessions/routes.js'
+import { adminFailureFor } from './http/envelope.js'
 import { ApiError, toApiError } from './http/errors.js'
 import { baseHeaders } from './http/exchange.js'
 import type { DoorServing } from './http/fast-lane.js'
@@ -28,6 +29,12 @@ export function createApp(s: Services) {
   const app = new Hono<AppEnv>()
   const prefix = s.config.server.route_prefix
   const cors = s.config.server.cors
+  const adminOrigins = s.config.admin.cors_origins
+  // The OpenAI and session routes follow server.cors; the admin families answer listed origins only.
+  const corsFor = (path: string, origin: string | undefined): boolean | string => {
+    if (!adminFailureFor(path)) return cors
+    return origin !== undefined && adminOrigins.includes(origin) ? origin : false
+  }
   const serving: DoorServing = {
     doors: doorsOf(s),
     routePrefix: prefix,
@@ -43,28 +50,33 @@ export function createApp(s: Services) {
     const ids = requestIds(c.req.header('x-request-id'))
     c.set('requestId', ids.requestId)
     c.set('clientRequestId', ids.clientRequestId)
-    const base = baseHeaders(ids.visible, cors)
+    const base = baseHeaders(ids.visible, corsFor(c.req.path, c.req.header('origin')))
     c.set('baseHeaders', base)
     for (const name in base) c.header(name, base[name])
     await next()
   })
-  if (cors) {
-    app.options('*', (c) =>
-      c.body(null, 204, {
-        'Access-Control-Allow-Methods': 'GET, POST, PUT, DELETE, OPTIONS',
-        'Access-Control-Allow-Headers': c.req.header('access-control-request-headers') ?? 'authorization, content-type',
-        'Access-Control-Max-Age': '86400',
-      }),
-    )
-  }
+  app.options('*', (c) => {
+    if (!corsFor(c.req.path, c.req.header('origin'))) {
+      const failure = adminFailureFor(c.req.path)
+      return failure ? failure(c, 403, 'this origin is not listed in admin.cors_origins') : c.notFound()
+    }
+    return c.body(null, 204, {
+      'Access-Control-Allow-Methods': 'GET, POST, PUT, DELETE, OPTIONS',
+      'Access-Control-Allow-Headers': c.req.header('access-control-request-headers') ?? 'authorization, content-type',
+      'Access-Control-Max-Age': '86400',
+    })
+  })
 
   app.onError((err, c) => {
     const api = toApiError(err, s.log)
     return c.json(api.body(), api.status as 400)
   })
   app.notFound((c) => {
-    const api = ApiError.notFound(`no route for ${c.req.method} ${c.req.path}`)
-    // Each route family answers in its own envelope, unknown paths included.
+    const message = `no route for ${c.req.method} ${c.req.path}`
+    const failure = adminFailureFor(c.req.path)
+    if (failure) return failure(c, 404, message)
+    const api = ApiError.notFound(message)
+    // The session routes answer in their own envelope, unknown paths included.
     if (c.req.path.startsWith('/session/')) return c.json({ detail: api.message, ...api.body() }, 404)
     return c.json(api.body(), 404)
   })

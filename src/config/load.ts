@@ -56,13 +56,27 @@ const envMap: [string, string[], (v: string) => unknown][] = [
   ['ALLOW_ANONYMOUS', ['security', 'allow_anonymous'], truthy],
   ['BACKEND_API_ENABLE', ['admin', 'enabled'], truthy],
   ['BACKEND_SECRET', ['admin', 'secret'], String],
+  ['ADMIN_CORS_ORIGINS', ['admin', 'cors_origins'], (v) => v.split(',').map((o) => o.trim()).filter(Boolean)],
   ['CHAT_MAX_DAYS', ['records', 'chat_max_days'], Number],
   ['TOKEN_BASE_MULTIPLIER', ['billing', 'token_base_multiplier'], Number],
 ]
 
-export function formatIssues(issues: z.core.$ZodIssue[], prefix: string[] = []): string {
+/** One line per problem: an unknown key is named in the path, a union names its closest branch. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): string {
   return issues
-    .map((i) => `${[...prefix, ...i.path.map(String)].join('.') || '(root)'}: ${i.message}`)
+    .flatMap((i): string[] => {
+      const at = [...prefix, ...i.path]
+      if (i.code === 'unrecognized_keys') {
+        const message = i.message.startsWith('Unrecognized key') ? 'unknown key' : i.message
+        return i.keys.map((key) => `${[...at, key].map(String).join('.')}: ${message}`)
+      }
+      if (i.code === 'invalid_union') {
+        // The branch that got past the value's type says what is wrong with it.
+        const closest = i.errors.find((branch) => !branch.some((b) => b.code === 'invalid_type' && !b.path.length))
+        if (closest) return [formatIssues(closest, at)]
+      }
+      return [`${at.map(String).join('.') || '(root)'}: ${i.message}`]
+    })
     .join('; ')
 }
 

@@ -14,25 +14,38 @@ const bytes = z.union([z.number().int().positive(), z.string()]).transform((v, c
   return Math.round(Number(m[1]) * mult)
 })
 
+/** scheme://host[:port], as browsers send it in the Origin header. */
+const origin = z.string().refine((v) => {
+  try {
+    return new URL(v).origin === v
+  } catch {
+    return false
+  }
+}, 'not an origin: write scheme://host[:port], without a path or a trailing slash')
+
 const routeTarget = z.string().min(1)
 const routeSchema = z.union([
   z.array(routeTarget).min(1),
-  z.object({
+  z.strictObject({
     providers: z.array(routeTarget).min(1),
     /** How reasoning reaches the client on this route. */
     reasoning: z.enum(['field', 'fold', 'hide']).default('field'),
   }),
 ])
 
-export const priceSchema = z.object({
-  prompt: z.number().nonnegative().default(0),
-  completion: z.number().nonnegative().default(0),
-  per_call: z.number().nonnegative().default(0),
-})
+export const priceSchema = z.strictObject(
+  {
+    prompt: z.number().nonnegative().default(0),
+    completion: z.number().nonnegative().default(0),
+    per_call: z.number().nonnegative().default(0),
+  },
+  // A misspelt price field would otherwise leave the model free.
+  { error: (i) => (i.code === 'unrecognized_keys' ? 'unknown key (a price takes prompt, completion and per_call)' : undefined) },
+)
 
-export const configSchema = z.object({
+export const configSchema = z.strictObject({
   server: z
-    .object({
+    .strictObject({
       port: z.coerce.number().int().min(0).max(65535).default(8000),
       host: z.string().default('0.0.0.0'),
       route_prefix: z
@@ -50,22 +63,26 @@ export const configSchema = z.object({
     })
     .prefault({}),
   log_level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
-  database: z.object({ path: z.string().default('./data/freeway.db') }).prefault({}),
+  database: z.strictObject({ path: z.string().default('./data/freeway.db') }).prefault({}),
   security: z
-    .object({
+    .strictObject({
       /** Key for secrets at rest; generated into the data folder when absent. */
       secret_key: z.string().min(16).optional(),
       allow_anonymous: z.boolean().default(false),
     })
     .prefault({}),
   admin: z
-    .object({
+    .strictObject({
       enabled: z.boolean().default(true),
       secret: z.string().min(1).optional(),
+      /** Browser origins that may call the admin routes; no CORS headers for any other. */
+      cors_origins: z.array(origin).default([]),
+      /** Largest body on the admin routes (413 above). */
+      body_limit: bytes.default(1024 * 1024),
     })
     .prefault({}),
   pool: z
-    .object({
+    .strictObject({
       /** First cool-down after a rate limit; doubles per consecutive failure. */
       cooldown_ms: z.number().int().positive().default(60_000),
       max_cooldown_ms: z.number().int().positive().default(30 * 60_000),
@@ -76,14 +93,14 @@ export const configSchema = z.object({
     })
     .prefault({}),
   records: z
-    .object({
+    .strictObject({
       /** Days to keep usage records and conversation mappings; -1 keeps them forever. */
       chat_max_days: z.number().int().default(-1),
       store_content: z.boolean().default(true),
     })
     .prefault({}),
   billing: z
-    .object({
+    .strictObject({
       token_base_multiplier: z.number().positive().default(1),
       require_price: z.boolean().default(false),
       prices: z.record(z.string(), priceSchema).default({}),
@@ -96,7 +113,7 @@ export const configSchema = z.object({
     })
     .prefault({}),
   sessions: z
-    .object({
+    .strictObject({
       idle_ttl_ms: z.number().int().positive().default(24 * 3600_000),
       /** Model for /chat when the request names none and the user has no mode. */
       default_model: z.string().min(1).optional(),

@@ -16,7 +16,7 @@ export interface ProviderInstance {
 }
 
 function commonSchema(def: ProviderDefinition, name: string, configured: boolean) {
-  return z.looseObject({
+  return z.object({
     type: z.string().optional(),
     base_url: z.string().url().default(def.defaultBaseUrl),
     enabled: z.boolean().default(configured || (def.enabledByDefault ?? true)),
@@ -35,12 +35,24 @@ function commonSchema(def: ProviderDefinition, name: string, configured: boolean
   })
 }
 
+/**
+ * A block is read by two schemas, the common one and the provider's own, and each keeps only the
+ * keys it knows; a key that neither kept is a typo or a setting of another provider.
+ */
+function rejectUnknownSettings(name: string, def: ProviderDefinition, block: Record<string, unknown>, parsed: Record<string, unknown>[]) {
+  const unknown = Object.keys(block).filter((key) => !parsed.some((data) => key in data))
+  if (!unknown.length) return
+  const list = unknown.map((key) => `providers.${name}.${key}: unknown setting for ${def.id}`).join('; ')
+  throw new ConfigError(`invalid configuration: ${list} (the README lists each provider's settings)`)
+}
+
 function instantiate(def: ProviderDefinition, name: string, block: Record<string, unknown>, proxyUrl?: string) {
   // Configured = a named instance, or a default-off provider (reached only when config names it).
   const common = commonSchema(def, name, name !== def.id || def.enabledByDefault === false).safeParse(block)
   if (!common.success) throw new ConfigError(`invalid configuration: ${formatIssues(common.error.issues, ['providers', name])}`)
   const own = def.settings ? def.settings.safeParse(block) : { success: true as const, data: {} }
   if (!own.success) throw new ConfigError(`invalid configuration: ${formatIssues(own.error.issues, ['providers', name])}`)
+  rejectUnknownSettings(name, def, block, [common.data, own.data as Record<string, unknown>])
   const { credentials, api_key, type: _type, ...commonSettings } = common.data
   const settings = { ...commonSettings, ...(own.data as Record<string, unknown>) } as CommonSettings & Record<string, unknown>
   const http = new HttpClient({

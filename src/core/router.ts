@@ -111,8 +111,10 @@ export class Router {
       out.set(id, first.spec.ownedBy ?? first.instance.name)
       for (const e of shown) for (const s of e.spec.suffixes ?? []) out.set(`${id}-${s}`, e.spec.ownedBy ?? e.instance.name)
     }
-    for (const name of Object.keys(this.config.routes)) if (this.resolve(name)) out.set(name, 'freeway')
-    for (const name of Object.keys(this.config.aliases)) if (this.resolve(name)) out.set(name, 'freeway')
+    // A route or alias is listed when one of its targets is.
+    const listable = (name: string) => this.resolve(name)?.candidates.some((c) => visible(c.instance, c.spec)) ?? false
+    for (const name of Object.keys(this.config.routes)) if (listable(name)) out.set(name, 'freeway')
+    for (const name of Object.keys(this.config.aliases)) if (listable(name)) out.set(name, 'freeway')
     return [...out].map(([id, ownedBy]) => ({ id, ownedBy }))
   }
 }

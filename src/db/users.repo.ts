@@ -1,5 +1,5 @@
 // Users and their balances. Balance changes happen only inside the callers' IMMEDIATE transactions.
-import { count, desc, eq, like, lt, sql } from 'drizzle-orm'
+import { count, desc, eq, lt, sql } from 'drizzle-orm'
 import type { Db } from './client.js'
 import { billingHolds, users } from './schema.js'
 
@@ -37,8 +37,11 @@ export function setAvailable(db: Db, userId: string, availToken: number): void {
   db.update(users).set({ availToken, updatetime: unixNow() }).where(eq(users.userId, userId)).run()
 }
 
+/** SQLite's LIKE has no escape character unless ESCAPE names one: without it `\_` is no literal `_`. */
+const escapeLike = (text: string) => text.replace(/[%_\\]/g, '\\$&')
+
 export function listUsers(db: Db, q: { offset: number; limit: number; userId?: string }): { list: UserRow[]; total: number } {
-  const where = q.userId ? like(users.userId, `%${q.userId.replace(/[%_\\]/g, '\\$&')}%`) : undefined
+  const where = q.userId ? sql`${users.userId} LIKE ${`%${escapeLike(q.userId)}%`} ESCAPE '\\'` : undefined
   const list = db.select().from(users).where(where).orderBy(desc(users.updatetime), users.userId).limit(q.limit).offset(q.offset).all()
   const total = db.select({ n: count() }).from(users).where(where).get()?.n ?? 0
   return { list, total }

@@ -107,8 +107,7 @@ export function adminCredentialRoutes(s: Services) {
     return ok(c, { credential: describeCredential(credential), health: health ?? null, error: error ?? null })
   })
   app.post('/credential/:id/enable', async (c) => {
-    const raw = await c.req.text()
-    const enabled = raw ? (JSON.parse(raw) as { enabled?: boolean }).enabled !== false : true
+    const { enabled } = await jsonBody(c, z.object({ enabled: z.boolean().default(true) }))
     return ok(c, describeCredential(await guarded(() => setEnabled(s, idParam(c), enabled))))
   })
 

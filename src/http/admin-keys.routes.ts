@@ -4,18 +4,19 @@ import { z } from 'zod'
 import { generateKey, keyDisplay } from '../core/client-keys.js'
 import { type ClientKeyRow, deleteKey, findKeyByHash, insertKey, listKeys, updateKey } from '../db/keys.repo.js'
 import type { Services } from '../services.js'
-import { EnvelopeError, idParam, idSchema, jsonBody, ok, timeString } from './envelope.js'
+import { EnvelopeError, idParam, idSchema, instantSchema, jsonBody, ok, timeString, withSnakeCase } from './envelope.js'
 
 const keyFields = {
   remark: z.string().max(900).optional(),
-  expiresAt: z.number().int().positive().nullable().optional(),
+  expiresAt: instantSchema.nullable().optional(),
   allowedModels: z.array(z.string()).nullable().optional(),
   userId: z.string().nullable().optional(),
   actForOthers: z.boolean().optional(),
   enabled: z.boolean().optional(),
 }
-const createSchema = z.object({ apiKey: z.string().min(8).optional(), ...keyFields })
-const updateSchema = z.object({ id: idSchema, apiKey: z.string().min(8).optional(), ...keyFields })
+// The seeds' clients spell the same fields in snake_case (user_id, allowed_models, expires_at...).
+const createSchema = withSnakeCase(z.object({ apiKey: z.string().min(8).optional(), ...keyFields }))
+const updateSchema = withSnakeCase(z.object({ id: idSchema, apiKey: z.string().min(8).optional(), ...keyFields }))
 
 export const describeKey = (k: ClientKeyRow) => ({
   id: String(k.id),

@@ -18,15 +18,17 @@ export const factsOf = (c: Context<AppEnv>): RequestFacts => ({
   client: c.get('client'),
 })
 
-/** Headers every response carries: the request id, and CORS unless switched off. */
-export function baseHeaders(requestId: string, cors: boolean): Record<string, string> {
-  return cors
-    ? {
-        'X-Request-Id': requestId,
-        'Access-Control-Allow-Origin': '*',
-        'Access-Control-Expose-Headers': 'X-Request-Id, Server-Timing',
-      }
-    : { 'X-Request-Id': requestId }
+const EXPOSED = 'X-Request-Id, Server-Timing'
+
+/**
+ * Headers every response carries: the request id, and CORS when allowed: `true` for any origin
+ * (the OpenAI routes with server.cors), an origin for that origin only (listed admin origins).
+ */
+export function baseHeaders(requestId: string, cors: boolean | string): Record<string, string> {
+  if (!cors) return { 'X-Request-Id': requestId }
+  if (cors === true)
+    return { 'X-Request-Id': requestId, 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': EXPOSED }
+  return { 'X-Request-Id': requestId, 'Access-Control-Allow-Origin': cors, 'Access-Control-Expose-Headers': EXPOSED, Vary: 'Origin' }
 }
 
 /** Aborts when the client goes away before the response is complete. */

@@ -1,33 +1,49 @@
-// GET /v1/models and /v1/models/{id} in OpenAI's list shape.
+// GET /v1/models and /v1/models/{id} in OpenAI's list shape. The list holds what something can
+// serve; `?all=true` lists every routable name, whether or not anything could serve it now.
 import { Hono } from 'hono'
 import type { ProviderInstance } from '../core/provider-registry.js'
+import type { Credential } from '../db/credentials.repo.js'
 import type { ModelSpec } from '../kit/types.js'
 import type { Services } from '../services.js'
 import type { AppEnv } from './app-env.js'
 import { ApiError } from './errors.js'
 
+const usable = (c: Credential) => c.status !== 'disabled' && c.status !== 'invalid'
+
 export function modelRoutes(s: Services) {
   const app = new Hono<AppEnv>()
   const created = Math.floor(s.startedAt / 1000)
 
-  /** Credit-aware providers show a model only when some credential can afford it. */
-  const visible = (instance: ProviderInstance, spec: ModelSpec) => {
-    const canServe = instance.adapter.canServe
-    if (!canServe) return true
-    return s.pool.entries(instance.name).some((c) => c.status !== 'disabled' && c.status !== 'invalid' && canServe(spec, c))
+  /**
+   * A model is servable when its provider needs no stored credential (an anonymous adapter, a
+   * pass-through provider whose callers bring tokens, an instance the operator configured from a
+   * template such as openai-compatible) or has a usable one. Credit-aware providers also need a
+   * credential that can afford the model.
+   */
+  const servable = (instance: ProviderInstance, spec: ModelSpec) => {
+    if (instance.adapter.anonymous || instance.settings.passthrough_tokens || instance.definition.enabledByDefault === false) return true
+    return s.pool.entries(instance.name).some((c) => usable(c) && (instance.adapter.canServe?.(spec, c) ?? true))
   }
-  const list = (allowed: string[] | null) =>
+  const list = (allowed: string[] | null, all: boolean) =>
     s.router
-      .listModels(visible)
+      .listModels(all ? undefined : servable)
       .filter((m) => !allowed || allowed.includes(m.id))
       .map((m) => ({ id: m.id, object: 'model', created, owned_by: m.ownedBy }))
+  const wantsAll = (value: string | undefined) => value === 'true' || value === '1'
 
-  app.get('/models', (c) => c.json({ object: 'list', data: list(c.get('client').allowedModels) }))
+  app.get('/models', (c) => c.json({ object: 'list', data: list(c.get('client').allowedModels, wantsAll(c.req.query('all'))) }))
   app.get('/models/:id{.+}', (c) => {
     const id = c.req.param('id')
-    const found = list(c.get('client').allowedModels).find((m) => m.id === id)
-    if (!found) throw ApiError.notFound(`The model \`${id}\` does not exist`, 'model_not_found')
-    return c.json(found)
+    const allowed = c.get('client').allowedModels
+    const found = list(allowed, wantsAll(c.req.query('all'))).find((m) => m.id === id)
+    if (found) return c.json(found)
+    const known = list(allowed, true).some((m) => m.id === id)
+    throw ApiError.notFound(
+      known
+        ? `The model \`${id}\` has no provider with a usable credential; add one (PUT /api/credential) or see it with ?all=true`
+        : `The model \`${id}\` does not exist`,
+      'model_not_found',
+    )
   })
   return app
 }
