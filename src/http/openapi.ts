@@ -76,10 +76,20 @@ export function buildOpenApi(routes: readonly MountedRoute[]) {
   }
 }
 
-export const swaggerHtml = (specUrl: string) => `<!doctype html>
+/** Where the page finds Swagger UI's files; the relay serves them (docs.routes.ts), no CDN. */
+export interface SwaggerAssets {
+  css: string
+  bundle: string
+  icon: string
+}
+
+// validatorUrl: null, because Swagger UI otherwise shows a badge loaded from its online validator.
+export const swaggerHtml = (specUrl: string, assets: SwaggerAssets) => `<!doctype html>
 <html><head><meta charset="utf-8"><title>Freeway API</title>
-<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css"></head>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" type="image/png" href="${assets.icon}">
+<link rel="stylesheet" href="${assets.css}"></head>
 <body><div id="ui"></div>
-<script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
-<script>SwaggerUIBundle({ url: ${JSON.stringify(specUrl)}, dom_id: '#ui' })</script>
+<script src="${assets.bundle}"></script>
+<script>SwaggerUIBundle({ url: ${JSON.stringify(specUrl)}, dom_id: '#ui', deepLinking: true, validatorUrl: null })</script>
 </body></html>`

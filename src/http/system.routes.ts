@@ -1,8 +1,9 @@
-// GET /, /health, /openapi.json and the Swagger UI.
+// GET /, /health, /openapi.json and the Swagger UI (docs.routes.ts).
 import { sql } from 'drizzle-orm'
 import { Hono } from 'hono'
 import { type Services, VERSION } from '../services.js'
-import { type MountedRoute, buildOpenApi, swaggerHtml } from './openapi.js'
+import { docsRoutes } from './docs.routes.js'
+import { type MountedRoute, buildOpenApi } from './openapi.js'
 
 export function systemRoutes(s: Services, routes: () => readonly MountedRoute[]) {
   const app = new Hono()
@@ -37,9 +38,6 @@ export function systemRoutes(s: Services, routes: () => readonly MountedRoute[])
   })
 
   app.get('/openapi.json', (c) => c.json(buildOpenApi(routes())))
-  if (s.config.server.swagger) {
-    app.get('/docs', (c) => c.html(swaggerHtml('/openapi.json')))
-    app.get('/swagger/index.html', (c) => c.html(swaggerHtml('/openapi.json')))
-  }
+  if (s.config.server.swagger) app.route('/', docsRoutes('/openapi.json'))
   return app
 }
