@@ -40,6 +40,7 @@ export function createApp(s: Services) {
     routePrefix: prefix,
     prepare: { keys: s.keys, allowAnonymous: s.config.security.allow_anonymous, bodyLimit: s.config.server.body_limit },
     log: s.log,
+    inflight: new Set(),
     baseHeaders: (requestId) => baseHeaders(requestId, cors),
   }
 

@@ -7,6 +7,7 @@ import { memoryReducingGc, startIdleTrim } from './core/idle-trim.js'
 import { pruneOld, recoverAtStart, startMaintenance } from './core/maintenance.js'
 import { serveApp } from './http/fast-lane.js'
 import { VERSION, createServices } from './services.js'
+import { shutdownGracefully } from './shutdown.js'
 
 function start() {
   const config = loadConfig()
@@ -30,18 +31,22 @@ function start() {
     void trim.trimNow() // what start-up allocated (module loading, migrations) is garbage by now
   })
 
+  let stopping = false
   const shutdown = (signal: string) => {
-    s.log.info(`${signal}: shutting down`)
+    if (stopping) return
+    stopping = true
+    const grace = config.server.shutdown_grace_ms
+    s.log.info(`${signal}: shutting down (running answers get ${grace} ms)`)
     stopMaintenance()
     trim.stop()
-    server.close(() => {
-      s.recorder.flush()
-      s.billing.flush()
-      s.pool.flushTouches()
-      s.db.$client.close()
-      process.exit(0)
-    })
-    setTimeout(() => process.exit(0), 10_000).unref()
+    shutdownGracefully(s, server, app.serving.inflight, grace).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        s.log.error(`shutdown failed: ${(err as Error).stack ?? err}`)
+        process.exit(1)
+      },
+    )
+    setTimeout(() => process.exit(1), grace + 15_000).unref()
   }
   process.on('SIGTERM', () => shutdown('SIGTERM'))
   process.on('SIGINT', () => shutdown('SIGINT'))

@@ -41,7 +41,7 @@ function toModelSpecs(entries: OpenAICompatibleSettings['models'], name: string)
 
 export function buildBody(req: ChatRequest): Record<string, unknown> {
   const body: Record<string, unknown> = { ...req.extra, model: req.model, messages: req.messages, stream: req.stream }
-  const optional = ['temperature', 'top_p', 'stop', 'tools', 'tool_choice', 'response_format', 'user'] as const
+  const optional = ['n', 'temperature', 'top_p', 'stop', 'tools', 'tool_choice', 'response_format', 'user'] as const
   for (const key of optional) if (req[key] !== undefined) body[key] = req[key]
   if (req.max_tokens !== undefined) body[req.maxTokensParam ?? 'max_tokens'] = req.max_tokens
   if (req.reasoning?.effort) body.reasoning_effort = req.reasoning.effort
@@ -96,6 +96,7 @@ export default defineProvider<OpenAICompatibleSettings>({
   create: (name, settings) => ({
     id: name,
     credentialKind: 'api_key',
+    multipleChoices: true,
     models: toModelSpecs(settings.models, name),
     chat: (req, ctx) => chat(name, req, ctx),
     embed: (req, ctx) => embed(name, req, ctx),

@@ -13,6 +13,8 @@ interface WireUsage {
   completion_tokens_details?: { reasoning_tokens?: number }
 }
 interface WireChoice {
+  index?: number
+  logprobs?: { content?: unknown[] | null } | null
   delta?: { content?: string | null; reasoning_content?: string | null; reasoning?: string | null; tool_calls?: WireToolCall[] }
   message?: {
     content?: string | null
@@ -49,7 +51,7 @@ function usageEvent(u: WireUsage | null | undefined): DeltaEvent[] {
   ]
 }
 
-function toolCallEvents(calls: WireToolCall[] | undefined, fallbackIndex = false): DeltaEvent[] {
+function toolCallEvents(calls: WireToolCall[] | undefined, fallbackIndex = false): Extract<DeltaEvent, { type: 'tool_call' }>[] {
   return (calls ?? []).map((c, i) => ({
     type: 'tool_call' as const,
     index: c.index ?? (fallbackIndex ? i : 0),
@@ -68,36 +70,49 @@ export function parseStreamData(data: string, provider: string): DeltaEvent[] {
     throw protocolError(`${provider} sent a malformed stream chunk`, { provider })
   }
   if (chunk.error) throw upstreamUnavailable(`${provider}: ${chunk.error.message ?? 'error in stream'}`, { provider })
-  const choice = chunk.choices?.[0]
+  const choices = chunk.choices
+  const choice = choices?.[0]
   const d = choice?.delta ?? choice?.message
   // The common chunk carries one content delta and nothing else: answer it without building lists.
-  if (d?.content && !d.reasoning_content && !d.reasoning && !d.tool_calls && !choice?.finish_reason && !chunk.usage)
+  if (
+    d?.content &&
+    choices!.length === 1 &&
+    !choice!.index &&
+    !choice!.logprobs &&
+    !d.reasoning_content &&
+    !d.reasoning &&
+    !d.tool_calls &&
+    !choice!.finish_reason &&
+    !chunk.usage
+  )
     return [{ type: 'text', text: d.content }]
   const events: DeltaEvent[] = []
-  if (choice && d) {
-    const reasoning = d.reasoning_content ?? d.reasoning
-    if (reasoning) events.push({ type: 'reasoning', text: reasoning })
-    if (d.content) events.push({ type: 'text', text: d.content })
-    if (d.tool_calls) events.push(...toolCallEvents(d.tool_calls))
-  }
-  const reason = finishReasonOf(choice?.finish_reason)
-  if (reason) events.push({ type: 'finish', reason })
+  for (const c of choices ?? []) choiceEvents(c, c.delta ?? c.message, events, false)
   if (chunk.usage) events.push(...usageEvent(chunk.usage))
   return events
+}
+
+/** One choice's events; `choice` is set only for n > 1 answers' later choices. */
+function choiceEvents(c: WireChoice, d: WireChoice['delta'] | WireChoice['message'], events: DeltaEvent[], whole: boolean): void {
+  const n = c.index ? { choice: c.index } : {}
+  if (d) {
+    const reasoning = d.reasoning_content ?? d.reasoning
+    if (reasoning) events.push({ type: 'reasoning', text: reasoning, ...n })
+    const logprobs = c.logprobs?.content ?? undefined
+    if (d.content) events.push({ type: 'text', text: d.content, ...n, ...(logprobs ? { logprobs } : {}) })
+    for (const call of toolCallEvents(d.tool_calls, whole)) events.push({ ...call, ...n })
+  }
+  const reason = whole ? (finishReasonOf(c.finish_reason) ?? 'stop') : finishReasonOf(c.finish_reason)
+  if (reason) events.push({ type: 'finish', reason, ...n })
 }
 
 /** A whole non-streaming chat.completion. */
 export function parseCompletion(body: WireChunk, provider: string): DeltaEvent[] {
   if (body.error) throw upstreamUnavailable(`${provider}: ${body.error.message ?? 'error'}`, { provider })
-  const choice = body.choices?.[0]
-  if (!choice?.message) throw protocolError(`${provider} returned a completion without a message`, { provider })
-  const m = choice.message
+  const choices = body.choices ?? []
+  if (!choices[0]?.message) throw protocolError(`${provider} returned a completion without a message`, { provider })
   const events: DeltaEvent[] = []
-  const reasoning = m.reasoning_content ?? m.reasoning
-  if (reasoning) events.push({ type: 'reasoning', text: reasoning })
-  if (m.content) events.push({ type: 'text', text: m.content })
-  events.push(...toolCallEvents(m.tool_calls, true))
+  for (const c of choices) choiceEvents(c, c.message, events, true)
   events.push(...usageEvent(body.usage))
-  events.push({ type: 'finish', reason: finishReasonOf(choice.finish_reason) ?? 'stop' })
   return events
 }

@@ -60,6 +60,8 @@ export const configSchema = z.strictObject({
       ping_interval_ms: z.number().int().positive().default(15_000),
       /** This process's name among instances (billing holds it leaves behind are returned at its next start). */
       instance_id: z.string().min(1).optional(),
+      /** On SIGTERM, how long running answers may finish before they are ended with an error. */
+      shutdown_grace_ms: z.number().int().nonnegative().default(30_000),
     })
     .prefault({}),
   log_level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),

@@ -15,28 +15,48 @@ export interface Collected {
   toolCalls: CollectedToolCall[]
   finish: FinishReason | undefined
   citations: Citation[]
+  /** Token log probabilities as the upstream sent them, when asked for. */
+  logprobs: unknown[] | undefined
+  /** The second and later choices of an n > 1 answer, by index. */
+  others?: Map<number, Collected>
 }
 
+const empty = (): Collected => ({ id: undefined, content: '', reasoning: '', toolCalls: [], finish: undefined, citations: [], logprobs: undefined })
+
 export async function collectEvents(events: AsyncIterable<DeltaEvent>): Promise<Collected> {
-  const out: Collected = { id: undefined, content: '', reasoning: '', toolCalls: [], finish: undefined, citations: [] }
-  const calls = new Map<number, CollectedToolCall>()
+  const first = empty()
+  const calls = new Map<Collected, Map<number, CollectedToolCall>>()
+  const target = (e: DeltaEvent): Collected => {
+    const index = 'choice' in e ? e.choice : undefined
+    if (!index) return first
+    first.others ??= new Map()
+    let other = first.others.get(index)
+    if (!other) first.others.set(index, (other = empty()))
+    return other
+  }
   for await (const e of events) {
-    if (e.type === 'text') out.content += e.text
-    else if (e.type === 'reasoning') out.reasoning += e.text
-    else if (e.type === 'conversation') out.id ??= e.id
-    else if (e.type === 'citations') out.citations.push(...e.items)
-    else if (e.type === 'finish') out.finish = e.reason
+    if (e.type === 'conversation') first.id ??= e.id
+    else if (e.type === 'citations') first.citations.push(...e.items)
+    else if (e.type === 'text') {
+      const out = target(e)
+      out.content += e.text
+      if (e.logprobs) (out.logprobs ??= []).push(...e.logprobs)
+    } else if (e.type === 'reasoning') target(e).reasoning += e.text
+    else if (e.type === 'finish') target(e).finish = e.reason
     else if (e.type === 'tool_call') {
-      let call = calls.get(e.index)
+      const out = target(e)
+      let byIndex = calls.get(out)
+      if (!byIndex) calls.set(out, (byIndex = new Map()))
+      let call = byIndex.get(e.index)
       if (!call) {
         call = { id: e.id ?? `call_${e.index}`, type: 'function', function: { name: '', arguments: '' } }
-        calls.set(e.index, call)
+        byIndex.set(e.index, call)
       }
       if (e.id) call.id = e.id
       if (e.name) call.function.name += e.name
       call.function.arguments += e.args
     }
   }
-  out.toolCalls = [...calls.entries()].sort(([a], [b]) => a - b).map(([, c]) => c)
-  return out
+  for (const [out, byIndex] of calls) out.toolCalls = [...byIndex.entries()].sort(([a], [b]) => a - b).map(([, c]) => c)
+  return first
 }

@@ -26,6 +26,8 @@ export class Tally {
   observe(e: DeltaEvent, at: number): void {
     this.firstEventAt ??= at
     this.counted = undefined
+    // The answer (record, history, conversation) is the first choice; usage covers them all.
+    if ('choice' in e && e.choice) return
     switch (e.type) {
       case 'text':
         this.text += e.text

@@ -2,21 +2,6 @@
 // app (every route) or the Node fast lane (POST /v1/chat/completions, the hot path).
 import type { ServerResponse } from 'node:http'
 import type { Context } from 'hono'
-import type { AppEnv } from './app-env.js'
-import type { ClientIdentity } from './middleware/client-auth.js'
-
-export interface RequestFacts {
-  requestId: string
-  /** performance.now() when the request arrived. */
-  startedAt: number
-  client: ClientIdentity
-}
-
-export const factsOf = (c: Context<AppEnv>): RequestFacts => ({
-  requestId: c.get('requestId'),
-  startedAt: c.get('startedAt'),
-  client: c.get('client'),
-})
 
 const EXPOSED = 'X-Request-Id, Server-Timing'
 
@@ -31,17 +16,25 @@ export function baseHeaders(requestId: string, cors: boolean | string): Record<s
   return { 'X-Request-Id': requestId, 'Access-Control-Allow-Origin': cors, 'Access-Control-Expose-Headers': EXPOSED, Vary: 'Origin' }
 }
 
-/** Aborts when the client goes away before the response is complete. */
-export function abortOnClose(outgoing: ServerResponse): AbortSignal {
+/**
+ * The door requests still running, each with the controller that aborts its upstream call: a
+ * shutdown whose grace period ran out stops them (the client is still there and gets an error).
+ */
+export type InFlight = Set<AbortController>
+
+/** Aborts when the client goes away before the response is complete (or the shutdown stops it). */
+export function abortOnClose(outgoing: ServerResponse, inflight: InFlight): AbortSignal {
   const controller = new AbortController()
+  inflight.add(controller)
   outgoing.once('close', () => {
+    inflight.delete(controller)
     if (!outgoing.writableFinished) controller.abort(new DOMException('client disconnected', 'AbortError'))
   })
   return controller.signal
 }
 
 /** abortOnClose for a hono request: its Node response when there is one, else the web request's. */
-export function clientSignal(c: Context): AbortSignal {
+export function clientSignal(c: Context, inflight: InFlight): AbortSignal {
   const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing
-  return outgoing ? abortOnClose(outgoing) : c.req.raw.signal
+  return outgoing ? abortOnClose(outgoing, inflight) : c.req.raw.signal
 }

@@ -27,4 +27,5 @@ export const FAILURES: Readonly<Record<ChatFailureKind, FailureRow>> = {
   credential_invalid: { openai: ['api_error', 'no_available_credential'], anthropic: 'overloaded_error' },
   no_credential: { openai: ['api_error', 'no_available_credential'], anthropic: 'overloaded_error' },
   timeout: { openai: ['api_error', 'upstream_timeout'], anthropic: 'api_error' },
+  shutting_down: { openai: ['api_error', 'shutting_down'], anthropic: 'overloaded_error' },
 }

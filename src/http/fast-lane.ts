@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks'
 import { getRequestListener } from '@hono/node-server'
 import type { Logger } from '../kit/log.js'
 import { type Door, type Reply, closedLine } from './doors/door.js'
-import { abortOnClose } from './exchange.js'
+import { type InFlight, abortOnClose } from './exchange.js'
 import { type PrepareOptions, prepareNode, requestIds } from './prepare.js'
 import { streamToNode, withBaseHeaders } from './sse-response.js'
 
@@ -18,6 +18,8 @@ export interface DoorServing {
   routePrefix: string
   prepare: PrepareOptions
   log: Logger
+  /** Door requests running now (see InFlight). */
+  inflight: InFlight
   /** Headers every response carries (request id, CORS). */
   baseHeaders(requestId: string): Record<string, string>
 }
@@ -81,7 +83,7 @@ async function serveDoor(serving: DoorServing, door: Door, req: IncomingMessage,
   const base = serving.baseHeaders(ids.visible)
   try {
     const prepared = await prepareNode(serving.prepare, req, ids, startedAt)
-    const reply = await door.handle(prepared, abortOnClose(res))
+    const reply = await door.handle(prepared, abortOnClose(res, serving.inflight))
     if (reply.kind === 'closed') serving.log.info(closedLine(door.path, ids.requestId))
     render(res, base, reply)
   } catch (err) {

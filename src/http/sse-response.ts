@@ -137,7 +137,9 @@ async function pump<E>(sink: Sink, opts: SseOptions<E>): Promise<void> {
     if (sink.closed) handlers.abandoned?.()
     else tail = handlers.end()
   } catch (err) {
-    if (sink.closed || isAbortError(err)) handlers.abandoned?.()
+    // A client that left closed the sink first; an abort with the client still there is the
+    // relay stopping the answer (shutdown), which the client is told about.
+    if (sink.closed) handlers.abandoned?.()
     else tail = handlers.fail(err)
   } finally {
     clearInterval(timer)

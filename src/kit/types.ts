@@ -36,6 +36,8 @@ export interface ChatRequest {
   flags: ReadonlySet<string>
   messages: ChatMessage[]
   stream: boolean
+  /** Choices wanted (only for adapters with multipleChoices; absent means one). */
+  n?: number
   temperature?: number
   top_p?: number
   max_tokens?: number
@@ -73,14 +75,15 @@ export interface Citation {
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter'
 
 export type DeltaEvent =
-  | { type: 'text'; text: string }
-  | { type: 'reasoning'; text: string }
-  | { type: 'tool_call'; index: number; id?: string; name?: string; args: string }
+  /** `choice` is set only for the second and later choices of an n > 1 request; `logprobs` as the upstream sent them. */
+  | { type: 'text'; text: string; choice?: number; logprobs?: unknown[] }
+  | { type: 'reasoning'; text: string; choice?: number }
+  | { type: 'tool_call'; index: number; id?: string; name?: string; args: string; choice?: number }
   | { type: 'usage'; promptTokens: number; completionTokens: number; reasoningTokens?: number }
   /** Upstream conversation (and last message id) so a later turn can continue it. */
   | { type: 'conversation'; id: string; parentId?: string }
   | { type: 'citations'; items: Citation[] }
-  | { type: 'finish'; reason: FinishReason }
+  | { type: 'finish'; reason: FinishReason; choice?: number }
 
 export interface ModelSpec {
   /** Public model name. */
@@ -190,6 +193,8 @@ export interface ProviderAdapter<S = Record<string, unknown>> {
   resolveModel?(name: string): ModelSpec | undefined
   /** Text that opens the 503 when no credential is left (e.g. HixAI2Api's "No valid cookies available"). */
   exhaustedMessage?: string
+  /** Answers several choices in one call: `n` passes through and events carry `choice`. */
+  multipleChoices?: boolean
   /** Credit-aware providers: can this credential afford this model? */
   canServe?(model: ModelSpec, credential: CredentialView): boolean
 }

@@ -1,14 +1,14 @@
 // The official openai SDK, through Freeway, against a fake OpenAI-compatible upstream.
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FAKE_ANSWER, FAKE_USAGE, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js'
+import { FAKE_ANSWER, FAKE_USAGE, type FakeOpenAI, choiceParts, startFakeOpenAI } from '../fakes/openai-upstream.js'
 import { type TestApp, startTestApp } from '../helpers/app.js'
 
 let fake: FakeOpenAI
 let app: TestApp
 let client: OpenAI
 
-const models = ['fake-model', 'tools', 'reasoner', 'bad-request', 'malformed', 'drop', 'hang']
+const models = ['fake-model', 'tools', 'reasoner', 'bad-request', 'malformed', 'drop', 'hang', 'choices']
 
 beforeAll(async () => {
   fake = await startFakeOpenAI()
@@ -123,6 +123,44 @@ describe('stream', () => {
       finish = c.choices[0]?.finish_reason ?? finish
     }
     expect({ name, args, finish }).toEqual({ name: 'get_weather', args: '{"city":"北京"}', finish: 'tool_calls' })
+  })
+
+  it('passes n > 1 through and returns every choice, whole and streamed', async () => {
+    const whole = await client.chat.completions.create({ model: 'choices', messages: user('q'), n: 3 })
+    expect(whole.choices.map((c) => [c.index, c.message.content, c.finish_reason])).toEqual([
+      [0, choiceParts(0).join(''), 'stop'],
+      [1, choiceParts(1).join(''), 'stop'],
+      [2, choiceParts(2).join(''), 'stop'],
+    ])
+    expect(fake.requests.at(-1)!.body.n).toBe(3)
+    const stream = await client.chat.completions.create({ model: 'choices', messages: user('q'), n: 2, stream: true })
+    const texts: string[] = ['', '']
+    const finishes: (string | null)[] = [null, null]
+    for await (const chunk of stream) {
+      for (const c of chunk.choices) {
+        texts[c.index] += c.delta.content ?? ''
+        finishes[c.index] = c.finish_reason ?? finishes[c.index]!
+      }
+    }
+    expect(texts).toEqual([choiceParts(0).join(''), choiceParts(1).join('')])
+    expect(finishes).toEqual(['stop', 'stop'])
+  })
+
+  it('refuses n > 1 with a clear 400 for web chats, which answer once', async () => {
+    const err = await client.chat.completions.create({ model: 'deepseek-chat', messages: user('q'), n: 2 }).catch((e) => e)
+    expect(err.status).toBe(400)
+    expect(err.error).toMatchObject({ param: 'n', message: expect.stringContaining('deepseek-web') })
+  })
+
+  it('returns the upstream\'s logprobs, whole and streamed', async () => {
+    const whole = await client.chat.completions.create({ model: 'choices', messages: user('q'), logprobs: true, top_logprobs: 2 })
+    const content = whole.choices[0]!.logprobs!.content!
+    expect(content.map((t) => t.token)).toEqual(choiceParts(0))
+    expect(content[0]!.top_logprobs).toHaveLength(2)
+    const stream = await client.chat.completions.create({ model: 'choices', messages: user('q'), logprobs: true, stream: true })
+    const tokens: string[] = []
+    for await (const chunk of stream) for (const t of chunk.choices[0]?.logprobs?.content ?? []) tokens.push(t.token)
+    expect(tokens).toEqual(choiceParts(0))
   })
 
   it('keeps content null in a streamed tool-only answer, as the SDK accumulates it', async () => {

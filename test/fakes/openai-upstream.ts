@@ -57,6 +57,44 @@ function embeddings(body: Record<string, any>): [number, unknown] {
 
 const toolCall = { id: 'call_abc', type: 'function', function: { name: 'get_weather', arguments: '{"city":"北京"}' } }
 
+/** Choice i of an n-choice answer, in pieces. */
+export const choiceParts = (i: number) => [`answer `, `number `, `${i}`]
+
+/** OpenAI's logprobs entry for one token; top_logprobs alternatives when asked. */
+function logprob(token: string, top: number) {
+  const entry = (t: string, lp: number) => ({ token: t, logprob: lp, bytes: [...Buffer.from(t)] })
+  return { ...entry(token, -0.25), top_logprobs: Array.from({ length: top }, (_, k) => entry(`${token}${k}`, -1 - k)) }
+}
+
+/** Model 'choices': honours n, logprobs and top_logprobs as OpenAI does, streamed or whole. */
+function answerChoices(res: ServerResponse, body: Record<string, any>): void {
+  const n: number = body.n ?? 1
+  const top: number = body.top_logprobs ?? 0
+  const lp = (parts: string[]) => (body.logprobs ? { content: parts.map((p) => logprob(p, top)) } : null)
+  if (!body.stream) {
+    const choices = Array.from({ length: n }, (_, i) => ({
+      index: i,
+      message: { role: 'assistant', content: choiceParts(i).join('') },
+      logprobs: lp(choiceParts(i)),
+      finish_reason: 'stop',
+    }))
+    return sendJson(res, 200, { id: 'up-1', object: 'chat.completion', created: 1, model: 'm', choices, usage: FAKE_USAGE })
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream' })
+  const send = (choice: Record<string, unknown>) =>
+    res.write(`data: ${JSON.stringify({ id: 'up-1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [choice] })}\n\n`)
+  for (let i = 0; i < n; i++) send({ index: i, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null })
+  for (let part = 0; part < 3; part++) {
+    for (let i = 0; i < n; i++) {
+      const text = choiceParts(i)[part]!
+      send({ index: i, delta: { content: text }, logprobs: lp([text]), finish_reason: null })
+    }
+  }
+  for (let i = 0; i < n; i++) send({ index: i, delta: {}, logprobs: null, finish_reason: 'stop' })
+  res.write(`data: ${JSON.stringify({ id: 'up-1', object: 'chat.completion.chunk', choices: [], usage: FAKE_USAGE })}\n\n`)
+  res.end('data: [DONE]\n\n')
+}
+
 export async function startFakeOpenAI(validKeys: string[] = ['sk-upstream-good']): Promise<FakeOpenAI> {
   const state = {
     requests: [] as FakeOpenAI['requests'],
@@ -101,6 +139,10 @@ export async function startFakeOpenAI(validKeys: string[] = ['sk-upstream-good']
       return done()
     }
     finished = false
+    if (model === 'choices') {
+      finished = true
+      return answerChoices(res, body)
+    }
     if (!body.stream) {
       finished = true
       if (model === 'tools') return sendJson(res, 200, completion({ role: 'assistant', content: null, tool_calls: [toolCall] }, 'tool_calls'))

@@ -19,6 +19,9 @@ export interface TestApp {
   /** Base URL for the openai SDK (includes the route prefix and /v1). */
   baseURL: string
   services: Services
+  /** The listening server and the app behind it (for shutdown tests). */
+  server: import('node:http').Server
+  app: ReturnType<typeof createApp>
   /** An openai SDK client pointed at the app (anonymous loopback unless apiKey given). */
   openai(apiKey?: string): OpenAI
   /** Call the admin API (loopback, no secret unless config sets one). */
@@ -58,6 +61,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     url,
     baseURL,
     services,
+    server,
+    app,
     openai: (apiKey = 'anonymous') => new OpenAI({ apiKey, baseURL, maxRetries: 0, timeout: 15_000 }),
     async admin(method, path, body, secret) {
       const res = await fetch(`${url}/api${path}`, {
@@ -68,12 +73,14 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       return { status: res.status, json: await res.json() }
     },
     async close() {
-      ;(server as import("node:http").Server).closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-      services.recorder.flush()
-      services.billing.flush()
-      services.pool.flushTouches()
-      services.db.$client.close()
+      if (services.db.$client.open) {
+        server.closeAllConnections()
+        await new Promise<void>((resolve) => server.close(() => resolve()))
+        services.recorder.flush()
+        services.billing.flush()
+        services.pool.flushTouches()
+        services.db.$client.close()
+      }
       rmSync(dir, { recursive: true, force: true })
     },
   }

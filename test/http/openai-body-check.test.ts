@@ -98,6 +98,7 @@ describe('isWellFormedChat', () => {
     expect(() => parseChatBody({ model: 'm', messages: [] })).toThrow(/messages/)
     expect(() => parseChatBody({ model: 'm', messages: [{ role: 'robot', content: 'x' }] })).toThrow(/messages\.0\.role/)
     expect(() => parseChatBody({ model: 'm', messages: [{ role: 'user', content: 'x' }], temperature: 3 })).toThrow(/temperature/)
-    expect(() => parseChatBody({ model: 'm', messages: [{ role: 'user', content: 'x' }], n: 2 })).toThrow(/n=1/)
+    expect(() => parseChatBody({ model: 'm', messages: [{ role: 'user', content: 'x' }], n: 0 })).toThrow(/^n: /)
+    expect(() => parseChatBody({ model: 'm', messages: [{ role: 'user', content: 'x' }], n: 129 })).toThrow(/^n: /)
   })
 })

@@ -55,7 +55,7 @@ describe('errors', () => {
     const err = await app.openai().chat.completions.create({ model: 'fake-model', messages: [], temperature: 9 }).catch((e) => e)
     expect(err).toBeInstanceOf(OpenAI.BadRequestError)
     expect(err.param).toBe('messages')
-    const n = await app.openai().chat.completions.create({ model: 'fake-model', messages: [{ role: 'user', content: 'x' }], n: 2 }).catch((e) => e)
+    const n = await app.openai().chat.completions.create({ model: 'fake-model', messages: [{ role: 'user', content: 'x' }], n: 0 }).catch((e) => e)
     expect(n.status).toBe(400)
     expect(n.param).toBe('n')
   })

@@ -18,6 +18,8 @@ export type ChatFailureKind =
   | 'aborted'
   /** A bug or a local failure that is nobody's request and no upstream's answer. */
   | 'internal'
+  /** The relay is stopping and ended the answer (its grace period ran out). */
+  | 'shutting_down'
 
 export interface FailureDetail {
   /** The request field at fault, for invalid_request. */
@@ -75,6 +77,7 @@ const STATUS: Record<ChatFailureKind, number> = {
   protocol: 502,
   credential_invalid: 503,
   no_credential: 503,
+  shutting_down: 503,
   timeout: 504,
 }
 

@@ -6,7 +6,7 @@ import { isAbortError } from '../../kit/errors.js'
 import type { ChatMessage } from '../../kit/types.js'
 import type { Billing } from '../billing.js'
 import type { BaseRequest, Relay } from '../relay.js'
-import type { Router } from '../router.js'
+import type { RoutePlan, Router } from '../router.js'
 import { SessionBusy, type Sessions } from '../sessions.js'
 import type { Caller } from './caller.js'
 import { ChatFailure } from './failure.js'
@@ -46,7 +46,41 @@ export interface TurnInput {
 }
 
 export class ChatService {
+  /** Turns that reached an upstream and have not settled yet. */
+  private readonly active = new Set<ChatTurn>()
+  private whenIdle: (() => void)[] = []
+
   constructor(private readonly deps: ChatServiceDeps) {}
+
+  get running(): number {
+    return this.active.size
+  }
+
+  /** Resolves true once no turn is running, or false when `ms` pass first. */
+  idle(ms: number): Promise<boolean> {
+    if (!this.active.size) return Promise.resolve(true)
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms)
+      this.whenIdle.push(() => {
+        clearTimeout(timer)
+        resolve(true)
+      })
+    })
+  }
+
+  /** Mark every running turn as ended by the relay; the caller then aborts their upstream calls. */
+  stopAll(failure: ChatFailure): number {
+    for (const turn of this.active) turn.markStopped(failure)
+    return this.active.size
+  }
+
+  private settled = (turn: ChatTurn): void => {
+    this.active.delete(turn)
+    if (this.active.size) return
+    const waiting = this.whenIdle
+    this.whenIdle = []
+    for (const wake of waiting) wake()
+  }
 
   async open(t: TurnInput): Promise<ChatTurn> {
     const userId = this.actingUser(t.caller, t.onBehalfOf)
@@ -54,8 +88,9 @@ export class ChatService {
     if (t.caller.allowedModels && !t.caller.allowedModels.includes(model)) {
       throw new ChatFailure('permission', `this API key may not use model ${model}`, { code: 'model_not_allowed' })
     }
-    const plan = this.deps.router.resolve(model)
-    if (!plan) throw new ChatFailure('model_not_found', `The model \`${model}\` does not exist or is not enabled`, { param: 'model' })
+    const resolved = this.deps.router.resolve(model)
+    if (!resolved) throw new ChatFailure('model_not_found', `The model \`${model}\` does not exist or is not enabled`, { param: 'model' })
+    const plan = t.request.n ? severalChoices(resolved) : resolved
 
     const session = t.session ? this.claim(t.session.id, t.caller, userId) : undefined
     try {
@@ -90,7 +125,8 @@ export class ChatService {
         throw failure
       }
       const question = session ? lastText(t.request.messages) : undefined
-      return new ChatTurn({
+      const turn = new ChatTurn(
+        {
         model,
         plan,
         relay,
@@ -99,7 +135,11 @@ export class ChatService {
         limit: meter.limit,
         sessions: this.deps.sessions,
         session: session ? { row: session, question: question ?? '' } : undefined,
-      })
+        },
+        this.settled,
+      )
+      if (!turn.outcome) this.active.add(turn)
+      return turn
     } catch (err) {
       if (session) this.deps.sessions.release(session.sessionId)
       throw err
@@ -174,4 +214,12 @@ export class ChatService {
 function lastText(messages: readonly ChatMessage[]): string | undefined {
   const last = messages.at(-1)
   return typeof last?.content === 'string' ? last.content : undefined
+}
+
+/** Only upstreams that answer several choices in one call can serve n > 1; web chats answer once. */
+function severalChoices(plan: RoutePlan): RoutePlan {
+  const candidates = plan.candidates.filter((c) => c.instance.adapter.multipleChoices)
+  if (candidates.length) return { ...plan, candidates }
+  const names = [...new Set(plan.candidates.map((c) => c.instance.name))].join(', ')
+  throw new ChatFailure('invalid_request', `n > 1 is not supported by ${names}: it answers one choice per request`, { param: 'n', code: 'unsupported_value' })
 }

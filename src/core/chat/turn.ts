@@ -32,13 +32,27 @@ export class ChatTurn {
   /** The session after this turn (its history and upstream conversation), once settled. */
   session: SessionRow | undefined
   private settledWith: ChatFailure | 'ok' | undefined
+  /** Set when the relay stops the turn itself (shutdown): an abort then is not the client's. */
+  private stoppedBy: ChatFailure | undefined
 
-  constructor(private readonly parts: TurnParts) {
+  constructor(
+    private readonly parts: TurnParts,
+    private readonly onSettled: (turn: ChatTurn) => void = () => undefined,
+  ) {
     this.model = parts.model
     this.plan = parts.plan
     this.relay = parts.relay
     this.session = parts.session?.row
     parts.relay.whenDone = () => this.settle()
+  }
+
+  /**
+   * The relay ends this turn before its answer is complete (a shutdown's grace period ran out).
+   * The caller then aborts the upstream call; the turn settles as this failure and, streamed,
+   * is billed for what the client received.
+   */
+  markStopped(failure: ChatFailure): void {
+    if (!this.settledWith) this.stoppedBy = failure
   }
 
   /** The answer as events. Iterate once; ending, failing or stopping early settles the turn. */
@@ -95,17 +109,22 @@ export class ChatTurn {
         })
       }
       meter.finish({ relay, status: 200, bill: true })
+      this.onSettled(this)
       return
     }
     if (session) sessions.release(session.row.sessionId)
-    if (outcome === 'aborted' || outcome === undefined) {
+    if (this.stoppedBy) {
+      this.settledWith = this.stoppedBy
+      meter.finish({ relay, status: this.stoppedBy.status, errorClass: this.stoppedBy.kind, bill: delivery === 'stream' })
+    } else if (outcome === 'aborted' || outcome === undefined) {
       this.settledWith = new ChatFailure('aborted', 'the client went away')
       meter.finish({ relay, status: 499, errorClass: 'client_closed', bill: delivery === 'stream' })
-      return
+    } else {
+      const failure = ChatFailure.from(outcome)
+      this.settledWith = failure
+      meter.finish({ relay, status: failure.status, errorClass: failure.kind, bill: false })
     }
-    const failure = ChatFailure.from(outcome)
-    this.settledWith = failure
-    meter.finish({ relay, status: failure.status, errorClass: failure.kind, bill: false })
+    this.onSettled(this)
   }
 }
 

@@ -72,6 +72,7 @@ export function isWellFormedChat(raw: unknown): raw is ChatBody {
     nullishIn(raw.top_p, 0, 1) &&
     nullishPositiveInt(raw.max_tokens) &&
     nullishPositiveInt(raw.max_completion_tokens) &&
+    nullishIn(n, 1, 128) &&
     (absent(n) || Number.isSafeInteger(n)) &&
     isStop(raw.stop) &&
     (absent(tools) || (Array.isArray(tools) && tools.every(hasType))) &&

@@ -79,18 +79,31 @@ function streamOptions(
   headers: Record<string, string>,
   meta: { id: string; created: number; includeUsage: boolean },
 ): SseOptions<DeltaEvent> {
-  const writer = new ChunkWriter({ id: meta.id, model: turn.model, created: meta.created, reasoning: turn.reasoning, includeUsage: meta.includeUsage })
+  const options = { id: meta.id, model: turn.model, created: meta.created, reasoning: turn.reasoning, includeUsage: meta.includeUsage }
+  const writer = new ChunkWriter(options)
+  // The second and later choices of an n > 1 answer, each with its own writer.
+  let others: Map<number, ChunkWriter> | undefined
+  const other = (index: number, e: DeltaEvent): string => {
+    others ??= new Map()
+    let w = others.get(index)
+    if (w) return w.write(e)
+    w = new ChunkWriter({ ...options, id: writer.id, index })
+    others.set(index, w)
+    return w.start(e) + w.write(e)
+  }
+  const closeOthers = () => [...(others?.values() ?? [])].map((w) => w.close()).join('')
   return {
     headers: { ...SSE_HEADERS, ...headers },
     pingMs: o.pingMs,
     events: turn.events(),
     handlers: {
       render(e) {
+        if ('choice' in e && e.choice) return other(e.choice, e)
         if (e.type === 'conversation' && !writer.started) writer.setId(e.id)
         const head = !writer.started && e.type !== 'conversation' && e.type !== 'usage' ? writer.start(e) : ''
         return head + writer.write(e)
       },
-      end: () => (writer.started ? '' : writer.start()) + writer.end(turn.usage()),
+      end: () => (writer.started ? '' : writer.start()) + closeOthers() + writer.end(turn.usage()),
       fail(err) {
         const outcome = turn.outcome
         const failure = outcome instanceof ChatFailure ? outcome : ChatFailure.from(err)

@@ -6,6 +6,8 @@ import type { Usage } from '../../../core/tally.js'
 
 export interface WriterOptions {
   id: string
+  /** The choice this writer renders (n > 1 answers have one writer per choice). */
+  index?: number
   model: string
   created: number
   reasoning: ReasoningMode
@@ -37,17 +39,22 @@ export class ChunkWriter {
 
   constructor(private readonly opts: WriterOptions) {}
 
+  get id(): string {
+    return this.opts.id
+  }
+
   /** Set the response id (an upstream conversation id) before the first chunk. */
   setId(id: string): void {
     if (!this.started) this.opts.id = id
   }
 
-  private chunk(delta: string, finish: string | null = null): string {
+  private chunk(delta: string, finish: string | null = null, logprobs?: unknown[]): string {
     if (!this.head) {
-      const { id, created, model } = this.opts
-      this.head = `data: {"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"choices":[{"index":0,"delta":`
+      const { id, created, model, index = 0 } = this.opts
+      this.head = `data: {"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"choices":[{"index":${index},"delta":`
     }
-    return `${this.head}${delta},"finish_reason":${finish === null ? 'null' : JSON.stringify(finish)}}]}\n\n`
+    const lp = logprobs ? `,"logprobs":{"content":${JSON.stringify(logprobs)}}` : ''
+    return `${this.head}${delta}${lp},"finish_reason":${finish === null ? 'null' : JSON.stringify(finish)}}]}\n\n`
   }
 
   /** The first chunk: role only, as OpenAI sends it; content stays null when the answer opens with a tool call. */
@@ -62,9 +69,9 @@ export class ChunkWriter {
         if (!e.text) return ''
         if (this.thinking) {
           this.thinking = false
-          return this.chunk(`{"content":${JSON.stringify(`\n</think>\n\n${e.text}`)}}`)
+          return this.chunk(`{"content":${JSON.stringify(`\n</think>\n\n${e.text}`)}}`, null, e.logprobs)
         }
-        return this.chunk(`{"content":${JSON.stringify(e.text)}}`)
+        return this.chunk(`{"content":${JSON.stringify(e.text)}}`, null, e.logprobs)
       case 'reasoning':
         if (!e.text || this.opts.reasoning === 'hide') return ''
         if (this.opts.reasoning === 'field') return this.chunk(`{"reasoning_content":${JSON.stringify(e.text)}}`)
@@ -96,13 +103,18 @@ export class ChunkWriter {
     }
   }
 
-  /** Close an open think block, send finish_reason (+ annotations), usage if asked, [DONE]. */
-  end(usage: Usage | undefined): string {
-    let out = this.thinking ? this.chunk(`{"content":"\\n</think>\\n\\n"}`) : ''
+  /** Close an open think block and send finish_reason (+ annotations): the choice is complete. */
+  close(): string {
+    const out = this.thinking ? this.chunk(`{"content":"\\n</think>\\n\\n"}`) : ''
     this.thinking = false
     const reason = this.finishReason ?? (this.seenTools.size ? 'tool_calls' : 'stop')
     const delta = this.citations.length ? JSON.stringify({ annotations: toAnnotations(this.citations) }) : '{}'
-    out += this.chunk(delta, reason)
+    return out + this.chunk(delta, reason)
+  }
+
+  /** close(), then the usage chunk if asked, then [DONE]. */
+  end(usage: Usage | undefined): string {
+    let out = this.close()
     if (this.opts.includeUsage && usage) {
       const { id, created, model } = this.opts
       out += `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: usageJson(usage) })}\n\n`

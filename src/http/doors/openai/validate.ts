@@ -34,7 +34,7 @@ export const chatRequestSchema = z.looseObject({
   top_p: z.number().min(0).max(1).nullish(),
   max_tokens: z.number().int().positive().nullish(),
   max_completion_tokens: z.number().int().positive().nullish(),
-  n: z.number().int().nullish(),
+  n: z.number().int().min(1).max(128).nullish(),
   stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
   tools: z.array(z.looseObject({ type: z.string() })).nullish(),
   tool_choice: z.unknown().optional(),
@@ -54,7 +54,6 @@ const KNOWN = new Set([
 export function parseChatBody(raw: unknown): ChatBody {
   const body = isWellFormedChat(raw) ? raw : schemaParse(raw)
   checkLimits(body, passthroughOf(body))
-  if (body.n != null && body.n !== 1) throw ApiError.badRequest('only n=1 is supported', 'n', 'unsupported_value')
   return body
 }
 
@@ -88,6 +87,7 @@ export function toBaseRequest(body: ChatBody): Omit<BaseRequest, 'requestedModel
     ...definedOnly({
       temperature: body.temperature,
       top_p: body.top_p,
+      n: body.n != null && body.n > 1 ? body.n : undefined,
       max_tokens: body.max_completion_tokens ?? body.max_tokens,
       maxTokensParam: body.max_completion_tokens != null ? ('max_completion_tokens' as const) : undefined,
       stop: typeof body.stop === 'string' ? [body.stop] : body.stop,

@@ -1,0 +1,31 @@
+// Graceful shutdown: stop accepting, let running answers finish for server.shutdown_grace_ms,
+// then end the rest with a final error event (billed for what the client received), write what
+// is queued, and close the database. Nothing billed twice, nothing lost.
+import type { Server } from 'node:http'
+import { ChatFailure } from './core/chat/failure.js'
+import type { InFlight } from './http/exchange.js'
+import type { Services } from './services.js'
+
+/** How long the final error events get to leave once the answers were stopped. */
+const TAIL_MS = 2000
+
+export async function shutdownGracefully(s: Services, server: Server, inflight: InFlight, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+  server.closeIdleConnections()
+  if (!(await s.chat.idle(graceMs))) {
+    const failure = new ChatFailure('shutting_down', 'Freeway is shutting down; this answer was cut short')
+    const stopped = s.chat.stopAll(failure)
+    s.log.warn(`shutdown: ${stopped} answer(s) still running after ${graceMs} ms are ended with an error`)
+    for (const controller of inflight) controller.abort(new DOMException('Freeway is shutting down', 'AbortError'))
+    await s.chat.idle(TAIL_MS)
+  }
+  // Answers that finished leave keep-alive connections idle; what is still busy gets a moment.
+  server.closeIdleConnections()
+  const timer = setTimeout(() => server.closeAllConnections(), TAIL_MS)
+  await closed
+  clearTimeout(timer)
+  s.recorder.flush()
+  s.billing.flush()
+  s.pool.flushTouches()
+  s.db.$client.close()
+}
