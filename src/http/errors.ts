@@ -49,6 +49,7 @@ const codeOfKind: Record<string, string> = {
   no_credential: 'no_available_credential',
   invalid_request: 'invalid_request',
   not_supported: 'not_supported',
+  internal: 'internal_error',
 }
 
 /** Status for a failure the client should see; upstream 4xx client errors keep their status. */
