@@ -41,6 +41,22 @@ export const describeCredential = (c: Credential, pool: CredentialPool) => ({
 
 const DEFAULT_PROVIDER = 'hixai-web'
 
+const enableSchema = z.object({ enabled: z.boolean().optional() })
+
+/** The enable body is optional (no body enables); anything else must be {"enabled": boolean}. */
+function enableBody(raw: string): z.infer<typeof enableSchema> {
+  if (!raw.trim()) return {}
+  let value: unknown
+  try {
+    value = JSON.parse(raw)
+  } catch {
+    throw new EnvelopeError(400, 'request body is not valid JSON')
+  }
+  const parsed = enableSchema.safeParse(value)
+  if (!parsed.success) throw new EnvelopeError(400, `${parsed.error.issues[0]!.path.join('.') || 'body'}: ${parsed.error.issues[0]!.message}`)
+  return parsed.data
+}
+
 async function guarded<T>(work: () => Promise<T> | T): Promise<T> {
   try {
     return await work()
@@ -96,9 +112,9 @@ export function adminCredentialRoutes(s: Services) {
     return ok(c, { credential: describe(credential), health: health ?? null, error: error ?? null })
   })
   app.post('/credential/:id/enable', async (c) => {
-    const raw = await c.req.text()
-    const enabled = raw ? (JSON.parse(raw) as { enabled?: boolean }).enabled !== false : true
-    return ok(c, describe(await guarded(() => setEnabled(s, idParam(c), enabled))))
+    const id = idParam(c)
+    const enabled = enableBody(await c.req.text()).enabled !== false
+    return ok(c, describe(await guarded(() => setEnabled(s, id, enabled))))
   })
 
   return app
