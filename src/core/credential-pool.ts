@@ -11,7 +11,9 @@ import type { Db } from '../db/client.js'
 import type { Credential, CredentialPatch } from '../db/credentials.repo.js'
 import type { SecretBox } from '../db/secret-box.js'
 import { type CredentialChange, CredentialStore } from './credential-store.js'
+import { ModelHealth } from './model-health.js'
 import type { ProviderInstance } from './provider-registry.js'
+import { WaitingLine } from './waiting-line.js'
 
 export interface Lease {
   provider: string
@@ -31,21 +33,6 @@ export interface PickOptions {
   exclude: ReadonlySet<number>
 }
 
-/** Transient failures of one credential on one model (kept in memory; cleared by a success). */
-interface PairHealth {
-  failures: number
-  /** Cooling until this time once failures reached pool.max_transient_failures. */
-  until: number
-  /** A trial call is running: nobody else uses the pair until it has answered. */
-  trial: boolean
-}
-
-interface Waiter {
-  instance: ProviderInstance
-  opts: PickOptions
-  grant(lease: Lease): void
-}
-
 type Label = 'disabled' | 'invalid' | 'cooling' | 'failed' | 'busy' | 'without enough credit' | 'available'
 
 const QUOTA_COOLDOWN_MS = 60 * 60_000
@@ -55,10 +42,10 @@ export class CredentialPool {
   /** Every credential write goes through the store, which keeps what the pool reads current. */
   readonly store: CredentialStore
   private readonly inFlight = new Map<number, number>()
-  private readonly pairs = new Map<number, Map<string, PairHealth>>()
+  /** Transient-failure health per credential and model. */
+  private readonly health: ModelHealth
   /** Requests waiting for a slot, per provider instance, in arrival order. */
-  private readonly queues = new Map<string, Waiter[]>()
-  private waking = false
+  private readonly line = new WaitingLine<Lease>()
 
   constructor(
     db: Db,
@@ -68,6 +55,7 @@ export class CredentialPool {
     private readonly now: () => number = Date.now,
   ) {
     this.store = new CredentialStore(db, box, (c, change) => this.changed(c, change))
+    this.health = new ModelHealth(cfg.max_transient_failures)
   }
 
   entries(provider: string): readonly Credential[] {
@@ -106,8 +94,8 @@ export class CredentialPool {
     let fallback: Credential | undefined
     for (const c of this.store.list(instance.name)) {
       if (opts.exclude.has(c.id) || !this.ready(c, instance, opts.spec, t)) continue
-      const pair = this.pairs.size === 0 ? undefined : this.pairs.get(c.id)?.get(model)
-      if (pair !== undefined && pair.failures >= this.cfg.max_transient_failures) {
+      const pair = this.health.tripped(c.id, model)
+      if (pair !== undefined) {
         if (pair.trial) continue
         if (pair.until > t) {
           if (fallback === undefined || (c.lastUsedAt ?? 0) < (fallback.lastUsedAt ?? 0)) fallback = c
@@ -126,76 +114,27 @@ export class CredentialPool {
       this.store.update(pick, { status: 'active', cooldownUntil: null })
       this.report(pick, 'is active again (cool-down over)')
     }
-    let trial = false
-    if (this.pairs.size !== 0) {
-      const pair = this.pairs.get(pick.id)?.get(model)
-      if (pair !== undefined && pair.failures >= this.cfg.max_transient_failures) {
-        pair.trial = trial = true
-      }
-    }
+    const tripped = this.health.tripped(pick.id, model)
+    if (tripped !== undefined) tripped.trial = true
     pick.lastUsedAt = t
     this.inFlight.set(pick.id, (this.inFlight.get(pick.id) ?? 0) + 1)
-    return this.leaseFor(instance.name, pick, model, trial)
+    return this.leaseFor(instance.name, pick, model, tripped !== undefined)
   }
 
   /**
    * acquire(), or wait in line (FIFO per provider instance) until a slot frees up; undefined when
-   * none did within timeoutMs. A client that goes away (signal) leaves the line.
+   * none did within timeoutMs, or when no credential could serve even with a free slot. A client
+   * that goes away (signal) leaves the line.
    */
   async waitForLease(instance: ProviderInstance, opts: PickOptions, timeoutMs: number, signal: AbortSignal): Promise<Lease | undefined> {
     const lease = this.acquire(instance, opts)
     if (lease || timeoutMs <= 0 || !this.busy(instance, opts)) return lease
-    signal.throwIfAborted()
-    const line = this.queues.get(instance.name) ?? []
-    if (line.length === 0) this.queues.set(instance.name, line)
-    return new Promise<Lease | undefined>((resolve, reject) => {
-      const leave = () => {
-        const at = line.indexOf(waiter)
-        if (at >= 0) line.splice(at, 1)
-        clearTimeout(timer)
-        signal.removeEventListener('abort', onAbort)
-      }
-      const onAbort = () => {
-        leave()
-        reject(signal.reason)
-      }
-      const waiter: Waiter = {
-        instance,
-        opts,
-        grant: (granted) => {
-          leave()
-          resolve(granted)
-        },
-      }
-      const timer = setTimeout(() => {
-        leave()
-        resolve(undefined)
-      }, timeoutMs)
-      signal.addEventListener('abort', onAbort, { once: true })
-      line.push(waiter)
-    })
+    return this.line.wait(instance.name, () => this.acquire(instance, opts), timeoutMs, signal)
   }
 
   /** How many requests wait for a slot of this provider instance. */
   queued(provider: string): number {
-    return this.queues.get(provider)?.length ?? 0
-  }
-
-  /** Hand free slots to waiting requests, first come first served among those that can use them. */
-  private wake(provider: string): void {
-    const queue = this.queues.get(provider)
-    if (queue === undefined || queue.length === 0 || this.waking) return
-    this.waking = true
-    try {
-      for (let i = 0; i < queue.length; ) {
-        const waiter = queue[i]!
-        const lease = this.acquire(waiter.instance, waiter.opts)
-        if (lease) waiter.grant(lease) // grant() takes it out of the queue
-        else i++
-      }
-    } finally {
-      this.waking = false
-    }
+    return this.line.size(provider)
   }
 
   /** Pass-through tokens from the caller: used for this request only, never stored. */
@@ -226,36 +165,22 @@ export class CredentialPool {
     const c = lease.entry
     if (!c) return
     this.inFlight.set(c.id, Math.max(0, (this.inFlight.get(c.id) ?? 1) - 1))
-    if (lease.trial) {
-      const pair = this.pairs.get(c.id)?.get(lease.model)
-      if (pair !== undefined) pair.trial = false
-    }
+    if (lease.trial) this.health.endTrial(c.id, lease.model)
     // A credential deleted while the call ran has nothing left to learn.
     if (this.store.find(c.id) === c) {
       if (outcome === 'ok') this.succeeded(c, lease.model)
       else if (outcome !== 'aborted') this.failed(c, lease.model, outcome)
     }
-    this.wake(lease.provider)
+    this.line.wake(lease.provider)
   }
 
   /** The hot path: write only when health changed; last-used times are batched. */
   private succeeded(c: Credential, model: string): void {
-    if (this.pairs.size !== 0) {
-      const models = this.pairs.get(c.id)
-      const pair = models?.get(model)
-      if (models !== undefined && pair !== undefined) {
-        models.delete(model)
-        if (models.size === 0) this.pairs.delete(c.id)
-        if (pair.failures >= this.cfg.max_transient_failures) this.report(c, `is healthy again for ${model}`)
-      }
-    }
-    if (c.status === 'cooling') {
-      this.store.update(c, { status: 'active', cooldownUntil: null, failures: 0, lastError: null, verified: true })
-      this.report(c, 'is active again (a request succeeded)')
-    } else if (c.failures || c.lastError || !c.verified) {
-      // An invalid or disabled credential keeps its status: a probe or the operator decides.
-      this.store.update(c, { failures: 0, lastError: null, verified: true })
-    }
+    if (this.health.succeeded(c.id, model)) this.report(c, `is healthy again for ${model}`)
+    // Only an active credential's counters are reset: a cool-down or an invalid verdict that another
+    // call reported meanwhile stands (time or a probe ends it), and so does the operator's disable.
+    if (c.status === 'active' && (c.failures || c.lastError)) this.store.update(c, { failures: 0, lastError: null, verified: true })
+    else if (!c.verified) this.store.update(c, { verified: true })
     this.store.touch(c)
   }
 
@@ -301,16 +226,9 @@ export class CredentialPool {
 
   /** A transient failure cools only this credential for this model, after several in a row. */
   private transient(c: Credential, model: string, reason: string): void {
-    const models = this.pairs.get(c.id) ?? new Map<string, PairHealth>()
-    if (models.size === 0) this.pairs.set(c.id, models)
-    const pair = models.get(model) ?? { failures: 0, until: 0, trial: false }
-    if (pair.failures === 0) models.set(model, pair)
-    pair.failures++
-    const over = pair.failures - this.cfg.max_transient_failures
-    if (over >= 0) {
-      pair.until = this.now() + this.backoff(over + 1)
+    const pair = this.health.failed(c.id, model, this.now(), (over) => this.backoff(over))
+    if (pair.failures >= this.cfg.max_transient_failures)
       this.report(c, `is cooling for ${model} until ${iso(pair.until)} after ${pair.failures} transient failures in a row: ${reason}`)
-    }
     this.store.update(c, { lastError: reason })
   }
 
@@ -324,22 +242,17 @@ export class CredentialPool {
 
   /** Models this credential is cooling for (transient failures), with the time each comes back. */
   coolingModels(id: number): { model: string; failures: number; until: number }[] {
-    const out: { model: string; failures: number; until: number }[] = []
-    for (const [model, pair] of this.pairs.get(id) ?? []) {
-      if (pair.failures >= this.cfg.max_transient_failures) out.push({ model, failures: pair.failures, until: pair.until })
-    }
-    return out
+    return this.health.tripping(id)
   }
 
   private label(c: Credential, instance: ProviderInstance, spec: ModelSpec, tried: ReadonlySet<number>, t: number): Label {
     if (c.status === 'disabled' || c.status === 'invalid') return c.status
     if (c.status === 'cooling' && (c.cooldownUntil ?? 0) > t) return 'cooling'
     if (tried.has(c.id)) return 'failed'
-    const pair = this.pairs.get(c.id)?.get(spec.id)
-    const open = pair !== undefined && pair.failures >= this.cfg.max_transient_failures
-    if ((this.inFlight.get(c.id) ?? 0) >= instance.settings.concurrency || (open && pair.trial)) return 'busy'
+    const pair = this.health.tripped(c.id, spec.id)
+    if ((this.inFlight.get(c.id) ?? 0) >= instance.settings.concurrency || pair?.trial) return 'busy'
     if (instance.adapter.canServe && !instance.adapter.canServe(spec, toView(c))) return 'without enough credit'
-    return open && pair.until > t ? 'cooling' : 'available'
+    return pair !== undefined && pair.until > t ? 'cooling' : 'available'
   }
 
   /** Could a credential serve this request once a slot (or a running trial) frees up? */
@@ -399,8 +312,8 @@ export class CredentialPool {
 
   /** Keep in-memory health in step with what the store changed, and let waiting requests in. */
   private changed(c: Credential, change: CredentialChange): void {
-    if (change === 'removed' || (typeof change === 'object' && change.secret !== undefined)) this.pairs.delete(c.id)
-    if (change !== 'removed') this.wake(c.provider)
+    if (change === 'removed' || (typeof change === 'object' && change.secret !== undefined)) this.health.forget(c.id)
+    if (change !== 'removed') this.line.wake(c.provider)
   }
 }
 

@@ -69,6 +69,15 @@ describe('transient failures count per credential and model', () => {
     expect(pick(chat)).toBeUndefined()
   })
 
+  it('keeps a rate-limit cool-down that another call reported while this one succeeded', () => {
+    setup({ concurrency: 2 })
+    const id = add('sk-a')
+    const [slow, fast] = [pick(chat)!, pick(chat)!]
+    pool.release(fast, rateLimited('slow down', { retryAfterMs: 5000 }))
+    pool.release(slow, 'ok')
+    expect(pool.find(id)).toMatchObject({ status: 'cooling', cooldownUntil: now + 5000, failures: 1 })
+  })
+
   it('never counts our own failures (internal) against the credential', () => {
     const id = add('sk-a')
     for (let i = 0; i < 5; i++) fail(chat, internalError('internal error while calling mem-web'))
@@ -218,7 +227,7 @@ describe('one credential store', () => {
     pool.release(lease, 'ok')
     expect(pool.find(id)!.status).toBe('disabled')
     const fresh = new CredentialPool(db, box, buildConfig({}, {}).pool, createLogger('silent'), () => now)
-    expect(fresh.find(id)).toMatchObject({ status: 'disabled', lastError: null })
+    expect(fresh.find(id)).toMatchObject({ status: 'disabled', verified: true })
   })
 
   it('sees inserts, updates and deletes at once, and forgets removed credentials', () => {
