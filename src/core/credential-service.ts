@@ -4,6 +4,7 @@
 // not run (network, DNS, Cloudflare, 5xx, timeout) changes nothing.
 import type { Credential, CredentialPatch } from '../db/credentials.repo.js'
 import { UpstreamError } from '../kit/errors.js'
+import { mask } from '../kit/log.js'
 import type { CredentialHealth } from '../kit/types.js'
 import type { Services } from '../services.js'
 import { callContext } from './call-context.js'
@@ -140,6 +141,7 @@ export function refreshAfterUse(s: Services, instance: ProviderInstance, id: num
 export function setEnabled(s: Services, id: number, enabled: boolean): Credential {
   const c = findCredential(s, id)
   s.pool.store.update(c, enabled ? { status: 'active', failures: 0, cooldownUntil: null, lastError: null } : { status: 'disabled' })
+  s.log.warn(`credential ${c.id} (${mask(c.secret)}) of ${c.provider} ${enabled ? 'enabled' : 'disabled'} by the operator`)
   return c
 }
 
