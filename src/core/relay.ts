@@ -255,7 +255,7 @@ export class Relay {
     const call = new AbortController()
     const forward = () => call.abort(signal.reason)
     if (signal.aborted) forward()
-    else signal.addEventListener('abort', forward, { once: true })
+    else signal.addEventListener('abort', forward)
     const unlink = () => signal.removeEventListener('abort', forward)
     const ctx = callContext(instance, lease, call.signal, this.log)
     const dispatchMs = performance.now() - t0
@@ -308,22 +308,27 @@ export class Relay {
  * sends headers and then only keep-alive comments is a timeout like one that sends nothing (the
  * call is aborted, so its connection closes, and the relay fails over).
  */
-async function firstEvent(iterator: AsyncIterator<DeltaEvent>, instance: ProviderInstance, call: AbortController) {
-  const ms = instance.settings.timeout_ms
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+function firstEvent(iterator: AsyncIterator<DeltaEvent>, instance: ProviderInstance, call: AbortController) {
+  // One promise and one timer per call, not Promise.race: this runs for every request.
+  return new Promise<IteratorResult<DeltaEvent>>((resolve, reject) => {
+    const ms = instance.settings.timeout_ms
+    const timer = setTimeout(() => {
       const err = upstreamTimeout(`${instance.name} sent no content within ${ms} ms`, { provider: instance.name })
       reject(err)
       call.abort(err)
       iterator.return?.().catch(() => undefined)
     }, ms)
+    iterator.next().then(
+      (first) => {
+        clearTimeout(timer)
+        resolve(first)
+      },
+      (err: unknown) => {
+        clearTimeout(timer)
+        reject(err)
+      },
+    )
   })
-  try {
-    return await Promise.race([iterator.next(), late])
-  } finally {
-    clearTimeout(timer)
-  }
 }
 
 /** What to tell a caller whose model's provider has no credential at all. */
