@@ -92,6 +92,8 @@ export const configSchema = z.strictObject({
       max_transient_failures: z.number().int().positive().default(3),
       /** How often invalid credentials are re-tested and credits refreshed (0 = never). */
       probe_interval_ms: z.number().int().nonnegative().default(60 * 60_000),
+      /** How long a request waits for a free slot when every credential is busy (0 = refuse at once). */
+      queue_timeout_ms: z.number().int().nonnegative().default(30_000),
     })
     .prefault({}),
   records: z

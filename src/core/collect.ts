@@ -31,7 +31,10 @@ export async function collectEvents(events: AsyncIterable<DeltaEvent>): Promise<
     if (!index) return first
     first.others ??= new Map()
     let other = first.others.get(index)
-    if (!other) first.others.set(index, (other = empty()))
+    if (!other) {
+      other = empty()
+      first.others.set(index, other)
+    }
     return other
   }
   for await (const e of events) {
@@ -40,13 +43,16 @@ export async function collectEvents(events: AsyncIterable<DeltaEvent>): Promise<
     else if (e.type === 'text') {
       const out = target(e)
       out.content += e.text
-      if (e.logprobs) (out.logprobs ??= []).push(...e.logprobs)
+      if (e.logprobs) out.logprobs = [...(out.logprobs ?? []), ...e.logprobs]
     } else if (e.type === 'reasoning') target(e).reasoning += e.text
     else if (e.type === 'finish') target(e).finish = e.reason
     else if (e.type === 'tool_call') {
       const out = target(e)
       let byIndex = calls.get(out)
-      if (!byIndex) calls.set(out, (byIndex = new Map()))
+      if (!byIndex) {
+        byIndex = new Map()
+        calls.set(out, byIndex)
+      }
       let call = byIndex.get(e.index)
       if (!call) {
         call = { id: e.id ?? `call_${e.index}`, type: 'function', function: { name: '', arguments: '' } }

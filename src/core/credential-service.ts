@@ -1,5 +1,10 @@
-// Adding, probing and seeding credentials: shared by the admin API, config.yaml and the healer.
-import { type Credential, findDuplicate, insertCredential, listCredentials, updateCredential } from '../db/credentials.repo.js'
+// Adding, editing, probing and seeding credentials: shared by the admin API, config.yaml and the
+// healer. Every write goes through the pool's store. A probe decides only what the upstream said:
+// a definite rejection marks a credential invalid, "out of credit" cools it, and a probe that could
+// not run (network, DNS, Cloudflare, 5xx, timeout) changes nothing.
+import type { Credential, CredentialPatch } from '../db/credentials.repo.js'
+import { UpstreamError } from '../kit/errors.js'
+import { mask } from '../kit/log.js'
 import type { CredentialHealth } from '../kit/types.js'
 import type { Services } from '../services.js'
 import { callContext } from './call-context.js'
@@ -28,61 +33,98 @@ export function normalizeSecret(instance: ProviderInstance, raw: string): string
   return secret
 }
 
+/** What a probe found. At most one of health and quota; error alone means it could not run. */
+export interface ProbeOutcome {
+  /** The upstream's verdict: it accepted the credential (ok) or definitely rejected it. */
+  health?: CredentialHealth
+  /** The upstream accepted the credential but it is out of credit. */
+  quota?: UpstreamError
+  /** Why there is no verdict (or the quota message): the probe says nothing about the credential. */
+  error?: string
+}
+
 /**
- * Ask the provider whether a credential works. `health` is the upstream's verdict on the
- * credential; `error` means the probe itself could not run (network, Cloudflare), which says
- * nothing about the credential and must not change its status.
+ * Ask the provider whether a credential works. The adapter resolves its verdict or throws a typed
+ * error; only credential_invalid (a rejection) and quota_exhausted (valid, no credit) are verdicts.
  */
-export async function probeSecret(
-  s: Services,
-  instance: ProviderInstance,
-  id: number | null,
-  secret: string,
-): Promise<{ health?: CredentialHealth; error?: string }> {
+export async function probeSecret(s: Services, instance: ProviderInstance, id: number | null, secret: string): Promise<ProbeOutcome> {
   if (!instance.adapter.probe) return {}
   const lease = (id === null ? undefined : s.pool.leaseForProbe(instance.name, id)) ?? s.pool.passthroughLease(instance.name, secret)
   const ctx = callContext(instance, lease, AbortSignal.timeout(instance.settings.timeout_ms), s.log)
   try {
     return { health: await instance.adapter.probe(ctx) }
   } catch (err) {
-    return { error: (err as Error).message }
+    if (err instanceof UpstreamError && err.kind === 'credential_invalid') return { health: { ok: false, reason: err.message } }
+    if (err instanceof UpstreamError && err.kind === 'quota_exhausted') return { quota: err, error: err.message }
+    return { error: (err as Error)?.message ?? String(err) }
   }
+}
+
+function applyProbe(s: Services, c: Credential, probe: ProbeOutcome): void {
+  if (probe.health) s.pool.applyHealth(c.id, probe.health)
+  else if (probe.quota) s.pool.applyQuota(c.id, probe.quota)
+  else if (probe.error) s.log.info(`could not verify credential ${c.id} of ${c.provider}; left as it was: ${probe.error}`)
 }
 
 export interface AddOptions {
   remark?: string
   source?: 'admin' | 'config'
-  /** Probe before storing and refuse a dead credential (admin API). */
+  /** Probe before storing and refuse a credential the upstream rejects (admin API). */
   verify?: boolean
 }
 
-export async function addCredential(s: Services, provider: string, raw: string, opts: AddOptions = {}): Promise<Credential> {
-  const instance = instanceOf(s, provider)
-  const secret = normalizeSecret(instance, raw)
-  if (findDuplicate(s.db, instance.name, secret)) throw new CredentialError(`this credential already exists for ${provider}`, 409)
-  let health: CredentialHealth | undefined
-  if (opts.verify) {
-    const probe = await probeSecret(s, instance, null, secret)
-    if (probe.error) throw new CredentialError(`could not verify the credential with ${provider}: ${probe.error}`, 502)
-    health = probe.health
-    if (health && !health.ok) throw new CredentialError(`${provider} rejected the credential: ${health.reason ?? 'unknown reason'}`, 422)
-  }
-  const created = insertCredential(s.db, s.box, { provider: instance.name, secret, remark: opts.remark ?? '', source: opts.source ?? 'admin' })
-  s.pool.invalidate(instance.name)
-  if (health) s.pool.applyHealth(created.id, health)
-  return s.pool.find(created.id) ?? created
+export interface Added {
+  credential: Credential
+  /** Why the probe could not run; the credential is stored unverified. */
+  unverified?: string
 }
 
-export async function probeCredential(
-  s: Services,
-  id: number,
-): Promise<{ credential: Credential; health?: CredentialHealth; error?: string }> {
-  const credential = s.pool.find(id)
-  if (!credential) throw new CredentialError(`credential ${id} not found`, 404)
+export async function addCredential(s: Services, provider: string, raw: string, opts: AddOptions = {}): Promise<Added> {
+  const instance = instanceOf(s, provider)
+  const secret = normalizeSecret(instance, raw)
+  const refuseDuplicate = () => {
+    if (s.pool.store.isDuplicate(instance.name, secret)) throw new CredentialError(`this credential already exists for ${provider}`, 409)
+  }
+  refuseDuplicate()
+  const probe = opts.verify ? await probeSecret(s, instance, null, secret) : {}
+  if (probe.health && !probe.health.ok)
+    throw new CredentialError(`${provider} rejected the credential: ${probe.health.reason ?? 'unknown reason'}`, 422)
+  refuseDuplicate() // the same secret may have been added while the probe ran
+  const credential = s.pool.store.insert({ provider: instance.name, secret, remark: opts.remark ?? '', source: opts.source ?? 'admin' })
+  applyProbe(s, credential, probe)
+  return probe.error && !probe.quota ? { credential, unverified: probe.error } : { credential }
+}
+
+export function findCredential(s: Services, id: number): Credential {
+  const c = s.pool.find(id)
+  if (!c) throw new CredentialError(`credential ${id} not found`, 404)
+  return c
+}
+
+/** Change remark and/or secret; a new secret is unverified until the probe that follows says so. */
+export async function editCredential(s: Services, id: number, edit: { secret?: string; remark?: string }): Promise<Credential> {
+  const c = findCredential(s, id)
+  const patch: CredentialPatch = {}
+  if (edit.remark !== undefined) patch.remark = edit.remark
+  if (edit.secret) {
+    const secret = normalizeSecret(instanceOf(s, c.provider), edit.secret)
+    if (s.pool.store.isDuplicate(c.provider, secret, id)) throw new CredentialError('this credential already exists', 409)
+    Object.assign(patch, { secret, verified: false })
+  }
+  s.pool.store.update(c, patch)
+  return edit.secret ? (await probeCredential(s, id)).credential : c
+}
+
+export function removeCredential(s: Services, id: number): void {
+  if (!s.pool.store.remove(id)) throw new CredentialError(`credential ${id} not found`, 404)
+}
+
+export async function probeCredential(s: Services, id: number): Promise<ProbeOutcome & { credential: Credential }> {
+  const credential = findCredential(s, id)
   const instance = instanceOf(s, credential.provider)
   const probe = await probeSecret(s, instance, id, credential.secret)
-  if (probe.health) s.pool.applyHealth(id, probe.health)
-  return { credential: s.pool.find(id) ?? credential, ...probe }
+  applyProbe(s, credential, probe)
+  return { credential, ...probe }
 }
 
 const refreshing = new Set<number>()
@@ -97,11 +139,10 @@ export function refreshAfterUse(s: Services, instance: ProviderInstance, id: num
 }
 
 export function setEnabled(s: Services, id: number, enabled: boolean): Credential {
-  const c = s.pool.find(id)
-  if (!c) throw new CredentialError(`credential ${id} not found`, 404)
-  updateCredential(s.db, s.box, id, enabled ? { status: 'active', failures: 0, cooldownUntil: null, lastError: null } : { status: 'disabled' })
-  s.pool.invalidate(c.provider)
-  return s.pool.find(id)!
+  const c = findCredential(s, id)
+  s.pool.store.update(c, enabled ? { status: 'active', failures: 0, cooldownUntil: null, lastError: null } : { status: 'disabled' })
+  s.log.warn(`credential ${c.id} (${mask(c.secret)}) of ${c.provider} ${enabled ? 'enabled' : 'disabled'} by the operator`)
+  return c
 }
 
 /** Upsert the secrets listed in config.yaml (idempotent across restarts). */
@@ -110,24 +151,23 @@ export function seedFromConfig(s: Services): number {
   for (const instance of s.instances.values()) {
     for (const raw of instance.configCredentials) {
       const secret = normalizeSecret(instance, raw)
-      if (findDuplicate(s.db, instance.name, secret)) continue
-      insertCredential(s.db, s.box, { provider: instance.name, secret, source: 'config', remark: 'config.yaml' })
+      if (s.pool.store.isDuplicate(instance.name, secret)) continue
+      s.pool.store.insert({ provider: instance.name, secret, source: 'config', remark: 'config.yaml' })
       added++
     }
-    s.pool.invalidate(instance.name)
   }
   return added
 }
 
-/** Re-test invalid credentials and refresh credits of credit-aware providers. */
+/** Re-test invalid and unverified credentials, and refresh credits of credit-aware providers. */
 export async function healAll(s: Services, opts: { all?: boolean } = {}): Promise<number> {
   let probed = 0
   for (const instance of s.instances.values()) {
     if (!instance.adapter.probe) continue
     const creditAware = Boolean(instance.adapter.canServe)
-    for (const c of listCredentials(s.db, s.box, instance.name)) {
+    for (const c of s.pool.store.all(instance.name)) {
       if (c.status === 'disabled') continue
-      if (!opts.all && !creditAware && c.status !== 'invalid') continue
+      if (!opts.all && !creditAware && c.status !== 'invalid' && c.verified) continue
       await probeCredential(s, c.id).catch(() => undefined)
       probed++
     }

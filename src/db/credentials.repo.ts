@@ -18,6 +18,7 @@ export interface NewCredential {
   secret: string
   remark?: string
   source?: 'admin' | 'config'
+  verified?: boolean
 }
 
 export type CredentialPatch = Partial<
@@ -34,6 +35,7 @@ export type CredentialPatch = Partial<
     | 'credit'
     | 'advancedCredit'
     | 'subscribed'
+    | 'verified'
   >
 > & { secret?: string; state?: Record<string, unknown> }
 
@@ -62,6 +64,7 @@ export function insertCredential(db: Db, box: SecretBox, c: NewCredential): Cred
       secretTail: c.secret.slice(-4),
       remark: c.remark ?? '',
       source: c.source ?? 'admin',
+      verified: c.verified ?? false,
     })
     .returning()
     .get()
@@ -87,19 +90,23 @@ export function touchCredentials(db: Db, usedAt: ReadonlyMap<number, number>): v
   })()
 }
 
-/** Apply a patch; plain columns are written as they are, secret and state sealed first. */
-export function updateCredential(db: Db, box: SecretBox, id: number, patch: CredentialPatch): void {
+/**
+ * Apply a patch; plain columns are written as they are, secret and state sealed first. Returns the
+ * row's new updatedAt, or undefined when there is no such row.
+ */
+export function updateCredential(db: Db, box: SecretBox, id: number, patch: CredentialPatch): number | undefined {
   const { secret, state, ...plain } = patch
-  const values: Partial<Row> = { ...plain, updatedAt: Date.now() }
+  const updatedAt = Date.now()
+  const values: Partial<Row> = { ...plain, updatedAt }
   if (state !== undefined) values.stateEnc = box.seal(JSON.stringify(state))
   if (secret !== undefined) {
     const current = db.select({ provider: credentials.provider }).from(credentials).where(eq(credentials.id, id)).get()
-    if (!current) return
+    if (!current) return undefined
     values.secretEnc = box.seal(secret)
     values.secretHash = secretHashOf(current.provider, secret)
     values.secretTail = secret.slice(-4)
   }
-  db.update(credentials).set(values).where(eq(credentials.id, id)).run()
+  return db.update(credentials).set(values).where(eq(credentials.id, id)).run().changes > 0 ? updatedAt : undefined
 }
 
 export const deleteCredential = (db: Db, id: number): boolean =>

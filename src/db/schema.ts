@@ -47,6 +47,8 @@ export const credentials = sqliteTable(
     credit: real('credit'),
     advancedCredit: real('advanced_credit'),
     subscribed: integer('subscribed', { mode: 'boolean' }),
+    /** The upstream has confirmed it works (a probe or a served request); false until then. */
+    verified: integer('verified', { mode: 'boolean' }).notNull().default(false),
     /** Sealed JSON owned by the provider (cached access tokens, device ids). */
     stateEnc: text('state_enc'),
     createdAt: integer('created_at').notNull().default(now),

@@ -4,18 +4,19 @@ import { z } from 'zod'
 import {
   CredentialError,
   addCredential,
+  editCredential,
   healAll,
-  instanceOf,
-  normalizeSecret,
   probeCredential,
+  removeCredential,
   setEnabled,
 } from '../core/credential-service.js'
-import { type Credential, deleteCredential, findDuplicate, listCredentials, updateCredential } from '../db/credentials.repo.js'
+import type { CredentialPool } from '../core/credential-pool.js'
+import type { Credential } from '../db/credentials.repo.js'
 import { mask } from '../kit/log.js'
 import type { Services } from '../services.js'
 import { EnvelopeError, idParam, idSchema, jsonBody, ok, timeString } from './envelope.js'
 
-export const describeCredential = (c: Credential) => ({
+export const describeCredential = (c: Credential, pool: CredentialPool) => ({
   id: String(c.id),
   provider: c.provider,
   cookie: mask(c.secret),
@@ -29,6 +30,10 @@ export const describeCredential = (c: Credential) => ({
   credit: c.credit,
   advancedCredit: c.advancedCredit,
   subscribed: c.subscribed,
+  /** The upstream has confirmed the credential (a probe or a served request). */
+  verified: c.verified,
+  /** Models it is cooling for after transient failures (the credential serves its other models). */
+  coolingModels: pool.coolingModels(c.id).map((m) => ({ model: m.model, failures: m.failures, until: timeString(m.until) })),
   lastUsedTime: timeString(c.lastUsedAt),
   lastProbeTime: timeString(c.lastProbedAt),
   createTime: timeString(c.createdAt),
@@ -47,54 +52,38 @@ async function guarded<T>(work: () => Promise<T> | T): Promise<T> {
 
 export function adminCredentialRoutes(s: Services) {
   const app = new Hono()
-  const add = (provider: string, secret: string, remark?: string) =>
-    guarded(() => addCredential(s, provider, secret, { remark: remark ?? '', verify: true }))
+  const describe = (c: Credential) => describeCredential(c, s.pool)
+  const add = async (provider: string, secret: string, remark?: string) => {
+    const added = await guarded(() => addCredential(s, provider, secret, { remark: remark ?? '', verify: true }))
+    return { ...describe(added.credential), ...(added.unverified ? { verifyError: added.unverified } : {}) }
+  }
 
   app.put('/cookie', async (c) => {
     const body = await jsonBody(c, z.object({ cookie: z.string().min(1), remark: z.string().optional(), provider: z.string().default(DEFAULT_PROVIDER) }))
-    return ok(c, describeCredential(await add(body.provider, body.cookie, body.remark)))
+    return ok(c, await add(body.provider, body.cookie, body.remark))
   })
   app.put('/credential', async (c) => {
     const body = await jsonBody(c, z.object({ provider: z.string().min(1), secret: z.string().min(1), remark: z.string().optional() }))
-    return ok(c, describeCredential(await add(body.provider, body.secret, body.remark)))
+    return ok(c, await add(body.provider, body.secret, body.remark))
   })
 
   app.post('/cookie/update', async (c) => {
     const body = await jsonBody(c, z.object({ id: idSchema, cookie: z.string().min(1).optional(), remark: z.string().optional() }))
-    const current = s.pool.find(body.id)
-    if (!current) throw new EnvelopeError(404, `credential ${body.id} not found`)
-    const patch: { secret?: string; remark?: string } = {}
-    if (body.remark !== undefined) patch.remark = body.remark
-    if (body.cookie) {
-      const secret = await guarded(() => normalizeSecret(instanceOf(s, current.provider), body.cookie!))
-      const dup = findDuplicate(s.db, current.provider, secret)
-      if (dup && dup.id !== body.id) throw new EnvelopeError(409, 'this credential already exists')
-      patch.secret = secret
-    }
-    updateCredential(s.db, s.box, body.id, patch)
-    s.pool.invalidate(current.provider)
-    const result = body.cookie ? (await guarded(() => probeCredential(s, body.id))).credential : s.pool.find(body.id)!
-    return ok(c, describeCredential(result))
+    const edit = { ...(body.cookie ? { secret: body.cookie } : {}), ...(body.remark !== undefined ? { remark: body.remark } : {}) }
+    return ok(c, describe(await guarded(() => editCredential(s, body.id, edit))))
   })
 
-  const remove = (id: number) => {
-    const current = s.pool.find(id)
-    if (!current || !deleteCredential(s.db, id)) throw new EnvelopeError(404, `credential ${id} not found`)
-    s.pool.invalidate(current.provider)
-  }
-  app.delete('/cookie/:id', (c) => {
-    remove(idParam(c))
+  const remove = (id: number) => guarded(() => removeCredential(s, id))
+  app.delete('/cookie/:id', async (c) => {
+    await remove(idParam(c))
     return ok(c)
   })
-  app.delete('/credential/:id', (c) => {
-    remove(idParam(c))
+  app.delete('/credential/:id', async (c) => {
+    await remove(idParam(c))
     return ok(c)
   })
 
-  const list = (provider: string | undefined) => {
-    s.pool.flushTouches()
-    return listCredentials(s.db, s.box, provider).map(describeCredential)
-  }
+  const list = (provider: string | undefined) => s.pool.store.all(provider).map(describe)
   app.get('/cookie/all', (c) => ok(c, list(c.req.query('provider'))))
   app.get('/credential', (c) => ok(c, list(c.req.query('provider'))))
 
@@ -104,11 +93,12 @@ export function adminCredentialRoutes(s: Services) {
   })
   app.post('/credential/:id/probe', async (c) => {
     const { credential, health, error } = await guarded(() => probeCredential(s, idParam(c)))
-    return ok(c, { credential: describeCredential(credential), health: health ?? null, error: error ?? null })
+    return ok(c, { credential: describe(credential), health: health ?? null, error: error ?? null })
   })
   app.post('/credential/:id/enable', async (c) => {
+    const id = idParam(c)
     const { enabled } = await jsonBody(c, z.object({ enabled: z.boolean().default(true) }))
-    return ok(c, describeCredential(await guarded(() => setEnabled(s, idParam(c), enabled))))
+    return ok(c, describe(await guarded(() => setEnabled(s, id, enabled))))
   })
 
   return app

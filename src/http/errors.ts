@@ -37,15 +37,15 @@ export class ApiError extends Error {
 /** A core failure in OpenAI's shape. */
 export function openaiError(f: ChatFailure): ApiError {
   const [type, code] = FAILURES[f.kind].openai
-  const message = f.kind === 'internal' ? 'internal error' : f.message
-  return new ApiError(f.status, message, type, f.detail.code ?? code, f.detail.param ?? null)
+  return new ApiError(f.status, f.message, type, f.detail.code ?? code, f.detail.param ?? null)
 }
 
 /** What a handler threw, as the error the client gets; anything unexpected is logged and hidden. */
 export function toApiError(err: unknown, log: Logger): ApiError {
   if (err instanceof ApiError) return err
   if (err instanceof ChatFailure) {
-    if (err.kind === 'internal') log.error(`internal failure: ${err.message}`)
+    const cause = err.detail.cause as Error | undefined
+    if (cause) log.error(`internal failure: ${cause.stack ?? cause}`)
     return openaiError(err)
   }
   log.error(`unhandled error: ${(err as Error)?.stack ?? String(err)}`)

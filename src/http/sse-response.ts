@@ -6,7 +6,6 @@ import type { ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import type { Context } from 'hono'
-import { isAbortError } from '../kit/errors.js'
 
 export const SSE_HEADERS = {
   'Content-Type': 'text/event-stream; charset=utf-8',

@@ -10,6 +10,7 @@ export type FailureKind =
   | 'protocol' // upstream answered something we cannot read (challenge page, wrong envelope)
   | 'invalid_request' // the client's fault: never retried
   | 'not_supported' // this upstream cannot do what was asked: never retried
+  | 'internal' // our own code failed (a bug, a stack overflow), not the upstream: never retried or counted
 
 export interface UpstreamErrorOptions {
   provider?: string
@@ -36,7 +37,7 @@ export class UpstreamError extends Error {
 
   /** May the same request be tried again on another credential or provider? */
   get retryable(): boolean {
-    return this.kind !== 'invalid_request' && this.kind !== 'not_supported'
+    return this.kind !== 'invalid_request' && this.kind !== 'not_supported' && this.kind !== 'internal'
   }
 }
 
@@ -52,6 +53,7 @@ export const protocolError = (message: string, o?: UpstreamErrorOptions) => new 
 export const invalidRequest = (message: string, o?: UpstreamErrorOptions) =>
   new UpstreamError('invalid_request', message, o)
 export const notSupported = (message: string, o?: UpstreamErrorOptions) => new UpstreamError('not_supported', message, o)
+export const internalError = (message: string, o?: UpstreamErrorOptions) => new UpstreamError('internal', message, o)
 
 /** One place that turns an upstream HTTP status into a failure class (openai-node style). */
 export function errorFromStatus(status: number, message: string, o: UpstreamErrorOptions = {}): UpstreamError {

@@ -7,7 +7,6 @@ import { buildConfig } from '../../src/config/load.js'
 import { CredentialPool } from '../../src/core/credential-pool.js'
 import { buildProviders, type ProviderInstance } from '../../src/core/provider-registry.js'
 import { type Db, openDatabase } from '../../src/db/client.js'
-import { insertCredential, updateCredential } from '../../src/db/credentials.repo.js'
 import { SecretBox } from '../../src/db/secret-box.js'
 import { credentialInvalid, invalidRequest, quotaExhausted, rateLimited, upstreamUnavailable } from '../../src/kit/errors.js'
 import { SingleFlight } from '../../src/kit/single-flight.js'
@@ -32,7 +31,7 @@ function setup(concurrency = 1) {
   web = instances.get('mem-web')!
   credit = instances.get('credit-web')!
 }
-const add = (secret: string, provider = 'mem-web') => insertCredential(db, box, { provider, secret }).id
+const add = (secret: string, provider = 'mem-web') => pool.store.insert({ provider, secret }).id
 const pick = (instance = web, exclude: number[] = [], prefer?: number) =>
   pool.acquire(instance, { spec, exclude: new Set(exclude), ...(prefer ? { prefer } : {}) })
 
@@ -100,14 +99,15 @@ describe('CredentialPool', () => {
     expect(pool.find(id)!.cooldownUntil).toBe(now + 3600_000)
   })
 
-  it('cools only after repeated transient failures, and ignores client errors', () => {
+  it('cools the credential for that model only after repeated transient failures, and ignores client errors', () => {
     const id = add('flaky')
     for (let i = 0; i < 2; i++) pool.release(pick()!, upstreamUnavailable('502'))
-    expect(pool.find(id)).toMatchObject({ status: 'active', failures: 2 })
+    expect(pool.coolingModels(id)).toEqual([])
     pool.release(pick()!, invalidRequest('bad prompt'))
-    expect(pool.find(id)!.failures).toBe(2)
     pool.release(pick()!, upstreamUnavailable('502'))
-    expect(pool.find(id)).toMatchObject({ status: 'cooling', failures: 3 })
+    // Transient failures act on the pair: the credential itself stays active for other models.
+    expect(pool.find(id)).toMatchObject({ status: 'active', failures: 0, lastError: '502' })
+    expect(pool.coolingModels(id)).toEqual([{ model: 'm', failures: 3, until: now + 60_000 }])
   })
 
   it('persists status so a restarted pool remembers it', () => {
@@ -119,9 +119,8 @@ describe('CredentialPool', () => {
 
   it('skips credentials that cannot afford the model on credit-aware providers', () => {
     const [poor, rich] = [add('poor', 'credit-web'), add('rich', 'credit-web')]
-    updateCredential(db, box, poor, { credit: 3 })
-    updateCredential(db, box, rich, { credit: 50 })
-    pool.invalidate()
+    pool.store.update(pool.find(poor)!, { credit: 3 })
+    pool.store.update(pool.find(rich)!, { credit: 50 })
     expect(pick(credit)!.view.id).toBe(rich)
     expect(pool.summary(credit, spec, new Set())).toBe('1 without enough credit, 1 busy')
   })

@@ -9,7 +9,7 @@ let app: TestApp
 beforeAll(async () => {
   fake = await startFakeOpenAI(['sk-limited', 'sk-good', 'sk-backup'])
   fake.limitedKeys.add('sk-limited')
-  const up = (credentials: string[], models: string[]) => ({ type: 'openai-compatible', base_url: `${fake.url}/v1`, credentials, models })
+  const up = (credentials: string[], models: (string | { id: string; upstream: string })[]) => ({ type: 'openai-compatible', base_url: `${fake.url}/v1`, credentials, models })
   app = await startTestApp({
     config: {
       providers: {
@@ -17,6 +17,10 @@ beforeAll(async () => {
         main: up(['sk-dead', 'sk-limited', 'sk-good'], ['fake-model']),
         broken: up(['sk-dead-2'], ['fake-model']),
         backup: up(['sk-backup'], ['fake-model']),
+        // One key serving two models, one of which the upstream fails with 500.
+        solo: up(['sk-good'], [{ id: 'solo-chat', upstream: 'fake-model' }, { id: 'solo-broken', upstream: 'broken' }]),
+        // Configured, but nobody has added a credential yet.
+        empty: up([], ['empty-model']),
       },
       routes: { resilient: ['broken:fake-model', 'backup:fake-model'] },
     },
@@ -72,5 +76,36 @@ describe('credential failover', () => {
       '503 no usable credential for main: 1 invalid, 1 cooling, 1 disabled; broken: 1 invalid; backup: 1 disabled',
     )
     expect(failed.code).toBe('no_available_credential')
+  })
+})
+
+describe('one model\'s trouble stays with that model', () => {
+  it('cools the key for the failing model only; its other models keep working', async () => {
+    for (let i = 0; i < 3; i++) expect((await ask('solo-broken').catch((e) => e)).status).toBe(502)
+    const key = app.services.pool.entries('solo')[0]!
+    expect(key.status).toBe('active')
+    expect(app.services.pool.coolingModels(key.id)).toMatchObject([{ model: 'solo-broken', failures: 3 }])
+    const res = await ask('solo-chat')
+    expect((res as any).choices[0].message.content).toContain('你好')
+  })
+
+  it('tries the cooling key anyway when nothing else can serve, and answers with the upstream\'s own error', async () => {
+    const before = fake.requests.length
+    const err = await ask('solo-broken').catch((e) => e)
+    expect(fake.requests.length - before).toBe(1)
+    expect(err.status).toBe(502)
+    expect(err.message).toMatch(/^502 solo: The server had an error/)
+    expect(err.code).toBe('upstream_error')
+  })
+})
+
+describe('a provider without any credential', () => {
+  it('names the provider and how to add one', async () => {
+    const err = await ask('empty-model').catch((e) => e)
+    expect(err.status).toBe(503)
+    expect(err.code).toBe('no_available_credential')
+    expect(err.message).toContain('empty: no credentials')
+    expect(err.message).toContain('PUT /api/cookie {"provider": "empty", "cookie": "..."}')
+    expect(err.message).toContain('providers.empty.credentials in config.yaml')
   })
 })

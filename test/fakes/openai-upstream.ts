@@ -78,7 +78,8 @@ function answerChoices(res: ServerResponse, body: Record<string, any>): void {
       logprobs: lp(choiceParts(i)),
       finish_reason: 'stop',
     }))
-    return sendJson(res, 200, { id: 'up-1', object: 'chat.completion', created: 1, model: 'm', choices, usage: FAKE_USAGE })
+    sendJson(res, 200, { id: 'up-1', object: 'chat.completion', created: 1, model: 'm', choices, usage: FAKE_USAGE })
+    return
   }
   res.writeHead(200, { 'content-type': 'text/event-stream' })
   const send = (choice: Record<string, unknown>) =>
@@ -141,7 +142,8 @@ export async function startFakeOpenAI(validKeys: string[] = ['sk-upstream-good']
     finished = false
     if (model === 'choices') {
       finished = true
-      return answerChoices(res, body)
+      answerChoices(res, body)
+      return
     }
     if (!body.stream) {
       finished = true

@@ -68,9 +68,9 @@ describe('client keys', () => {
     expect(dup).toEqual({ status: 400, json: { code: 1, message: 'API-KEY already exists' } })
 
     const res = await app.openai(key).chat.completions.create({ model: 'fake-model', messages: [{ role: 'user', content: 'x' }] }).catch((e) => e)
-    // No upstream credential yet: the key passed auth and the relay explains what is missing.
+    // No upstream credential yet: the key passed auth and the relay explains what is missing and how to add it.
     expect(res.status).toBe(503)
-    expect(res.message).toMatch(/no usable credential for up: no credentials configured/)
+    expect(res.message).toMatch(/no usable credential for up: no credentials \(add one with PUT \/api\/cookie \{"provider": "up"/)
   })
 
   it('honours enabled, expiry and allowed models', async () => {

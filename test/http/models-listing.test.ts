@@ -4,7 +4,6 @@
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { providers as registry } from '../../providers/index.js'
-import { listCredentials, updateCredential } from '../../src/db/credentials.repo.js'
 import { defineProvider } from '../../src/kit/types.js'
 import { type TestApp, startTestApp } from '../helpers/app.js'
 
@@ -86,12 +85,10 @@ describe('what can serve', () => {
   })
 
   it('drops a provider whose credentials are all disabled or invalid; cooling ones still count', async () => {
-    const { db, box, pool } = app.services
-    const [cred] = listCredentials(db, box, 'deepseek-web')
-    const setStatus = (status: 'active' | 'cooling' | 'invalid' | 'disabled') => {
-      updateCredential(db, box, cred!.id, { status, cooldownUntil: status === 'cooling' ? Date.now() + 60_000 : null })
-      pool.invalidate('deepseek-web')
-    }
+    const { store } = app.services.pool
+    const [cred] = store.all('deepseek-web')
+    const setStatus = (status: 'active' | 'cooling' | 'invalid' | 'disabled') =>
+      store.update(cred!, { status, cooldownUntil: status === 'cooling' ? Date.now() + 60_000 : null })
     setStatus('cooling')
     expect(await ids(app)).toContain('deepseek-chat')
     setStatus('invalid')

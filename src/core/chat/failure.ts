@@ -28,6 +28,8 @@ export interface FailureDetail {
   code?: string
   upstreamStatus?: number
   retryAfterMs?: number
+  /** What an internal failure came from, for the log only. */
+  cause?: unknown
 }
 
 export class ChatFailure extends Error {
@@ -55,7 +57,8 @@ export class ChatFailure extends Error {
         ...(err.retryAfterMs === undefined ? {} : { retryAfterMs: err.retryAfterMs }),
       })
     }
-    return new ChatFailure('internal', (err as Error)?.message ?? String(err))
+    // A bug's own message may carry anything; the client gets a plain one, the log the cause.
+    return new ChatFailure('internal', 'internal error', { cause: err })
   }
 }
 

@@ -1,0 +1,1 @@
+ALTER TABLE `credentials` ADD `verified` integer DEFAULT false NOT NULL;
