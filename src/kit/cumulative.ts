@@ -20,8 +20,9 @@ export class CumulativeText {
 
   /** A snapshot of the whole text so far → what is new in it. */
   next(snapshot: string): string {
+    if (this.sent.startsWith(snapshot)) return '' // a repeat or an older snapshot
     const delta = cumulativeDelta(this.sent, snapshot)
-    if (!this.sent.startsWith(snapshot)) this.sent = snapshot
+    this.sent = snapshot
     return delta
   }
 
