@@ -53,6 +53,7 @@ describe('qwen-web origins', () => {
 
   it('www.qianwen.com: chat, probe and delete all reach base_url', async () => {
     const { adapter, ctx } = setup(fake.url, { site: 'qianwen' }, TICKET)
+    expect(qianwenApiUrl(ctx)).toBe(fake.url) // before any call: a regression must not reach the real host
     const events = await collectEvents(adapter.chat(qwenRequest('Qwen', [user('你好')]), ctx))
     expect(textFrom(events)).toBe(qwenAnswer('你好', 1))
     expect(await adapter.probe!(ctx)).toEqual({ ok: true })
@@ -69,8 +70,9 @@ describe('qwen-web origins', () => {
 
   it('legacy Tongyi and chat.qwen.ai answer from base_url alone', async () => {
     const tongyi = setup(fake.url, { site: 'tongyi' }, 'ticket-valid-1')
-    expect(textFrom(await collectEvents(tongyi.adapter.chat(qwenRequest('qwen', [user('一')]), tongyi.ctx)))).toBe(qwenAnswer('一', 1))
     const intl = setup(fake.url, { site: 'intl' }, `token=${TOKEN}; cna=abc`)
+    expect([tongyiUrl(tongyi.ctx), intlUrl(intl.ctx)]).toEqual([fake.url, fake.url])
+    expect(textFrom(await collectEvents(tongyi.adapter.chat(qwenRequest('qwen', [user('一')]), tongyi.ctx)))).toBe(qwenAnswer('一', 1))
     expect(textFrom(await collectEvents(intl.adapter.chat(qwenRequest('qwen3-max', [user('二')]), intl.ctx)))).toBe(qwenAnswer('二', 1))
     expect(paths(fake)).toEqual(expect.arrayContaining(['/dialog/conversation', '/api/v2/chats/new', '/api/v2/chat/completions']))
   })
