@@ -1,21 +1,16 @@
 // The credential is a Coze personal access token (PAT, `pat_...`), a service token or an OAuth
 // access token; all travel as `Authorization: Bearer <token>`.
+import { asObject, tryJson } from '../../src/kit/json.js'
 
 /** Keys a pasted JSON blob may keep the token under (SDK configs, .env exports, localStorage). */
 const TOKEN_KEYS = ['token', 'access_token', 'api_key', 'apiKey', 'pat', 'COZE_API_TOKEN'] as const
 
 function fromJson(text: string): string | undefined {
   if (!/^[{"]/.test(text)) return undefined
-  try {
-    const parsed = JSON.parse(text) as unknown
-    if (typeof parsed === 'string') return parsed
-    if (parsed && typeof parsed === 'object') {
-      const obj = parsed as Record<string, unknown>
-      for (const k of TOKEN_KEYS) if (typeof obj[k] === 'string') return obj[k] as string
-    }
-  } catch {
-    return undefined
-  }
+  const parsed = tryJson(text)
+  if (typeof parsed === 'string') return parsed
+  const obj = asObject(parsed)
+  for (const k of TOKEN_KEYS) if (typeof obj?.[k] === 'string') return obj[k] as string
   return undefined
 }
 

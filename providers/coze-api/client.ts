@@ -2,6 +2,7 @@
 // the HTTP status, because Coze reports business errors by `code` (sometimes with status 200).
 import { errorFromStatus, protocolError } from '../../src/kit/errors.js'
 import type { HttpResponse, Query } from '../../src/kit/http.js'
+import { tryJson } from '../../src/kit/json.js'
 import type { CallContext } from '../../src/kit/types.js'
 import { authHeaders } from './auth.js'
 import { PATHS, PROVIDER_ID } from './constants.js'
@@ -29,7 +30,7 @@ interface Envelope<T> {
 
 type Ctx = CallContext<Record<string, unknown>>
 
-const urlOf = (ctx: Ctx, path: string) => ctx.settings.base_url.replace(/\/+$/, '') + path
+const urlOf = (ctx: Ctx, path: string) => ctx.settings.base_url + path
 
 async function call(ctx: Ctx, path: string, init: { method?: string; json?: unknown; query?: Query; signal?: AbortSignal | null }) {
   return ctx.http.request(urlOf(ctx, path), {
@@ -45,10 +46,8 @@ async function call(ctx: Ctx, path: string, init: { method?: string; json?: unkn
 /** Unwrap `{code,msg,data}`; any non-zero code or unreadable body becomes a typed error. */
 export async function readEnvelope<T>(res: HttpResponse): Promise<T> {
   const text = await res.text()
-  let body: Envelope<T>
-  try {
-    body = JSON.parse(text) as Envelope<T>
-  } catch {
+  const body = tryJson(text) as Envelope<T> | undefined
+  if (body === undefined) {
     if (text.trim().startsWith('<'))
       throw protocolError(`${PROVIDER_ID} answered with an HTML page (HTTP ${res.status}), not the Coze API`, { provider: PROVIDER_ID })
     if (res.status >= 400) throw errorFromStatus(res.status, `${PROVIDER_ID}: HTTP ${res.status}`, { provider: PROVIDER_ID })

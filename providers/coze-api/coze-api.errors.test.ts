@@ -165,9 +165,9 @@ describe('coze-api probe', () => {
     expect(health.reason).not.toContain('pat_wrong_token_123456')
   })
 
-  it('without bots there is nothing to probe', async () => {
+  it('without bots there is nothing to probe, and the token is not judged', async () => {
     env = await setup({}, { bots: {} })
-    expect(await env.adapter.probe!(env.context())).toMatchObject({ ok: false, reason: expect.stringContaining('no bots') })
+    await expect(env.adapter.probe!(env.context())).rejects.toMatchObject({ kind: 'not_supported', message: expect.stringContaining('no bots') })
   })
 })
 

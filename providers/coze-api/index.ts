@@ -1,4 +1,6 @@
 // Coze bots through the official Open API v3 (api.coze.cn / api.coze.com), one model per bot.
+import { notSupported } from '../../src/kit/errors.js'
+import { runProbe } from '../../src/kit/probe.js'
 import { defineProvider } from '../../src/kit/types.js'
 import type { CallContext, CredentialHealth } from '../../src/kit/types.js'
 import { normalizeSecret } from './auth.js'
@@ -12,13 +14,12 @@ type Ctx = CallContext<CozeSettings>
 /** Lists one conversation of the first bot: proves the token and that it may use that bot. */
 async function probe(ctx: Ctx): Promise<CredentialHealth> {
   const firstBot = Object.values(ctx.settings.bots)[0]
-  if (!firstBot) return { ok: false, reason: 'no bots configured (providers.coze-api.bots)' }
-  try {
+  // A configuration gap says nothing about the token: the probe cannot run, so it decides nothing.
+  if (!firstBot) throw notSupported(`${PROVIDER_ID}: no bots configured (providers.coze-api.bots), nothing to probe`, { provider: PROVIDER_ID })
+  return runProbe(PROVIDER_ID, async () => {
     await listConversations(ctx, firstBot)
     return { ok: true }
-  } catch (err) {
-    return { ok: false, reason: (err as Error).message }
-  }
+  })
 }
 
 export default defineProvider<CozeSettings>({

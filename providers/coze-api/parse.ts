@@ -1,5 +1,7 @@
 // Pure translation of Coze v3 payloads (stream events, Chat and Message objects) into DeltaEvents.
+import { type CumulativeText, channelOf } from '../../src/kit/cumulative.js'
 import { notSupported, protocolError } from '../../src/kit/errors.js'
+import { tryJson } from '../../src/kit/json.js'
 import type { DeltaEvent } from '../../src/kit/types.js'
 import { PROVIDER_ID } from './constants.js'
 import { errorForCode, isRefusalCode } from './errors.js'
@@ -33,9 +35,9 @@ export interface CozeMessage {
 export interface StreamState {
   conversationSent: boolean
   chatId?: string
-  /** Characters already emitted per answer message id, to reconcile `message.completed`. */
-  streamed: Map<string, number>
-  reasoned: Map<string, number>
+  /** Text already emitted per answer message id, to reconcile `message.completed`. */
+  streamed: Map<string, CumulativeText>
+  reasoned: Map<string, CumulativeText>
   lastAnswerId?: string
   finished: boolean
   done: boolean
@@ -64,37 +66,30 @@ export function usageEvents(usage: CozeUsage | undefined): DeltaEvent[] {
 const isAnswer = (m: CozeMessage) => (m.type ?? 'answer') === 'answer' && (m.role ?? 'assistant') === 'assistant'
 const isTextual = (m: CozeMessage) => !m.content_type || m.content_type === 'text'
 
-function answerText(m: CozeMessage, text: string, state: StreamState): DeltaEvent[] {
-  const id = m.id ?? ''
+function answerText(id: string, text: string, state: StreamState): DeltaEvent[] {
+  if (!text) return []
   const out: DeltaEvent[] = []
-  if (text && state.lastAnswerId !== undefined && state.lastAnswerId !== id) out.push({ type: 'text', text: ANSWER_SEPARATOR })
-  if (text) {
-    state.lastAnswerId = id
-    state.streamed.set(id, (state.streamed.get(id) ?? 0) + text.length)
-    out.push({ type: 'text', text })
-  }
+  if (state.lastAnswerId !== undefined && state.lastAnswerId !== id) out.push({ type: 'text', text: ANSWER_SEPARATOR })
+  state.lastAnswerId = id
+  out.push({ type: 'text', text })
   return out
 }
 
-function reasoningText(m: CozeMessage, text: string, state: StreamState): DeltaEvent[] {
-  if (!text) return []
-  const id = m.id ?? ''
-  state.reasoned.set(id, (state.reasoned.get(id) ?? 0) + text.length)
-  return [{ type: 'reasoning', text }]
-}
+const reasoningText = (text: string): DeltaEvent[] => (text ? [{ type: 'reasoning', text }] : [])
 
 function onDelta(m: CozeMessage, state: StreamState): DeltaEvent[] {
   if (!isAnswer(m) || !isTextual(m)) return []
-  return [...reasoningText(m, m.reasoning_content ?? '', state), ...answerText(m, m.content ?? '', state)]
+  const id = m.id ?? ''
+  const reasoning = channelOf(state.reasoned, id).append(m.reasoning_content ?? '')
+  return [...reasoningText(reasoning), ...answerText(id, channelOf(state.streamed, id).append(m.content ?? ''), state)]
 }
 
 /** `message.completed` repeats the full answer; only text never streamed as deltas is new. */
 function onMessageCompleted(m: CozeMessage, state: StreamState): DeltaEvent[] {
   if (!isAnswer(m) || !isTextual(m)) return []
   const id = m.id ?? ''
-  const reasoning = (m.reasoning_content ?? '').slice(state.reasoned.get(id) ?? 0)
-  const text = (m.content ?? '').slice(state.streamed.get(id) ?? 0)
-  return [...reasoningText(m, reasoning, state), ...answerText(m, text, state)]
+  const reasoning = channelOf(state.reasoned, id).next(m.reasoning_content ?? '')
+  return [...reasoningText(reasoning), ...answerText(id, channelOf(state.streamed, id).next(m.content ?? ''), state)]
 }
 
 /** A failed chat (stream event or polled status) as an error, or a content_filter finish. */
@@ -111,23 +106,18 @@ export function requiresActionError(): Error {
 }
 
 function parseJson<T>(data: string, what: string): T {
-  try {
-    return JSON.parse(data) as T
-  } catch {
-    throw protocolError(`${PROVIDER_ID} sent malformed ${what} data`, { provider: PROVIDER_ID })
-  }
+  const parsed = tryJson(data)
+  if (parsed === undefined) throw protocolError(`${PROVIDER_ID} sent malformed ${what} data`, { provider: PROVIDER_ID })
+  return parsed as T
 }
 
 /** The `error` event: shape not pinned down ({code,msg}, {code,message} or {}), so accept all. */
 function onErrorEvent(data: string): never {
+  const parsed = tryJson(data)
   let body: { code?: number; msg?: string; message?: string } = {}
-  try {
-    const parsed = JSON.parse(data) as unknown
-    if (parsed && typeof parsed === 'object') body = parsed as typeof body
-    else if (typeof parsed === 'string') body = { msg: parsed }
-  } catch {
-    body = { msg: data }
-  }
+  if (parsed === undefined) body = { msg: data }
+  else if (typeof parsed === 'string') body = { msg: parsed }
+  else if (parsed && typeof parsed === 'object') body = parsed as typeof body
   throw errorForCode({ code: Number(body.code) || 5000, msg: body.msg ?? body.message ?? 'error event in stream' })
 }
 

@@ -111,10 +111,8 @@ export async function* chat(req: ChatRequest, ctx: Ctx, pool: PowPool): AsyncGen
     throw notSupported(`${PROVIDER_ID}: image input is not supported`, { provider: PROVIDER_ID })
   let { sessionId, res } = await openConversation(req, ctx, pool)
   const keepMarkers = req.flags.has('cite')
-  const strippers = {
-    text: new CitationStripper([CITATION_MARKERS.citation], keepMarkers),
-    reasoning: new CitationStripper([CITATION_MARKERS.citation], keepMarkers),
-  }
+  const markers = [CITATION_MARKERS.citation, CITATION_MARKERS.reference]
+  const strippers = { text: new CitationStripper(markers, keepMarkers), reasoning: new CitationStripper(markers, keepMarkers) }
   let state: ParserState = createParserState()
   let messageId: number | undefined
   let announced = false

@@ -11,6 +11,7 @@ import {
   upstreamUnavailable,
 } from '../../src/kit/errors.js'
 import { type HttpResponse, upstreamMessage } from '../../src/kit/http.js'
+import { tryJson } from '../../src/kit/json.js'
 import type { CallContext } from '../../src/kit/types.js'
 import {
   CODES,
@@ -55,7 +56,7 @@ export interface PowChallenge {
 /** Failures that carry DeepSeek's business code, so the chat flow can react to stale sessions. */
 export type DeepseekError = UpstreamError & { bizCode?: number; powRejected?: boolean }
 
-const urlOf = (ctx: Ctx, path: string) => ctx.settings.base_url.replace(/\/$/, '') + path
+const urlOf = (ctx: Ctx, path: string) => ctx.settings.base_url + path
 
 export function baseHeaders(ctx: Ctx, token: string): Record<string, string> {
   const origin = new URL(ctx.settings.base_url).origin
@@ -108,12 +109,8 @@ async function readEnvelope(res: HttpResponse, path: string): Promise<Envelope> 
   if (looksLikeHtml(res, body)) throw htmlError(path)
   if (res.status < 200 || res.status >= 300)
     throw errorFromStatus(res.status, `${PROVIDER_ID}: ${upstreamMessage(body, res.status)}`, { provider: PROVIDER_ID })
-  let envelope: Envelope
-  try {
-    envelope = JSON.parse(body) as Envelope
-  } catch {
-    throw protocolError(`${PROVIDER_ID}: unreadable answer on ${path}`, { provider: PROVIDER_ID })
-  }
+  const envelope = tryJson(body) as Envelope | undefined
+  if (envelope === undefined) throw protocolError(`${PROVIDER_ID}: unreadable answer on ${path}`, { provider: PROVIDER_ID })
   const err = envelopeError(envelope)
   if (err) throw err
   return envelope

@@ -87,6 +87,15 @@ describe('deepseek-web: token flow, session, proof of work, completion', () => {
     expect(textFrom(kept)).toBe('第1轮回答[citation:1]：天气[citation:2]。')
   })
 
+  it('strips the [reference:N] markers of the older path style unless -cite', async () => {
+    const { adapter, ctx } = await setUp({ generation: 'plain-paths' })
+    const events = await collectEvents(adapter.chat(request('deepseek-chat', '天气', ['search']), ctx))
+    expect(textFrom(events)).toBe('第1轮回答：天气。')
+    expect(events.find((e) => e.type === 'citations')).toMatchObject({ items: [{ url: 'https://example.cn/a' }, { url: 'https://example.cn/b' }] })
+    const kept = await collectEvents(adapter.chat(request('deepseek-chat', '天气', ['search', 'cite']), ctx))
+    expect(textFrom(kept)).toBe('第1轮回答[reference:1]：天气[reference:2]。')
+  })
+
   it('continues an INCOMPLETE answer with /chat/continue and its own PoW', async () => {
     const { adapter, ctx } = await setUp()
     fake.next.push({ kind: 'incomplete', after: 4 })

@@ -1,5 +1,5 @@
 // DeepSeek's consumer web chat (chat.deepseek.com), spoken the way its browser client speaks it.
-import { UpstreamError } from '../../src/kit/errors.js'
+import { runProbe } from '../../src/kit/probe.js'
 import { defineProvider } from '../../src/kit/types.js'
 import type { CallContext, ConversationRef, CredentialHealth } from '../../src/kit/types.js'
 import { fetchCurrentUser, normalizeSecret, withSessionToken } from './auth.js'
@@ -10,16 +10,12 @@ import { sharedPowPool } from './pow-pool.js'
 
 type Ctx = CallContext<DeepseekSettings>
 
-async function probe(ctx: Ctx): Promise<CredentialHealth> {
-  try {
+function probe(ctx: Ctx): Promise<CredentialHealth> {
+  return runProbe(PROVIDER_ID, async () => {
     const user = await fetchCurrentUser(ctx)
     ctx.saveState({ token: user.token, tokenExpiresAt: Date.now() + SESSION_TOKEN_TTL_MS, account: user.account })
     return user.account ? { ok: true, account: user.account } : { ok: true }
-  } catch (err) {
-    // Only a rejected token says the credential is bad; network or challenge-page trouble says nothing.
-    if (err instanceof UpstreamError && err.kind === 'credential_invalid') return { ok: false, reason: err.message }
-    throw err
-  }
+  })
 }
 
 async function deleteConversation(ref: ConversationRef, ctx: Ctx): Promise<void> {

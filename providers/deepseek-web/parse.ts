@@ -4,7 +4,8 @@
 // - generation 2 patches on the older `response/content` + `response/thinking_content` paths.
 // Patch rules (from the site's own client): `p` and `o` persist across events, `o` is SET, APPEND
 // or BATCH (sub-patches relative to the parent path), and a bare `{"v": ...}` reuses both.
-import { type Json, isObject } from '../../src/kit/json.js'
+import { CumulativeText } from '../../src/kit/cumulative.js'
+import { type Json, isObject, tryJson } from '../../src/kit/json.js'
 import type { SseEvent } from '../../src/kit/sse.js'
 import type { Citation } from '../../src/kit/types.js'
 import type { ResponseStatus } from './constants.js'
@@ -21,16 +22,16 @@ export type StreamItem =
 
 interface Fragment {
   type: string
-  /** Characters of content already emitted, so a snapshot repeated by /continue adds only news. */
-  emitted: number
+  /** Content already emitted, so a snapshot repeated by /continue adds only news. */
+  sent: CumulativeText
 }
 
 export interface ParserState {
   path: string | undefined
   op: string
   fragments: Fragment[]
-  /** Emitted lengths for the older path style. */
-  plain: { content: number; thinking: number }
+  /** Text emitted on the older path style. */
+  plain: { content: CumulativeText; thinking: CumulativeText }
   citations: Map<string, Citation>
   /** `accumulated_token_usage`: one total, not a prompt/completion split, so never sent as usage. */
   accumulatedTokens: number | undefined
@@ -42,7 +43,7 @@ export function createParserState(): ParserState {
     path: undefined,
     op: 'SET',
     fragments: [],
-    plain: { content: 0, thinking: 0 },
+    plain: { content: new CumulativeText(), thinking: new CumulativeText() },
     citations: new Map(),
     accumulatedTokens: undefined,
     status: undefined,
@@ -67,12 +68,8 @@ const asNumber = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? 
 export function parseEvent(state: ParserState, event: SseEvent): StreamItem[] {
   const out: StreamItem[] = []
   if (event.event === 'close' || event.data === '[DONE]') return [{ type: 'end' }]
-  let data: unknown
-  try {
-    data = JSON.parse(event.data)
-  } catch {
-    return out
-  }
+  const data = tryJson(event.data)
+  if (data === undefined) return out
   switch (event.event) {
     case 'ready':
       if (isObject(data)) out.push(idsItem({ requestMessageId: data.request_message_id, responseMessageId: data.response_message_id }))
@@ -203,22 +200,28 @@ function fragmentKind(fragment: Fragment): 'text' | 'reasoning' | undefined {
   return ANSWER_FRAGMENTS.has(fragment.type) ? 'text' : undefined
 }
 
-function appendFragment(fragment: Fragment, text: string, out: StreamItem[]): void {
-  fragment.emitted += text.length
+function emitFragment(fragment: Fragment, text: string, out: StreamItem[]): void {
   const kind = fragmentKind(fragment)
   if (kind) emit(out, kind, text)
 }
 
+const appendFragment = (fragment: Fragment, text: string, out: StreamItem[]) => emitFragment(fragment, fragment.sent.append(text), out)
+
 function addFragment(state: ParserState, raw: Json, out: StreamItem[]): void {
-  const fragment: Fragment = { type: String(raw.type ?? ''), emitted: 0 }
+  const fragment: Fragment = { type: String(raw.type ?? ''), sent: new CumulativeText() }
   state.fragments.push(fragment)
   if (typeof raw.content === 'string') appendFragment(fragment, raw.content, out)
   addCitations(state, raw.results)
 }
 
+const plainKind = (which: 'content' | 'thinking') => (which === 'content' ? 'text' : 'reasoning')
+
 function appendPlain(state: ParserState, which: 'content' | 'thinking', text: string, out: StreamItem[]): void {
-  state.plain[which] += text.length
-  emit(out, which === 'content' ? 'text' : 'reasoning', text)
+  emit(out, plainKind(which), state.plain[which].append(text))
+}
+
+function snapshotPlain(state: ParserState, which: 'content' | 'thinking', snapshot: string, out: StreamItem[]): void {
+  emit(out, plainKind(which), state.plain[which].next(snapshot))
 }
 
 /** A whole `response` object (the first event, or a repeat after /continue): emit only what is new. */
@@ -232,13 +235,12 @@ function applyResponse(state: ParserState, response: Json, out: StreamItem[]): v
         addFragment(state, raw, out)
         return
       }
-      if (typeof raw.content === 'string') appendFragment(known, raw.content.slice(known.emitted), out)
+      if (typeof raw.content === 'string') emitFragment(known, known.sent.next(raw.content), out)
       addCitations(state, raw.results)
     })
   }
-  if (typeof response.thinking_content === 'string')
-    appendPlain(state, 'thinking', response.thinking_content.slice(state.plain.thinking), out)
-  if (typeof response.content === 'string') appendPlain(state, 'content', response.content.slice(state.plain.content), out)
+  if (typeof response.thinking_content === 'string') snapshotPlain(state, 'thinking', response.thinking_content, out)
+  if (typeof response.content === 'string') snapshotPlain(state, 'content', response.content, out)
   addCitations(state, response.search_results)
   if (response.accumulated_token_usage !== undefined) state.accumulatedTokens = asNumber(response.accumulated_token_usage)
   setStatus(state, response.status, out)

@@ -52,7 +52,7 @@ export function sessionOf(ctx: Ctx): Session {
   return { cookie, jar, ...identity }
 }
 
-const base = (ctx: Ctx) => ctx.settings.base_url.replace(/\/+$/, '')
+const base = (ctx: Ctx) => ctx.settings.base_url
 
 function headersFor(ctx: Ctx, s: Session, accept: string): Record<string, string> {
   const h: Record<string, string> = {

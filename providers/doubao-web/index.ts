@@ -3,6 +3,7 @@
 import { z } from 'zod'
 import { invalidRequest, notSupported } from '../../src/kit/errors.js'
 import { imageUrlsOf, lastUserMessage, textOf } from '../../src/kit/messages.js'
+import { runProbe } from '../../src/kit/probe.js'
 import { defineProvider } from '../../src/kit/types.js'
 import type { ChatMessage, ChatRequest, ConversationRef, CredentialHealth, DeltaEvent } from '../../src/kit/types.js'
 import { normalizeSecret } from './auth.js'
@@ -77,13 +78,11 @@ async function* chat(req: ChatRequest, ctx: Ctx): AsyncGenerator<DeltaEvent> {
   }
 }
 
-async function probe(ctx: Ctx): Promise<CredentialHealth> {
-  try {
+function probe(ctx: Ctx): Promise<CredentialHealth> {
+  return runProbe(PROVIDER_ID, async () => {
     const info = await accountInfo(ctx)
     return { ok: true, account: info.name ?? info.userId }
-  } catch (err) {
-    return { ok: false, reason: (err as Error).message }
-  }
+  })
 }
 
 export default defineProvider<DoubaoSettings>({

@@ -1,5 +1,6 @@
 // Pure translation of Doubao streams into DeltaEvents: the newer named-event stream of
 // /chat/completion and the legacy numeric event_type stream of /samantha/chat/completion.
+import { type CumulativeText, channelOf } from '../../src/kit/cumulative.js'
 import { type Json, asObject, tryJson } from '../../src/kit/json.js'
 import { type UpstreamError, credentialInvalid, protocolError, quotaExhausted, rateLimited, upstreamUnavailable } from '../../src/kit/errors.js'
 import { type SseEvent, readSse } from '../../src/kit/sse.js'
@@ -52,7 +53,7 @@ export class CompletionStreamParser {
   private currentBlock: string | undefined
   private readonly thinkingBlocks = new Set<string>()
   /** Text already emitted per block, so repeated or cumulative block snapshots are not doubled. */
-  private readonly emitted = new Map<string, string>()
+  private readonly emitted = new Map<string, CumulativeText>()
   private readonly cited = new Set<string>()
   private conversationSent = false
   private produced = false
@@ -109,9 +110,14 @@ export class CompletionStreamParser {
     throw classifyError(data.error_code ?? data.code, message)
   }
 
+  /** A plain delta (of the current block, when known). */
   private emit(channel: Channel, text: string, blockId?: string): DeltaEvent[] {
+    if (blockId) channelOf(this.emitted, blockId).append(text)
+    return this.say(channel, text)
+  }
+
+  private say(channel: Channel, text: string): DeltaEvent[] {
     if (!text) return []
-    if (blockId) this.emitted.set(blockId, (this.emitted.get(blockId) ?? '') + text)
     this.produced = true
     return [{ type: channel, text }]
   }
@@ -160,10 +166,8 @@ export class CompletionStreamParser {
     if (id) this.currentBlock = id
     const text = asObject(asObject(block.content)?.text_block)?.text
     if (typeof text !== 'string' || !text) return []
-    const before = id ? (this.emitted.get(id) ?? '') : ''
-    if (!before) return this.emit(channel, text, id)
-    if (text.startsWith(before)) return this.emit(channel, text.slice(before.length), id)
-    return [] // an older snapshot of text we already sent
+    // A block snapshot repeats the block's text so far: only what is new goes out.
+    return this.say(channel, id ? channelOf(this.emitted, id).next(text) : text)
   }
 
   private citations(content: unknown): DeltaEvent[] {

@@ -2,6 +2,7 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { protocolError } from '../../src/kit/errors.js'
 import { type HttpResponse, upstreamMessage } from '../../src/kit/http.js'
+import { tryJson } from '../../src/kit/json.js'
 import { decodeJwtPayload, pickPastedValue } from '../../src/kit/pasted-secret.js'
 import { SingleFlight } from '../../src/kit/single-flight.js'
 import type { CallContext } from '../../src/kit/types.js'
@@ -32,8 +33,6 @@ export function normalizeSecret(raw: string): string {
   return pickPastedValue(raw, [REFRESH_COOKIE, 'refresh_token', 'refreshToken', 'token', 'value'])
 }
 
-export const baseUrl = (ctx: GlmContext) => ctx.settings.base_url.replace(/\/+$/, '')
-
 /** Device id the browser keeps per installation: made once per credential and cached. */
 function deviceId(ctx: GlmContext): string {
   const cached = ctx.credential.state.deviceId
@@ -59,12 +58,8 @@ export function glmHeaders(ctx: GlmContext, bearer: string, referer = 'https://c
 /** Read a JSON envelope; an HTML page or other non-JSON is a protocol error naming the provider. */
 export async function readEnvelope(res: HttpResponse): Promise<GlmEnvelope> {
   const text = await res.text()
-  try {
-    const parsed = JSON.parse(text) as unknown
-    if (parsed && typeof parsed === 'object') return parsed as GlmEnvelope
-  } catch {
-    // fall through
-  }
+  const parsed = tryJson(text)
+  if (parsed && typeof parsed === 'object') return parsed as GlmEnvelope
   throw protocolError(`${PROVIDER_ID}: expected JSON, got ${upstreamMessage(text, res.status)} (HTTP ${res.status})`, {
     provider: PROVIDER_ID,
     upstreamStatus: res.status,
@@ -106,7 +101,7 @@ export class GlmTokens {
   private async refresh(ctx: GlmContext): Promise<string> {
     this.refreshCount++
     const refreshToken = currentRefreshToken(ctx)
-    const res = await ctx.http.request(baseUrl(ctx) + PATHS.refresh, {
+    const res = await ctx.http.request(ctx.settings.base_url + PATHS.refresh, {
       method: 'POST',
       json: {},
       headers: glmHeaders(ctx, refreshToken),

@@ -3,7 +3,7 @@ import { protocolError } from '../../src/kit/errors.js'
 import type { HttpResponse } from '../../src/kit/http.js'
 import { imageUrlsOf, lastUserMessage, textOf } from '../../src/kit/messages.js'
 import type { ChatMessage, ChatRequest } from '../../src/kit/types.js'
-import { type GlmContext, type GlmTokens, baseUrl, glmHeaders, readEnvelope } from './auth.js'
+import { type GlmContext, type GlmTokens, glmHeaders, readEnvelope } from './auth.js'
 import { ASSISTANT_ID_PATTERN, CONVERSATION_ID_PATTERN, PATHS, PROVIDER_ID } from './constants.js'
 import { classifyEnvelope } from './parse.js'
 
@@ -89,7 +89,7 @@ const refererFor = (assistantId: string, defaultAssistant: string) =>
 export async function openStream(ctx: GlmContext, tokens: GlmTokens, body: ReturnType<typeof streamBody>) {
   for (let attempt = 0; ; attempt++) {
     const token = await tokens.accessToken(ctx)
-    const res = await ctx.http.request(baseUrl(ctx) + PATHS.stream, {
+    const res = await ctx.http.request(ctx.settings.base_url + PATHS.stream, {
       method: 'POST',
       json: body,
       headers: {
@@ -124,7 +124,7 @@ async function nonStreamError(res: HttpResponse) {
 
 export async function deleteUpstream(ctx: GlmContext, tokens: GlmTokens, assistantId: string, conversationId: string) {
   const token = await tokens.accessToken(ctx)
-  const res = await ctx.http.request(baseUrl(ctx) + PATHS.delete, {
+  const res = await ctx.http.request(ctx.settings.base_url + PATHS.delete, {
     method: 'POST',
     json: { assistant_id: assistantId, conversation_id: conversationId },
     headers: glmHeaders(ctx, token),

@@ -1,6 +1,5 @@
 // Zhipu ChatGLM web chat (chatglm.cn): refresh-token credentials, X-Sign signing, cumulative SSE.
-import { UpstreamError } from '../../src/kit/errors.js'
-import { mask } from '../../src/kit/log.js'
+import { runProbe } from '../../src/kit/probe.js'
 import type { ChatRequest, ConversationRef, CredentialHealth, DeltaEvent, ModelSpec } from '../../src/kit/types.js'
 import { defineProvider } from '../../src/kit/types.js'
 import { type GlmContext, GlmTokens, accountOf, normalizeSecret } from './auth.js'
@@ -36,17 +35,12 @@ function createGlm() {
     yield* parseGlmStream(res.body, { assistantId: plan.assistantId })
   }
 
-  async function probe(ctx: GlmContext): Promise<CredentialHealth> {
-    try {
+  function probe(ctx: GlmContext): Promise<CredentialHealth> {
+    return runProbe(PROVIDER_ID, async () => {
       tokens.evict(ctx) // a probe must prove the refresh token itself still works
-      const accessToken = await tokens.accessToken(ctx)
-      const account = accountOf(accessToken)
+      const account = accountOf(await tokens.accessToken(ctx))
       return account ? { ok: true, account } : { ok: true }
-    } catch (err) {
-      if (err instanceof UpstreamError && err.kind !== 'credential_invalid') throw err
-      ctx.log.info('glm probe failed', { credential: mask(ctx.credential.secret) })
-      return { ok: false, reason: (err as Error).message }
-    }
+    })
   }
 
   async function deleteConversation(ref: ConversationRef, ctx: GlmContext): Promise<void> {

@@ -7,6 +7,8 @@ import {
   rateLimited,
   upstreamUnavailable,
 } from '../../src/kit/errors.js'
+import { type CumulativeText, channelOf } from '../../src/kit/cumulative.js'
+import { tryJson } from '../../src/kit/json.js'
 import { readSse } from '../../src/kit/sse.js'
 import type { Citation, DeltaEvent } from '../../src/kit/types.js'
 import { PROVIDER_ID } from './constants.js'
@@ -39,7 +41,7 @@ export interface GlmEvent {
 
 export interface GlmStreamState {
   /** Cumulative text seen so far per content item. */
-  seen: Map<string, string>
+  seen: Map<string, CumulativeText>
   /** Content items whose markdown code fence is open. */
   openFences: Set<string>
   emittedImages: Set<string>
@@ -58,21 +60,11 @@ export const newGlmState = (): GlmStreamState => ({
   producedOutput: false,
 })
 
-/** The part of `next` not yet emitted; a shorter or rewritten value emits only what is new. */
-export function cumulativeDelta(previous: string, next: string): string {
-  if (next.startsWith(previous)) return next.slice(previous.length)
-  if (previous.startsWith(next)) return ''
-  let common = 0
-  while (common < next.length && next[common] === previous[common]) common++
-  return next.slice(common)
-}
+export { cumulativeDelta } from '../../src/kit/cumulative.js'
 
 function advance(state: GlmStreamState, key: string, value: string | undefined): string {
   if (typeof value !== 'string') return ''
-  const previous = state.seen.get(key) ?? ''
-  const delta = cumulativeDelta(previous, value)
-  if (value.length >= previous.length) state.seen.set(key, value)
-  return delta
+  return channelOf(state.seen, key).next(value)
 }
 
 const FENCE_LANG: Record<string, string> = { code: 'python', execution_output: '' }
@@ -136,12 +128,8 @@ function itemEvents(item: ContentItem, part: Part, key: string, state: GlmStream
 /** One SSE `data:` payload → the delta events it adds. */
 export function parseGlmEvent(data: string, state: GlmStreamState): DeltaEvent[] {
   if (state.finished) return []
-  let event: GlmEvent
-  try {
-    event = JSON.parse(data) as GlmEvent
-  } catch {
-    return [] // keep-alives and non-JSON lines carry nothing
-  }
+  // Keep-alives and non-JSON lines carry nothing.
+  const event = tryJson(data) as GlmEvent | undefined
   if (!event || typeof event !== 'object') return []
   const out: DeltaEvent[] = []
   if (event.conversation_id && !state.conversationId) {

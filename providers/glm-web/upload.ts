@@ -2,7 +2,7 @@
 // from the user message as an `image` content item.
 import { randomBytes } from 'node:crypto'
 import { invalidRequest, protocolError } from '../../src/kit/errors.js'
-import { type GlmContext, type GlmTokens, baseUrl, glmHeaders, readEnvelope } from './auth.js'
+import { type GlmContext, type GlmTokens, glmHeaders, readEnvelope } from './auth.js'
 import { PATHS, PROVIDER_ID } from './constants.js'
 import { classifyEnvelope, isSuccess } from './parse.js'
 
@@ -51,7 +51,7 @@ export async function uploadImage(ctx: GlmContext, tokens: GlmTokens, url: strin
   if (file.bytes.length > MAX_IMAGE_BYTES) throw invalidRequest(`${PROVIDER_ID}: image larger than ${MAX_IMAGE_BYTES} bytes`)
   const boundary = `----WebKitFormBoundary${randomBytes(8).toString('hex')}`
   const token = await tokens.accessToken(ctx)
-  const res = await ctx.http.request(baseUrl(ctx) + PATHS.upload, {
+  const res = await ctx.http.request(ctx.settings.base_url + PATHS.upload, {
     method: 'POST',
     body: multipartFile(file, boundary),
     headers: { ...glmHeaders(ctx, token), 'content-type': `multipart/form-data; boundary=${boundary}` },

@@ -1,6 +1,7 @@
 // The hix.ai credential is the next-auth session cookie. Users paste it in many shapes; we keep
 // only the session-token cookie (and its `.0`/`.1` chunks when next-auth split a large token),
 // plus `cf_clearance` when present, as one Cookie header value.
+import { tryJson } from '../../src/kit/json.js'
 import { DEFAULT_USER_AGENT, SESSION_COOKIE } from './constants.js'
 
 const KEPT_COOKIES = new RegExp(`^(${SESSION_COOKIE.replace(/[.-]/g, '\\$&')}(\\.\\d+)?|cf_clearance)$`)
@@ -14,12 +15,7 @@ function unescapeCookie(value: string): string {
 }
 
 function fromJson(raw: string): string | undefined {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(raw)
-  } catch {
-    return undefined
-  }
+  const parsed = tryJson(raw)
   if (typeof parsed === 'string') return parsed
   // Cookie-export extensions give [{name, value, domain...}].
   if (Array.isArray(parsed)) {

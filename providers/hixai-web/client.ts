@@ -27,10 +27,9 @@ export interface HixSettings {
 }
 export type HixContext = CallContext<HixSettings>
 
-export const originOf = (ctx: HixContext) => ctx.settings.base_url.replace(/\/+$/, '')
 
 function headers(ctx: HixContext, extra: Record<string, string> = {}): Record<string, string> {
-  return { ...baseHeaders(ctx.credential.secret, originOf(ctx), ctx.settings.user_agent), ...extra }
+  return { ...baseHeaders(ctx.credential.secret, ctx.settings.base_url, ctx.settings.user_agent), ...extra }
 }
 
 async function failure(res: HttpResponse): Promise<never> {
@@ -39,7 +38,7 @@ async function failure(res: HttpResponse): Promise<never> {
 }
 
 async function trpc<T>(ctx: HixContext, path: string, body?: unknown, signal = ctx.signal): Promise<(T | undefined)[]> {
-  const res = await ctx.http.request(originOf(ctx) + path, {
+  const res = await ctx.http.request(ctx.settings.base_url + path, {
     method: body === undefined ? 'GET' : 'POST',
     headers: headers(ctx, { accept: 'application/json' }),
     ...(body === undefined ? {} : { json: body }),
@@ -67,7 +66,7 @@ export async function fetchCredits(ctx: HixContext): Promise<Credits> {
 
 /** next-auth's session endpoint names the account; `{}` means the cookie is not logged in. */
 export async function fetchAccount(ctx: HixContext): Promise<string | undefined> {
-  const res = await ctx.http.request(originOf(ctx) + PATHS.session, {
+  const res = await ctx.http.request(ctx.settings.base_url + PATHS.session, {
     headers: headers(ctx, { accept: 'application/json' }),
     signal: ctx.signal,
   })
@@ -89,7 +88,7 @@ export interface ChatBody {
 
 /** Opens the stream; a JSON envelope or HTML page where SSE was expected throws instead. */
 export async function openChatStream(ctx: HixContext, model: string, body: ChatBody): Promise<AsyncIterable<Uint8Array>> {
-  const origin = originOf(ctx)
+  const origin = ctx.settings.base_url
   const res = await ctx.http.request(origin + PATHS.chat, {
     method: 'POST',
     headers: headers(ctx, { accept: 'text/event-stream', referer: `${origin}/${model}?/id=${body.chatId}` }),
@@ -152,7 +151,7 @@ export async function loadImage(ctx: HixContext, url: string): Promise<ImageData
 
 /** Ask hix for a presigned S3 URL, PUT the bytes there; the file URL is the signed URL without its query. */
 export async function uploadImage(ctx: HixContext, image: ImageData): Promise<string> {
-  const res = await ctx.http.request(originOf(ctx) + PATHS.uploadSign, {
+  const res = await ctx.http.request(ctx.settings.base_url + PATHS.uploadSign, {
     method: 'POST',
     headers: headers(ctx, { accept: 'application/json' }),
     json: { filename: uploadFilename(image.mime), type: 'file' },

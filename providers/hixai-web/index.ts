@@ -5,6 +5,7 @@ import { z } from 'zod'
 import { UpstreamError, invalidRequest, protocolError } from '../../src/kit/errors.js'
 import { mask } from '../../src/kit/log.js'
 import { imageUrlsOf, lastUserMessage } from '../../src/kit/messages.js'
+import { runProbe } from '../../src/kit/probe.js'
 import { defineProvider } from '../../src/kit/types.js'
 import type { ChatRequest, ConversationRef, CredentialHealth, CredentialView, DeltaEvent, ModelSpec } from '../../src/kit/types.js'
 import { normalizeSecret } from './auth.js'
@@ -82,18 +83,13 @@ async function* chat(req: ChatRequest, ctx: HixContext): AsyncGenerator<DeltaEve
     yield { type: 'finish', reason: 'stop' }
 }
 
-async function probe(ctx: HixContext): Promise<CredentialHealth> {
-  let credits: Awaited<ReturnType<typeof fetchCredits>>
-  try {
-    credits = await fetchCredits(ctx)
-  } catch (err) {
-    // Only a rejected cookie is unhealthy; Cloudflare or network trouble says nothing about it.
-    if (err instanceof UpstreamError && err.kind === 'credential_invalid') return { ok: false, reason: err.message }
-    throw err
-  }
-  const account = await fetchAccount(ctx).catch(() => undefined)
-  ctx.log.debug('hixai-web: probed cookie', { cookie: mask(ctx.credential.secret), ...credits })
-  return { ok: true, ...(account ? { account } : {}), ...credits }
+function probe(ctx: HixContext): Promise<CredentialHealth> {
+  return runProbe(PROVIDER_ID, async () => {
+    const credits = await fetchCredits(ctx)
+    const account = await fetchAccount(ctx).catch(() => undefined) // the name is a nicety
+    ctx.log.debug('hixai-web: probed cookie', { cookie: mask(ctx.credential.secret), ...credits })
+    return { ok: true, ...(account ? { account } : {}), ...credits }
+  })
 }
 
 /** STANDARD models need `credit ≥ cost`; ADVANCED ones an active subscription and `advancedCredit ≥ cost`. Unknown credit (never probed) is given the benefit of the doubt. */

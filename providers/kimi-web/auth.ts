@@ -2,7 +2,8 @@
 // by the JWT claims; the legacy access token is derived, cached in credential state and refreshed
 // single-flight.
 import { createHash, randomInt } from 'node:crypto'
-import { credentialInvalid } from '../../src/kit/errors.js'
+import { credentialInvalid, protocolError } from '../../src/kit/errors.js'
+import { asObject, tryJson } from '../../src/kit/json.js'
 import { decodeJwtPayload, pickPastedValue } from '../../src/kit/pasted-secret.js'
 import { SingleFlight } from '../../src/kit/single-flight.js'
 import type { CallContext } from '../../src/kit/types.js'
@@ -25,15 +26,9 @@ const JWT_SHAPE = /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/
 /** Accept a bare token, `kimi-auth=…`, a cookie header, a JSON localStorage value or KFA's array form. */
 export function normalizeSecret(raw: string): string {
   const trimmed = raw.trim()
-  if (trimmed.startsWith('[')) {
-    try {
-      const parts = JSON.parse(trimmed) as unknown
-      // KFA README: the refresh token may be shown as an array of its dot-separated parts.
-      if (Array.isArray(parts) && parts.every((p) => typeof p === 'string')) return parts.join('.')
-    } catch {
-      // not JSON after all; fall through
-    }
-  }
+  // KFA README: the refresh token may be shown as an array of its dot-separated parts.
+  const parts = trimmed.startsWith('[') ? tryJson(trimmed) : undefined
+  if (Array.isArray(parts) && parts.every((p) => typeof p === 'string')) return parts.join('.')
   return pickPastedValue(trimmed, ['kimi-auth', 'refresh_token', 'access_token', 'value', 'token'])
 }
 
@@ -114,13 +109,13 @@ export function forgetLegacySession(ctx: CallContext<object>): void {
 async function refreshAccessToken(ctx: CallContext<object>): Promise<string> {
   const body = await legacyGetJson(ctx, LEGACY_PATHS.refresh, ctx.credential.secret)
   if (typeof body.access_token !== 'string' || !body.access_token)
-    throw credentialInvalid(`${PROVIDER_ID}: token refresh returned no access_token`, { provider: PROVIDER_ID })
+    throw protocolError(`${PROVIDER_ID}: token refresh answered without an access_token`, { provider: PROVIDER_ID })
   return body.access_token
 }
 
 export async function legacyUser(ctx: CallContext<object>, accessToken: string): Promise<{ id: string; name?: string }> {
   const body = await legacyGetJson(ctx, LEGACY_PATHS.user, accessToken)
-  if (typeof body.id !== 'string') throw credentialInvalid(`${PROVIDER_ID}: /api/user returned no id`, { provider: PROVIDER_ID })
+  if (typeof body.id !== 'string') throw protocolError(`${PROVIDER_ID}: /api/user answered without an id`, { provider: PROVIDER_ID })
   return { id: body.id, ...(typeof body.name === 'string' ? { name: body.name } : {}) }
 }
 
@@ -130,7 +125,7 @@ async function legacyGetJson(ctx: CallContext<object>, path: string, bearer: str
     signal: ctx.signal,
   })
   const text = await res.text()
-  const body = parseJsonObject(text)
+  const body = asObject(tryJson(text))
   if (res.status < 200 || res.status >= 300 || typeof body?.error_type === 'string')
     throw legacyFailure(res.status, text)
   if (!body) throw legacyFailure(res.status, text)
@@ -138,15 +133,5 @@ async function legacyGetJson(ctx: CallContext<object>, path: string, bearer: str
 }
 
 export function legacyBase(ctx: CallContext<object>): string {
-  const configured = (ctx.settings as { legacy_base_url?: string }).legacy_base_url
-  return (configured || ctx.settings.base_url).replace(/\/$/, '')
-}
-
-export function parseJsonObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const v = JSON.parse(text) as unknown
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined
-  } catch {
-    return undefined
-  }
+  return (ctx.settings as { legacy_base_url?: string }).legacy_base_url || ctx.settings.base_url
 }

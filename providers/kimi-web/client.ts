@@ -3,6 +3,7 @@
 // are unary Connect calls with plain JSON bodies.
 import { type ConnectMessage, encodeConnectFrame, readConnectMessages } from '../../src/kit/connect.js'
 import { protocolError } from '../../src/kit/errors.js'
+import { tryJson } from '../../src/kit/json.js'
 import type { CallContext } from '../../src/kit/types.js'
 import { assertNotExpired, claimsOf } from './auth.js'
 import { CONNECT_CONTENT_TYPE, CONNECT_PATHS, PROVIDER_ID } from './constants.js'
@@ -55,7 +56,7 @@ export function connectHeaders(ctx: CallContext<object>, contentType: string): R
   return headers
 }
 
-const base = (ctx: CallContext<object>) => ctx.settings.base_url.replace(/\/$/, '')
+const base = (ctx: CallContext<object>) => ctx.settings.base_url
 
 /** POST the chat request as one Connect frame and yield the reply's messages. */
 export async function* connectChat(ctx: CallContext<object>, payload: Record<string, unknown>): AsyncGenerator<ConnectMessage> {
@@ -84,11 +85,9 @@ export async function connectUnary(ctx: CallContext<object>, path: string, body:
   const text = await res.text()
   const contentType = res.header('content-type') ?? ''
   if (res.status !== 200 || !contentType.includes('json')) throw connectHttpFailure(res.status, contentType, text)
-  try {
-    return JSON.parse(text || '{}') as Record<string, unknown>
-  } catch {
-    throw protocolError(`${PROVIDER_ID}: unreadable JSON from ${path}`, { provider: PROVIDER_ID })
-  }
+  const answer = text ? tryJson(text) : {}
+  if (answer === undefined) throw protocolError(`${PROVIDER_ID}: unreadable JSON from ${path}`, { provider: PROVIDER_ID })
+  return answer as Record<string, unknown>
 }
 
 export async function connectDeleteChat(ctx: CallContext<object>, chatId: string): Promise<void> {

@@ -10,6 +10,7 @@ import {
   upstreamTimeout,
   upstreamUnavailable,
 } from '../../src/kit/errors.js'
+import { asObject, tryJson } from '../../src/kit/json.js'
 import { maskSecretsIn } from '../../src/kit/log.js'
 import { PROVIDER_ID } from './constants.js'
 
@@ -43,7 +44,7 @@ export function connectHttpFailure(status: number, contentType: string, text: st
       ...opts,
       upstreamStatus: status,
     })
-  const body = safeJson(text)
+  const body = asObject(tryJson(text))
   const err = (body?.error ?? body) as { code?: unknown; message?: unknown } | undefined
   if (typeof err?.code === 'string') return connectFailure(err.code, typeof err.message === 'string' ? err.message : undefined)
   if (status >= 200 && status < 300)
@@ -53,23 +54,17 @@ export function connectHttpFailure(status: number, contentType: string, text: st
 
 /** Legacy REST errors: HTTP status plus `{error_type, message}`. */
 export function legacyFailure(status: number, text: string): UpstreamError {
-  const body = safeJson(text)
+  const body = asObject(tryJson(text))
   const type = typeof body?.error_type === 'string' ? body.error_type : ''
   const message = maskSecretsIn(String(body?.message ?? '')).slice(0, 300)
   const label = `${PROVIDER_ID}: ${type || `HTTP ${status}`}${message ? ` — ${message}` : ''}`
   // chat.user_stream_pushing: this account is already streaming an answer.
+  const html = text.trimStart().startsWith('<')
   if (type === 'chat.user_stream_pushing' || status === 429) return rateLimited(label, { ...opts, upstreamStatus: status })
-  if (type === 'auth.token.invalid' || status === 401 || status === 403) return credentialInvalid(label, { ...opts, upstreamStatus: status })
-  if (text.trimStart().startsWith('<')) return protocolError(`${PROVIDER_ID}: got an HTML page (status ${status}) instead of JSON`, opts)
+  // A 403 HTML page is a CDN or firewall (challenge, block page), not the API judging the token.
+  if (type === 'auth.token.invalid' || status === 401 || (status === 403 && !html))
+    return credentialInvalid(label, { ...opts, upstreamStatus: status })
+  if (html) return protocolError(`${PROVIDER_ID}: got an HTML page (status ${status}) instead of JSON`, { ...opts, upstreamStatus: status })
   if (!body) return protocolError(`${PROVIDER_ID}: unreadable answer (status ${status})`, opts)
   return errorFromStatus(status >= 400 ? status : 502, label, opts)
-}
-
-function safeJson(text: string): Record<string, unknown> | undefined {
-  try {
-    const v = JSON.parse(text) as unknown
-    return v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined
-  } catch {
-    return undefined
-  }
 }

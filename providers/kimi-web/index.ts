@@ -2,9 +2,10 @@
 // legacy REST + SSE protocol for refresh tokens (spec §2).
 import { z } from 'zod'
 import { notSupported, protocolError } from '../../src/kit/errors.js'
-import { mask } from '../../src/kit/log.js'
 import { flattenMessages, imageUrlsOf, lastUserMessage, textOf } from '../../src/kit/messages.js'
+import { runProbe } from '../../src/kit/probe.js'
 import { defineProvider } from '../../src/kit/types.js'
+import { withoutTrailingSlash } from '../../src/kit/url.js'
 import type { CallContext, ChatRequest, ConversationRef, CredentialHealth, DeltaEvent } from '../../src/kit/types.js'
 import { assertNotExpired, claimsOf, legacySession, legacyUser, normalizeSecret, tokenKind } from './auth.js'
 import { buildChatPayload, connectChat, connectDeleteChat, connectUnary } from './client.js'
@@ -28,7 +29,7 @@ export const settingsSchema = z.object({
   /** Connect `scenario` sent with every chat (K2.5/K2.6 default). */
   scenario: z.string().default(DEFAULT_SCENARIO),
   /** Origin of the legacy REST API for refresh tokens; empty = base_url. */
-  legacy_base_url: z.string().default(''),
+  legacy_base_url: z.union([z.literal(''), z.string().url()]).default('').transform(withoutTrailingSlash),
 })
 export type KimiSettings = z.infer<typeof settingsSchema>
 type Ctx = CallContext<KimiSettings>
@@ -134,8 +135,8 @@ async function deleteConversation(ref: ConversationRef, ctx: Ctx): Promise<void>
   else await legacyDeleteChat(ctx, ref.conversationId)
 }
 
-async function probe(ctx: Ctx): Promise<CredentialHealth> {
-  try {
+function probe(ctx: Ctx): Promise<CredentialHealth> {
+  return runProbe(PROVIDER_ID, async () => {
     const token = ctx.credential.secret
     if (tokenKind(token) === 'access') {
       const claims = claimsOf(token)
@@ -146,10 +147,7 @@ async function probe(ctx: Ctx): Promise<CredentialHealth> {
     const session = await legacySession(ctx, true)
     const user = await legacyUser(ctx, session.accessToken)
     return { ok: true, account: user.name ?? user.id }
-  } catch (err) {
-    ctx.log.debug('kimi probe failed', { credential: mask(ctx.credential.secret) })
-    return { ok: false, reason: (err as Error).message }
-  }
+  })
 }
 
 export default defineProvider<KimiSettings>({

@@ -1,9 +1,10 @@
 // The legacy kimi.moonshot.cn REST + SSE protocol, used when the credential is a refresh token.
 import { UpstreamError, protocolError } from '../../src/kit/errors.js'
 import type { HttpResponse } from '../../src/kit/http.js'
+import { asObject, tryJson } from '../../src/kit/json.js'
 import { type SseEvent, readSse } from '../../src/kit/sse.js'
 import type { CallContext } from '../../src/kit/types.js'
-import { type LegacySession, deviceIds, forgetLegacySession, legacyBase, legacySession, parseJsonObject } from './auth.js'
+import { type LegacySession, deviceIds, forgetLegacySession, legacyBase, legacySession } from './auth.js'
 import { LEGACY_PATHS, PROVIDER_ID } from './constants.js'
 import { legacyFailure } from './errors.js'
 
@@ -64,7 +65,7 @@ export async function legacyCreateChat(ctx: CallContext<object>, kimiplusId: str
       signal: ctx.signal,
     }),
   )
-  const body = parseJsonObject(await res.text())
+  const body = asObject(tryJson(await res.text()))
   if (typeof body?.id !== 'string') throw protocolError(`${PROVIDER_ID}: chat creation returned no id`, { provider: PROVIDER_ID })
   return body.id
 }

@@ -1,5 +1,6 @@
 // Pure translation of the legacy kimi.moonshot.cn SSE events (`data: {"event":…}`) into DeltaEvents.
 import { CITATION_MARKERS, CitationStripper } from '../../src/kit/citations.js'
+import { asObject, tryJson } from '../../src/kit/json.js'
 import type { Citation, DeltaEvent, FinishReason } from '../../src/kit/types.js'
 
 type Json = Record<string, unknown>
@@ -21,13 +22,8 @@ export class KimiLegacyParser {
 
   /** One SSE data payload → events; lines that are not JSON objects are ignored. */
   push(data: string): DeltaEvent[] {
-    let json: Json
-    try {
-      json = JSON.parse(data) as Json
-    } catch {
-      return []
-    }
-    if (!json || typeof json !== 'object') return []
+    const json = asObject(tryJson(data))
+    if (!json) return []
     switch (json.event) {
       case 'cmpl': {
         const text = typeof json.text === 'string' ? this.stripper.push(json.text) : ''

@@ -3,6 +3,7 @@
 // them ends the answer.
 import { CITATION_MARKERS, CitationStripper } from '../../src/kit/citations.js'
 import type { ConnectMessage } from '../../src/kit/connect.js'
+import { CumulativeText } from '../../src/kit/cumulative.js'
 import type { Citation, DeltaEvent } from '../../src/kit/types.js'
 import { connectFailure } from './errors.js'
 
@@ -23,7 +24,7 @@ export class KimiConnectParser {
   ended = false
   private conversationSent = false
   private parentSent = false
-  private readonly blocks = new Map<string, { kind: BlockKind; content: string }>()
+  private readonly blocks = new Map<string, { kind: BlockKind; sent: CumulativeText }>()
   private readonly citations = new Map<string, Citation>()
   private readonly stripper: CitationStripper
 
@@ -94,17 +95,12 @@ export class KimiConnectParser {
   private onContent(key: string, kind: BlockKind | undefined, content: string | undefined, op: string, out: DeltaEvent[]) {
     let state = this.blocks.get(key)
     if (!state) {
-      state = { kind: kind ?? (key.startsWith('think:') ? 'reasoning' : 'text'), content: '' }
+      state = { kind: kind ?? (key.startsWith('think:') ? 'reasoning' : 'text'), sent: new CumulativeText() }
       this.blocks.set(key, state)
     } else if (kind) state.kind = kind
     if (!content) return
-    let delta = content
-    if (op === 'append') state.content += content
-    else {
-      // A `set` carries the whole content so far; emit only what is new (a rewrite cannot be undone).
-      delta = content.startsWith(state.content) ? content.slice(state.content.length) : content
-      state.content = content
-    }
+    // A `set` carries the whole content so far: only what is new goes out.
+    const delta = op === 'append' ? state.sent.append(content) : state.sent.next(content)
     if (!delta) return
     this.emitConversation(out, true)
     if (state.kind === 'reasoning') out.push({ type: 'reasoning', text: delta })

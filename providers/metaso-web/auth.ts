@@ -2,6 +2,7 @@
 // meta-token scraped from the home page (cached in credential state, refreshed on failure).
 import { createHash } from 'node:crypto'
 import { credentialInvalid, protocolError } from '../../src/kit/errors.js'
+import { asObject, tryJson } from '../../src/kit/json.js'
 import { parseCookieHeader, pickPastedValue } from '../../src/kit/pasted-secret.js'
 import { SingleFlight } from '../../src/kit/single-flight.js'
 import type { CallContext } from '../../src/kit/types.js'
@@ -24,14 +25,9 @@ export function normalizeSecret(raw: string): string {
 }
 
 function jsonPair(text: string): string | undefined {
-  if (!text.startsWith('{')) return undefined
-  try {
-    const o = JSON.parse(text) as Record<string, unknown>
-    if (typeof o.uid === 'string' && typeof o.sid === 'string') return `${o.uid}-${o.sid}`
-  } catch {
-    // not JSON: the other forms get a look
-  }
-  return undefined
+  // Not JSON: the other forms get a look.
+  const o = text.startsWith('{') ? asObject(tryJson(text)) : undefined
+  return typeof o?.uid === 'string' && typeof o.sid === 'string' ? `${o.uid}-${o.sid}` : undefined
 }
 
 const unquote = (v: string) => v.replace(/^"(.*)"$/, '$1')
@@ -71,7 +67,7 @@ export async function metaToken(ctx: Ctx, force = false): Promise<string> {
 }
 
 async function scrapeMetaToken(ctx: Ctx): Promise<string> {
-  const res = await ctx.http.ok(ctx.settings.base_url.replace(/\/$/, '') + PATHS.home, {
+  const res = await ctx.http.ok(ctx.settings.base_url + PATHS.home, {
     headers: { ...DOCUMENT_HEADERS, cookie: cookieHeader(ctx.credential.secret) },
     signal: ctx.signal,
   })

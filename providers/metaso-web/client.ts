@@ -2,6 +2,7 @@
 // answer is `{errCode, errMsg, data}`; errCode ≠ 0 is a failure even with HTTP 200.
 import { type UpstreamError, credentialInvalid, errorFromStatus, protocolError, rateLimited, upstreamUnavailable } from '../../src/kit/errors.js'
 import type { HttpResponse } from '../../src/kit/http.js'
+import { asObject, tryJson } from '../../src/kit/json.js'
 import { maskSecretsIn } from '../../src/kit/log.js'
 import { type SseEvent, readSse } from '../../src/kit/sse.js'
 import type { CallContext } from '../../src/kit/types.js'
@@ -10,7 +11,7 @@ import { type MetasoMode, PATHS, PROVIDER_ID } from './constants.js'
 
 type Ctx = CallContext<object>
 const opts = { provider: PROVIDER_ID }
-const base = (ctx: Ctx) => ctx.settings.base_url.replace(/\/$/, '')
+const base = (ctx: Ctx) => ctx.settings.base_url
 
 export interface SearchOptions {
   question: string
@@ -22,12 +23,7 @@ export interface SearchOptions {
 export function metasoFailure(status: number, text: string): UpstreamError {
   if (text.trimStart().startsWith('<'))
     return protocolError(`${PROVIDER_ID}: got an HTML page (status ${status}) instead of an API answer`, { ...opts, upstreamStatus: status })
-  let body: Record<string, unknown> | undefined
-  try {
-    body = JSON.parse(text) as Record<string, unknown>
-  } catch {
-    body = undefined
-  }
+  const body = asObject(tryJson(text))
   const code = body?.errCode ?? body?.code
   const msg = maskSecretsIn(String(body?.errMsg ?? body?.msg ?? body?.message ?? text)).slice(0, 300)
   const label = `${PROVIDER_ID}: ${code !== undefined ? `errCode ${String(code)} — ` : ''}${msg || `HTTP ${status}`}`
@@ -51,12 +47,7 @@ function apiHeaders(ctx: Ctx, token?: string): Record<string, string> {
 
 async function readApi(res: HttpResponse): Promise<Record<string, unknown>> {
   const text = await res.text()
-  let body: Record<string, unknown> | undefined
-  try {
-    body = JSON.parse(text) as Record<string, unknown>
-  } catch {
-    body = undefined
-  }
+  const body = asObject(tryJson(text))
   const code = body?.errCode
   if (res.status < 200 || res.status >= 300 || !body || (code !== undefined && code !== 0 && code !== '0')) throw metasoFailure(res.status, text)
   return body

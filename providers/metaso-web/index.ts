@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { UpstreamError, invalidRequest, protocolError } from '../../src/kit/errors.js'
 import { flattenMessages, lastUserMessage, textOf } from '../../src/kit/messages.js'
 import type { SseEvent } from '../../src/kit/sse.js'
+import { runProbe } from '../../src/kit/probe.js'
 import { defineProvider } from '../../src/kit/types.js'
 import type { CallContext, ChatRequest, CredentialHealth, DeltaEvent } from '../../src/kit/types.js'
 import { metaToken, normalizeSecret, splitSecret } from './auth.js'
@@ -66,14 +67,12 @@ async function* chat(req: ChatRequest, ctx: Ctx): AsyncGenerator<DeltaEvent> {
   yield* parser.finish()
 }
 
-async function probe(ctx: Ctx): Promise<CredentialHealth> {
-  try {
+function probe(ctx: Ctx): Promise<CredentialHealth> {
+  return runProbe(PROVIDER_ID, async () => {
     const user = await myInfo(ctx)
     const name = [user.nickname, user.name, user.userName, user.phone, user.id].find((v) => typeof v === 'string' && v)
     return { ok: true, account: String(name ?? splitSecret(ctx.credential.secret).uid) }
-  } catch (err) {
-    return { ok: false, reason: (err as Error).message }
-  }
+  })
 }
 
 export default defineProvider<MetasoSettings>({

@@ -1,10 +1,10 @@
 // Pure translation of metaso `searchV2` SSE payloads into DeltaEvents.
 import { CitationStripper } from '../../src/kit/citations.js'
 import { rateLimited, upstreamUnavailable } from '../../src/kit/errors.js'
+import { type Json, asObject, tryJson } from '../../src/kit/json.js'
 import type { Citation, DeltaEvent } from '../../src/kit/types.js'
 import { METASO_MARKERS, PROVIDER_ID } from './constants.js'
 
-type Json = Record<string, unknown>
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined)
 
 const TOO_MANY = /TOO_MANY_REQUESTS|too many requests|请求过于频繁/i
@@ -31,14 +31,10 @@ export class MetasoParser {
       this.ended = true
       return []
     }
-    let json: Json
-    try {
-      json = JSON.parse(trimmed) as Json
-    } catch {
-      if (TOO_MANY.test(trimmed)) throw searchFailure(trimmed, undefined)
-      return []
-    }
-    if (!json || typeof json !== 'object') return []
+    const parsed = tryJson(trimmed)
+    if (parsed === undefined && TOO_MANY.test(trimmed)) throw searchFailure(trimmed, undefined)
+    const json = asObject(parsed)
+    if (!json) return []
     switch (json.type) {
       case 'append-text': {
         const text = typeof json.text === 'string' ? this.stripper.push(json.text) : ''

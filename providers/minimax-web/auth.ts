@@ -2,12 +2,13 @@
 import { createHash } from 'node:crypto'
 import { protocolError } from '../../src/kit/errors.js'
 import { type HttpResponse, upstreamMessage } from '../../src/kit/http.js'
+import { tryJson } from '../../src/kit/json.js'
 import { decodeJwtPayload, pickPastedValue } from '../../src/kit/pasted-secret.js'
 import { SingleFlight } from '../../src/kit/single-flight.js'
 import type { CallContext } from '../../src/kit/types.js'
 import { type MinimaxSettings, PROVIDER_ID } from './constants.js'
 import { type Envelope, classifyEnvelope, envelopeOk } from './parse.js'
-import { parseKeepingIds } from './sign.js'
+import { quoteBigIds } from './sign.js'
 
 export type MinimaxContext = CallContext<MinimaxSettings>
 
@@ -37,12 +38,7 @@ export function parseCredential(secret: string): MinimaxCredential {
 function findRealUserId(value: unknown, depth = 0): string | undefined {
   if (depth > 4 || value == null) return undefined
   if (typeof value === 'string') {
-    if (!value.trim().startsWith('{')) return undefined
-    try {
-      return findRealUserId(JSON.parse(value), depth + 1)
-    } catch {
-      return undefined
-    }
+    return value.trim().startsWith('{') ? findRealUserId(tryJson(value), depth + 1) : undefined
   }
   if (typeof value !== 'object') return undefined
   const obj = value as Record<string, unknown>
@@ -70,12 +66,7 @@ export function normalizeSecret(raw: string): string {
 /** Read a JSON envelope; a non-JSON answer (HTML challenge, block page) names the provider. */
 export async function readEnvelope(res: HttpResponse): Promise<Envelope> {
   const text = await res.text()
-  let env: Envelope | undefined
-  try {
-    env = parseKeepingIds<Envelope>(text)
-  } catch {
-    // not JSON
-  }
+  const env = tryJson(quoteBigIds(text)) as Envelope | undefined
   if (!env || typeof env !== 'object')
     throw protocolError(`${PROVIDER_ID}: expected JSON, got ${upstreamMessage(text, res.status)} (HTTP ${res.status})`, {
       provider: PROVIDER_ID,

@@ -9,7 +9,7 @@ import { AGENT_PATHS, PROVIDER_ID, USER_AGENT } from './constants.js'
 import { type Envelope, newPollState, pollDeltas } from './parse.js'
 import { agentQuery, stringifyWithNumericIds, xSignature, yySign } from './sign.js'
 
-const origin = (ctx: MinimaxContext) => ctx.settings.base_url.replace(/\/+$/, '')
+const origin = (ctx: MinimaxContext) => ctx.settings.base_url
 
 interface CallOptions {
   method?: 'GET' | 'POST'

@@ -2,6 +2,7 @@
 // (hailuoai.com) flow, from the shared protocol spec section 4.
 import { z } from 'zod'
 import type { ModelSpec } from '../../src/kit/types.js'
+import { urlSetting } from '../../src/kit/url.js'
 
 export const PROVIDER_ID = 'minimax-web'
 export const DEFAULT_BASE_URL = 'https://agent.minimaxi.com'
@@ -39,7 +40,7 @@ export const settingsSchema = z.object({
   /** `agent` = agent.minimaxi.com (send + poll); `hailuo` = legacy hailuoai.com (multipart + SSE). */
   flow: z.enum(['agent', 'hailuo']).default('agent'),
   /** Origin of the legacy flow (the agent flow uses base_url). */
-  hailuo_url: z.string().default(DEFAULT_HAILUO_URL),
+  hailuo_url: urlSetting(DEFAULT_HAILUO_URL),
   /** Pause between two get_chat_detail polls. */
   poll_interval_ms: z.number().int().positive().default(500),
   /** Polls before giving up on an answer that never completes. */

@@ -10,7 +10,7 @@ import { hailuoChatBodyPart, hailuoQuery, hailuoUnix, yySign } from './sign.js'
 const SENTRY_RELEASE = 'CI7N-1MjJnx5pru-bzzhR'
 const SENTRY_KEY = '6cf106db5c7b7262eae7cc6b411c776a'
 
-const origin = (ctx: MinimaxContext) => ctx.settings.hailuo_url.replace(/\/+$/, '')
+const origin = (ctx: MinimaxContext) => ctx.settings.hailuo_url
 
 /** The legacy query's uuid: the JWT's user id, else a random one kept for this credential. */
 export function hailuoUserId(ctx: MinimaxContext, cred: MinimaxCredential): string {

@@ -1,8 +1,8 @@
 // MiniMax web chat: MiniMax Agent (send + poll) by default, legacy Hailuo (multipart + SSE) by
 // setting `flow: hailuo`.
 import { UpstreamError, notSupported } from '../../src/kit/errors.js'
-import { mask } from '../../src/kit/log.js'
 import { flattenMessages, imageUrlsOf, lastUserMessage, textOf } from '../../src/kit/messages.js'
+import { runProbe } from '../../src/kit/probe.js'
 import type { ChatMessage, ChatRequest, ConversationRef, CredentialHealth, DeltaEvent } from '../../src/kit/types.js'
 import { defineProvider } from '../../src/kit/types.js'
 import { DeviceCache, type MinimaxContext, normalizeSecret, parseCredential } from './auth.js'
@@ -60,20 +60,16 @@ function createMinimax() {
     }
   }
 
-  async function probe(ctx: MinimaxContext): Promise<CredentialHealth> {
-    const cred = parseCredential(ctx.credential.secret)
-    try {
+  function probe(ctx: MinimaxContext): Promise<CredentialHealth> {
+    return runProbe(PROVIDER_ID, async () => {
+      const cred = parseCredential(ctx.credential.secret)
       const hailuo = ctx.settings.flow === 'hailuo'
       const device = hailuo ? await hailuoDevice(ctx, cred, devices) : await agentDevice(ctx, cred, devices)
       const env = hailuo ? await hailuoUserInfo(ctx, cred, device) : await userInfo(ctx, cred, device)
       const info = (env.data?.userInfo ?? {}) as Record<string, unknown>
       const account = info.userID ?? info.realUserID ?? info.nickName ?? device.realUserId
       return account === undefined ? { ok: true } : { ok: true, account: String(account) }
-    } catch (err) {
-      if (err instanceof UpstreamError && err.kind !== 'credential_invalid') throw err
-      ctx.log.info('minimax probe failed', { credential: mask(cred.jwt) })
-      return { ok: false, reason: (err as Error).message }
-    }
+    })
   }
 
   async function deleteConversation(ref: ConversationRef, ctx: MinimaxContext): Promise<void> {

@@ -8,9 +8,12 @@ import {
   rateLimited,
   upstreamUnavailable,
 } from '../../src/kit/errors.js'
+import { CumulativeText } from '../../src/kit/cumulative.js'
+import { tryJson } from '../../src/kit/json.js'
 import { readSse } from '../../src/kit/sse.js'
 import type { DeltaEvent } from '../../src/kit/types.js'
 import { PROVIDER_ID } from './constants.js'
+import { quoteBigIds } from './sign.js'
 
 export interface AgentMessage {
   msg_id?: string | number
@@ -48,21 +51,12 @@ export function classifyEnvelope(e: Envelope, httpStatus: number, hasRealUserId 
   return upstreamUnavailable(text, o)
 }
 
-/** The part of `next` not yet emitted; a shorter or rewritten value emits only what is new. */
-export function cumulativeDelta(previous: string, next: string): string {
-  if (next.startsWith(previous)) return next.slice(previous.length)
-  if (previous.startsWith(next)) return ''
-  let common = 0
-  while (common < next.length && next[common] === previous[common]) common++
-  return next.slice(common)
-}
-
 export interface PollState {
-  text: string
-  reasoning: string
+  text: CumulativeText
+  reasoning: CumulativeText
 }
 
-export const newPollState = (): PollState => ({ text: '', reasoning: '' })
+export const newPollState = (): PollState => ({ text: new CumulativeText(), reasoning: new CumulativeText() })
 
 /** Assistant messages answering our message: those after the newest user message. */
 export function answerOf(messages: readonly AgentMessage[], sentMsgId?: string): { text: string; reasoning: string } {
@@ -79,12 +73,10 @@ export function answerOf(messages: readonly AgentMessage[], sentMsgId?: string):
 export function pollDeltas(detail: Envelope, state: PollState, sentMsgId?: string): { events: DeltaEvent[]; done: boolean } {
   const answer = answerOf(detail.messages ?? [], sentMsgId)
   const events: DeltaEvent[] = []
-  const r = cumulativeDelta(state.reasoning, answer.reasoning)
+  const r = state.reasoning.next(answer.reasoning)
   if (r) events.push({ type: 'reasoning', text: r })
-  if (answer.reasoning.length >= state.reasoning.length) state.reasoning = answer.reasoning
-  const t = cumulativeDelta(state.text, answer.text)
+  const t = state.text.next(answer.text)
   if (t) events.push({ type: 'text', text: t })
-  if (answer.text.length >= state.text.length) state.text = answer.text
   return { events, done: detail.chat?.chat_status === 2 }
 }
 
@@ -95,22 +87,18 @@ interface HailuoEvent {
 }
 
 export interface HailuoState {
-  text: string
+  text: CumulativeText
   conversationSent: boolean
   finished: boolean
 }
 
-export const newHailuoState = (): HailuoState => ({ text: '', conversationSent: false, finished: false })
+export const newHailuoState = (): HailuoState => ({ text: new CumulativeText(), conversationSent: false, finished: false })
 
 /** One legacy `message_result` payload → deltas. Note the inverted marker: isEnd 0 is the end. */
 export function parseHailuoEvent(data: string, state: HailuoState): DeltaEvent[] {
   if (state.finished) return []
-  let ev: HailuoEvent
-  try {
-    ev = JSON.parse(data.replace(/("(?:chatID|msgID)"\s*:\s*)(-?\d{16,})/g, '$1"$2"')) as HailuoEvent
-  } catch {
-    return []
-  }
+  const ev = tryJson(quoteBigIds(data)) as HailuoEvent | undefined
+  if (!ev || typeof ev !== 'object') return []
   if ((ev.statusInfo?.code ?? 0) !== 0 && ev.type !== 3) throw classifyEnvelope({ statusInfo: ev.statusInfo }, 200)
   const out: DeltaEvent[] = []
   const result = ev.data?.messageResult
@@ -121,9 +109,8 @@ export function parseHailuoEvent(data: string, state: HailuoState): DeltaEvent[]
       out.push(result.msgID !== undefined ? { ...conv, parentId: String(result.msgID) } : conv)
     }
     if (typeof result.content === 'string') {
-      const d = cumulativeDelta(state.text, result.content)
+      const d = state.text.next(result.content)
       if (d) out.push({ type: 'text', text: d })
-      if (result.content.length >= state.text.length) state.text = result.content
     }
     if (result.isEnd === 0) state.finished = true
   }
@@ -139,6 +126,6 @@ export async function* parseHailuoStream(body: AsyncIterable<Uint8Array | string
     yield* parseHailuoEvent(sse.data, state)
     if (state.finished) return
   }
-  if (!state.text) throw protocolError(`${PROVIDER_ID}: hailuo stream ended before any answer`, { provider: PROVIDER_ID })
+  if (!state.text.text) throw protocolError(`${PROVIDER_ID}: hailuo stream ended before any answer`, { provider: PROVIDER_ID })
   yield { type: 'finish', reason: 'stop' }
 }

@@ -100,6 +100,8 @@ export function hailuoChatBodyPart(fields: { characterID: string; msgContent: st
  * back as bare numbers.
  */
 const BIG_ID_KEYS = /("(?:chat_id|msg_id|chatID|msgID)"\s*:\s*)(-?\d{16,})/g
-export const parseKeepingIds = <T>(text: string): T => JSON.parse(text.replace(BIG_ID_KEYS, '$1"$2"')) as T
+export const quoteBigIds = (text: string): string => text.replace(BIG_ID_KEYS, '$1"$2"')
+/** The strict form, for text known to be JSON (recorded fixtures): throws on anything else. */
+export const parseKeepingIds = <T>(text: string): T => JSON.parse(quoteBigIds(text)) as T
 export const stringifyWithNumericIds = (body: unknown): string =>
   JSON.stringify(body).replace(/("(?:chat_id|msg_id)":)"(\d+)"/g, '$1$2')

@@ -39,7 +39,7 @@ export function parseEmbeddings(raw: unknown, inputs: number, provider: string):
 export async function embed(name: string, req: EmbeddingRequest, ctx: CallContext<EmbedSettings>): Promise<EmbeddingResult> {
   const headers: Record<string, string> = { accept: 'application/json', ...ctx.settings.headers }
   if (ctx.credential.secret) headers.authorization = `Bearer ${ctx.credential.secret}`
-  const res = await ctx.http.ok(ctx.settings.base_url.replace(/\/$/, '') + ctx.settings.embeddings_path, {
+  const res = await ctx.http.ok(ctx.settings.base_url + ctx.settings.embeddings_path, {
     json: buildEmbeddingBody(req),
     headers,
     signal: ctx.signal,

@@ -1,6 +1,9 @@
 // Any OpenAI-compatible endpoint (official DeepSeek, Moonshot, Zhipu, DashScope, Ark, MiniMax,
 // OpenAI...), configured as named instances: providers.<name>: {type: openai-compatible, ...}.
 import { z } from 'zod'
+import { protocolError } from '../../src/kit/errors.js'
+import { isObject } from '../../src/kit/json.js'
+import { runProbe } from '../../src/kit/probe.js'
 import { SseDecoder } from '../../src/kit/sse.js'
 import { defineProvider } from '../../src/kit/types.js'
 import type { CallContext, ChatRequest, CredentialHealth, DeltaEvent, ModelSpec } from '../../src/kit/types.js'
@@ -57,7 +60,7 @@ function headers(ctx: Ctx): Record<string, string> {
 }
 
 async function* chat(name: string, req: ChatRequest, ctx: Ctx): AsyncGenerator<DeltaEvent> {
-  const res = await ctx.http.ok(ctx.settings.base_url.replace(/\/$/, '') + ctx.settings.chat_path, {
+  const res = await ctx.http.ok(ctx.settings.base_url + ctx.settings.chat_path, {
     json: buildBody(req),
     headers: headers(ctx),
     signal: ctx.signal,
@@ -78,13 +81,13 @@ async function* chat(name: string, req: ChatRequest, ctx: Ctx): AsyncGenerator<D
   for (const ev of sse.end()) if (ev.data !== '[DONE]') for (const event of parseStreamData(ev.data, name)) yield event
 }
 
-async function probe(ctx: Ctx): Promise<CredentialHealth> {
-  try {
-    await ctx.http.json(`${ctx.settings.base_url.replace(/\/$/, '')}/models`, { headers: headers(ctx), signal: ctx.signal })
+/** Lists the models: a 401/403 is a rejected key; anything else that fails says nothing about it. */
+function probe(name: string, ctx: Ctx): Promise<CredentialHealth> {
+  return runProbe(name, async () => {
+    const list = await ctx.http.json(`${ctx.settings.base_url}/models`, { headers: headers(ctx), signal: ctx.signal })
+    if (!isObject(list)) throw protocolError(`${name}: GET /models answered something other than a JSON object`, { provider: name })
     return { ok: true }
-  } catch (err) {
-    return { ok: false, reason: (err as Error).message }
-  }
+  })
 }
 
 export default defineProvider<OpenAICompatibleSettings>({
@@ -100,6 +103,6 @@ export default defineProvider<OpenAICompatibleSettings>({
     models: toModelSpecs(settings.models, name),
     chat: (req, ctx) => chat(name, req, ctx),
     embed: (req, ctx) => embed(name, req, ctx),
-    probe,
+    probe: (ctx) => probe(name, ctx),
   }),
 })

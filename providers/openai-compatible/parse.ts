@@ -1,5 +1,6 @@
 // Pure translation of OpenAI-shaped upstream payloads into DeltaEvents.
 import { protocolError, upstreamUnavailable } from '../../src/kit/errors.js'
+import { isObject, tryJson } from '../../src/kit/json.js'
 import type { DeltaEvent, FinishReason } from '../../src/kit/types.js'
 
 interface WireToolCall {
@@ -63,12 +64,9 @@ function toolCallEvents(calls: WireToolCall[] | undefined, fallbackIndex = false
 
 /** One `data:` payload of a streaming response. */
 export function parseStreamData(data: string, provider: string): DeltaEvent[] {
-  let chunk: WireChunk
-  try {
-    chunk = JSON.parse(data) as WireChunk
-  } catch {
-    throw protocolError(`${provider} sent a malformed stream chunk`, { provider })
-  }
+  const parsed = tryJson(data)
+  if (!isObject(parsed)) throw protocolError(`${provider} sent a malformed stream chunk`, { provider })
+  const chunk = parsed as WireChunk
   if (chunk.error) throw upstreamUnavailable(`${provider}: ${chunk.error.message ?? 'error in stream'}`, { provider })
   const choices = chunk.choices
   const choice = choices?.[0]

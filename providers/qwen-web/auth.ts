@@ -46,15 +46,3 @@ export function tongyiCookie(jar: CookieJar, state: Readonly<Record<string, unkn
   }
   return { cookie: cookieHeader(out), ...(clientId ? { clientId } : {}) }
 }
-
-/** Unverified JWT claims, for expiry and an account name. */
-export function jwtClaims(token: string): Record<string, unknown> | undefined {
-  const part = token.split('.')[1]
-  if (!part) return undefined
-  try {
-    const parsed = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as unknown
-    return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : undefined
-  } catch {
-    return undefined
-  }
-}

@@ -2,15 +2,16 @@
 // posted to /api/v2/chat/completions?chat_id=… with parent_id threading the messages.
 import { randomUUID } from 'node:crypto'
 import { protocolError } from '../../src/kit/errors.js'
-import { jarOf, jwtClaims } from './auth.js'
-import { type Ctx, type SiteClient, type Turn, callJson, openEventStream, trimSlash } from './client.js'
+import { decodeJwtPayload } from '../../src/kit/pasted-secret.js'
+import { jarOf } from './auth.js'
+import { type Ctx, type SiteClient, type Turn, callJson, intlUrl, openEventStream } from './client.js'
 import { INTL_BX_V, INTL_VERSION, PROVIDER_ID, USER_AGENT } from './constants.js'
 import { IntlStreamParser } from './parse-intl.js'
 
 function headersFor(ctx: Ctx, accept: string): Record<string, string> {
   const jar = jarOf(ctx.credential.secret)
   const token = jar.get('token') ?? ''
-  const origin = trimSlash(ctx.settings.intl_url)
+  const origin = intlUrl(ctx)
   return {
     accept,
     authorization: `Bearer ${token}`,
@@ -27,7 +28,7 @@ function headersFor(ctx: Ctx, accept: string): Record<string, string> {
   }
 }
 
-const url = (ctx: Ctx, path: string) => `${trimSlash(ctx.settings.intl_url)}${path}`
+const url = (ctx: Ctx, path: string) => `${intlUrl(ctx)}${path}`
 
 async function createChat(ctx: Ctx, model: string): Promise<string> {
   const env = await callJson<{ data?: { id?: unknown } }>(ctx, 'intl', url(ctx, '/api/v2/chats/new'), {
@@ -93,7 +94,7 @@ export const intlClient: SiteClient = {
 
   /** No account call is documented, so the probe reads the JWT: present, well-formed, unexpired. */
   async probe(ctx) {
-    const claims = jwtClaims(jarOf(ctx.credential.secret).get('token') ?? '')
+    const claims = decodeJwtPayload(jarOf(ctx.credential.secret).get('token') ?? '')
     if (!claims) return { ok: false, reason: `${PROVIDER_ID}: the token is not a JWT` }
     const exp = Number(claims.exp)
     if (Number.isFinite(exp) && exp * 1000 < Date.now())

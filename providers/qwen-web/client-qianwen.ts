@@ -4,9 +4,10 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { CookieJar } from '../../src/kit/cookie-jar.js'
 import { cookieHeader } from '../../src/kit/cookie-jar.js'
+import { runProbe } from '../../src/kit/probe.js'
 import { jarOf } from './auth.js'
-import { type Ctx, type OpenedChat, type SiteClient, type Turn, callJson, openEventStream, trimSlash } from './client.js'
-import { PLATFORM, QIANWEN_ORIGIN, QIANWEN_QUERY, QIANWEN_WPK_BID, USER_AGENT } from './constants.js'
+import { type Ctx, type OpenedChat, type SiteClient, type Turn, callJson, openEventStream, qianwenApiUrl } from './client.js'
+import { PLATFORM, PROVIDER_ID, QIANWEN_ORIGIN, QIANWEN_QUERY, QIANWEN_WPK_BID, USER_AGENT } from './constants.js'
 import { QianwenStreamParser } from './parse-qianwen.js'
 
 const hex32 = () => randomBytes(16).toString('hex')
@@ -73,7 +74,7 @@ export const qianwenClient: SiteClient = {
     const deviceId = deviceIdOf(ctx, jar)
     const reqId = hex32()
     const sessionId = turn.continuing?.conversationId ?? hex32()
-    const res = await openEventStream(ctx, 'qianwen', `${trimSlash(ctx.settings.base_url)}/api/v2/chat`, {
+    const res = await openEventStream(ctx, 'qianwen', `${ctx.settings.base_url}/api/v2/chat`, {
       query: { ...QIANWEN_QUERY, ut: deviceId, nonce: nonce(), timestamp: Date.now() },
       headers: headersFor(ctx, jar, deviceId, reqId, 'text/event-stream'),
       json: chatBody(ctx, turn, reqId, sessionId),
@@ -83,7 +84,7 @@ export const qianwenClient: SiteClient = {
 
   async remove(ctx, ref) {
     const jar = jarOf(ctx.credential.secret)
-    await callJson(ctx, 'qianwen', `${trimSlash(ctx.settings.api_url)}/api/v1/session/delete/batch`, {
+    await callJson(ctx, 'qianwen', `${qianwenApiUrl(ctx)}/api/v1/session/delete/batch`, {
       method: 'POST',
       headers: headersFor(ctx, jar, deviceIdOf(ctx, jar), hex32(), 'application/json'),
       json: { session_ids: [ref.conversationId] },
@@ -91,16 +92,14 @@ export const qianwenClient: SiteClient = {
   },
 
   /** No account call is documented; the model list is the cheapest call that carries the ticket. */
-  async probe(ctx) {
+  probe(ctx) {
     const jar = jarOf(ctx.credential.secret)
-    try {
-      await callJson(ctx, 'qianwen', `${trimSlash(ctx.settings.api_url)}/api/v1/model/list`, {
+    return runProbe(PROVIDER_ID, async () => {
+      await callJson(ctx, 'qianwen', `${qianwenApiUrl(ctx)}/api/v1/model/list`, {
         method: 'GET',
         headers: headersFor(ctx, jar, deviceIdOf(ctx, jar), hex32(), 'application/json'),
       })
       return { ok: true }
-    } catch (err) {
-      return { ok: false, reason: (err as Error).message }
-    }
+    })
   },
 }

@@ -1,9 +1,11 @@
 // Legacy Tongyi: POST qianwen.biz.aliyun.com/dialog/conversation with the ticket cookie and the
 // fixed XSRF header; conversations are `sessionId-msgId`.
 import { randomUUID } from 'node:crypto'
+import { protocolError } from '../../src/kit/errors.js'
+import { runProbe } from '../../src/kit/probe.js'
 import { jarOf, tongyiCookie } from './auth.js'
-import { type Ctx, type SiteClient, callJson, openEventStream, trimSlash } from './client.js'
-import { PLATFORM, TONGYI_ORIGIN, TONGYI_XSRF, USER_AGENT } from './constants.js'
+import { type Ctx, type SiteClient, callJson, openEventStream, tongyiUrl } from './client.js'
+import { PLATFORM, PROVIDER_ID, TONGYI_ORIGIN, TONGYI_XSRF, USER_AGENT } from './constants.js'
 import { TONGYI_CONVERSATION, TongyiStreamParser } from './parse-tongyi.js'
 
 const hex32 = () => randomUUID().replace(/-/g, '')
@@ -30,7 +32,7 @@ export function threadOf(conversationId: string, parentId?: string): { sessionId
   return { sessionId: conversationId, parentMsgId: parentId ?? '' }
 }
 
-const url = (ctx: Ctx, path: string) => `${trimSlash(ctx.settings.tongyi_url)}${path}`
+const url = (ctx: Ctx, path: string) => `${tongyiUrl(ctx)}${path}`
 
 export const tongyiClient: SiteClient = {
   async open(ctx, turn) {
@@ -64,17 +66,16 @@ export const tongyiClient: SiteClient = {
     })
   },
 
-  async probe(ctx) {
-    try {
+  probe(ctx) {
+    return runProbe(PROVIDER_ID, async () => {
       const env = await callJson<{ data?: unknown }>(ctx, 'tongyi', url(ctx, '/dialog/session/list'), {
         method: 'POST',
         headers: headersFor(ctx, 'application/json'),
         json: {},
       })
-      if (!Array.isArray(env.data)) return { ok: false, reason: 'qwen-web: Tongyi session list has no data' }
+      // A success envelope without the list is an answer we cannot read, not a verdict on the cookie.
+      if (!Array.isArray(env.data)) throw protocolError(`${PROVIDER_ID}: the Tongyi session list has no data`, { provider: PROVIDER_ID })
       return { ok: true }
-    } catch (err) {
-      return { ok: false, reason: (err as Error).message }
-    }
+    })
   },
 }

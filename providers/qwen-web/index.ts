@@ -5,21 +5,23 @@ import { invalidRequest, notSupported } from '../../src/kit/errors.js'
 import { imageUrlsOf, lastUserMessage, textOf } from '../../src/kit/messages.js'
 import { readSse } from '../../src/kit/sse.js'
 import { defineProvider } from '../../src/kit/types.js'
+import { withoutTrailingSlash } from '../../src/kit/url.js'
 import type { ChatMessage, ChatRequest, ConversationRef, DeltaEvent } from '../../src/kit/types.js'
 import { normalizeSecret } from './auth.js'
 import { intlClient } from './client-intl.js'
 import { qianwenClient } from './client-qianwen.js'
 import { tongyiClient } from './client-tongyi.js'
 import type { Ctx, QwenSettings, SiteClient, StreamParser } from './client.js'
-import { INTL_URL, PROVIDER_ID, QIANWEN_API_URL, QIANWEN_CHAT_URL, SUFFIXES, type Site, TONGYI_URL, modelsFor } from './constants.js'
+import { PROVIDER_ID, QIANWEN_CHAT_URL, SUFFIXES, type Site, modelsFor } from './constants.js'
 
 export const settingsSchema = z.object({
   /** `qianwen` (www.qianwen.com), `tongyi` (legacy qianwen.biz.aliyun.com) or `intl` (chat.qwen.ai). */
   site: z.enum(['qianwen', 'tongyi', 'intl']).default('qianwen'),
+  // Unset origins follow base_url when it is configured (a mirror, a test fake), else the site's own host.
   /** www.qianwen.com's second origin (model list, session delete). */
-  api_url: z.string().default(QIANWEN_API_URL),
-  tongyi_url: z.string().default(TONGYI_URL),
-  intl_url: z.string().default(INTL_URL),
+  api_url: z.string().url().transform(withoutTrailingSlash).optional(),
+  tongyi_url: z.string().url().transform(withoutTrailingSlash).optional(),
+  intl_url: z.string().url().transform(withoutTrailingSlash).optional(),
   /** Public model id → upstream model name, for when the site renames its models. */
   model_map: z.record(z.string(), z.string()).default({}),
   /** Qianwen "temporary" chats (not kept in the account's history). */

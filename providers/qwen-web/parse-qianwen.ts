@@ -1,10 +1,11 @@
 // www.qianwen.com /api/v2/chat stream: cumulative `multi_load/iframe` answer snapshots, thinking in
 // `meta_data.multi_load[0].content.think_content`, sources in `bar/iframe`, end on `event: complete`.
+import { CumulativeText } from '../../src/kit/cumulative.js'
 import { findCitations } from '../../src/kit/find-citations.js'
 import type { SseEvent } from '../../src/kit/sse.js'
 import type { DeltaEvent } from '../../src/kit/types.js'
 import { type Json, asObject, tryJson } from '../../src/kit/json.js'
-import { Cumulative, QwenStreamParser, classifyError, isNoError, usageOf } from './parse.js'
+import { QwenStreamParser, classifyError, isNoError, usageOf } from './parse.js'
 
 const ANSWER_TYPES = new Set(['multi_load/iframe', 'text/plain'])
 const THINK_MARKER = '[(multimodal_chat_think_'
@@ -19,8 +20,8 @@ export function answerText(content: string): string {
 
 export class QianwenStreamParser extends QwenStreamParser {
   private answerType: string | undefined
-  private readonly answer = new Cumulative()
-  private readonly thinking = new Cumulative()
+  private readonly answer = new CumulativeText()
+  private readonly thinking = new CumulativeText()
   private readonly cited = new Set<string>()
   private conversationSent = false
 

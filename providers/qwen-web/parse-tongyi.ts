@@ -1,16 +1,17 @@
 // Legacy Tongyi /dialog/conversation stream: cumulative `contents`, end on msgStatus "finished",
 // `canShare: false` marks a censored answer, `errorCode` an error; then `data: [DONE]`.
+import { CumulativeText } from '../../src/kit/cumulative.js'
 import type { SseEvent } from '../../src/kit/sse.js'
 import type { DeltaEvent } from '../../src/kit/types.js'
 import { asObject, tryJson } from '../../src/kit/json.js'
-import { Cumulative, classifyError, isNoError } from './parse.js'
+import { classifyError, isNoError } from './parse.js'
 
 /** Tongyi ids are 32 hex chars; a conversation is `sessionId-msgId` (free-api convention). */
 export const TONGYI_CONVERSATION = /^([0-9a-z]{32})-([0-9a-z]{32})$/
 
 export class TongyiStreamParser {
   done = false
-  private readonly answer = new Cumulative()
+  private readonly answer = new CumulativeText()
   private conversationSent = false
   private produced = false
 

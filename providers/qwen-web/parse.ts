@@ -83,27 +83,8 @@ export function errorFromReply(site: Site, status: number, body: string): Upstre
   return classifyError(site, code, message, status >= 400 ? status : undefined)
 }
 
-/**
- * Cumulative snapshots → deltas. Text already sent cannot be retracted, so when the upstream
- * rewrites earlier text only the growth beyond what went out is sent.
- */
-export class Cumulative {
-  private sent = ''
-
-  next(full: string): string {
-    const prev = this.sent
-    if (full.length <= prev.length) {
-      if (!prev.startsWith(full)) this.sent = full
-      return ''
-    }
-    this.sent = full
-    return full.slice(prev.length)
-  }
-
-  get text(): string {
-    return this.sent
-  }
-}
+/** The kit's cumulative-snapshot helper, under the name this module exported before it moved there. */
+export { CumulativeText as Cumulative } from '../../src/kit/cumulative.js'
 
 /** Usage counts when a payload really carries them (several field spellings). */
 export function usageOf(value: unknown): DeltaEvent | undefined {

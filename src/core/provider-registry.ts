@@ -4,6 +4,7 @@ import { ConfigError, formatIssues } from '../config/load.js'
 import type { Config } from '../config/schema.js'
 import { HttpClient } from '../kit/http.js'
 import type { CommonSettings, ProviderAdapter, ProviderDefinition } from '../kit/types.js'
+import { urlSetting } from '../kit/url.js'
 
 export interface ProviderInstance {
   name: string
@@ -18,7 +19,8 @@ export interface ProviderInstance {
 function commonSchema(def: ProviderDefinition, name: string, configured: boolean) {
   return z.object({
     type: z.string().optional(),
-    base_url: z.string().url().default(def.defaultBaseUrl),
+    // Without trailing slashes, so adapters join paths as `${base_url}${path}`.
+    base_url: urlSetting(def.defaultBaseUrl),
     enabled: z.boolean().default(configured || (def.enabledByDefault ?? true)),
     timeout_ms: z.number().int().positive().default(60_000),
     idle_timeout_ms: z.number().int().positive().default(120_000),

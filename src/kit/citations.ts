@@ -12,6 +12,8 @@ export interface MarkerSyntax {
 export const CITATION_MARKERS = {
   /** DeepSeek: [citation:3] */
   citation: { pattern: /\[citation:\d+\]/g, partial: /\[(c(i(t(a(t(i(o(n(:\d*)?)?)?)?)?)?)?)?)?$/ },
+  /** DeepSeek's older response/content path style: [reference:3] */
+  reference: { pattern: /\[reference:\d+\]/g, partial: /\[(r(e(f(e(r(e(n(c(e(:\d*)?)?)?)?)?)?)?)?)?)?$/ },
   /** Metaso and others: [[2]] or [2] with double brackets */
   doubleBracket: { pattern: /\[\[\d+\]\]/g, partial: /\[(\[\d*(\])?)?$/ },
   /** Kimi: \ue3a0cite\ue3a3<ref>[\ue3a3<ref>...]\ue3a8 */

@@ -1,6 +1,7 @@
 // Connect-RPC streaming envelopes: [flags:1][length:4 big-endian][payload]. Shared by every
 // Connect upstream (kimi-web today) for both request and response framing.
 import { protocolError } from './errors.js'
+import { tryJson } from './json.js'
 
 export const CONNECT_FLAG_COMPRESSED = 0x01
 export const CONNECT_FLAG_END_STREAM = 0x02
@@ -57,13 +58,9 @@ export async function* readConnectMessages(body: AsyncIterable<Uint8Array>): Asy
     if (frame.flags & CONNECT_FLAG_GRPC_TRAILER) continue
     if (frame.flags & CONNECT_FLAG_COMPRESSED) throw protocolError('compressed Connect frames are not supported')
     const text = decoder.decode(frame.payload)
-    let json: Record<string, unknown>
-    try {
-      json = text ? (JSON.parse(text) as Record<string, unknown>) : {}
-    } catch {
-      throw protocolError('Connect frame is not JSON')
-    }
-    yield { end: (frame.flags & CONNECT_FLAG_END_STREAM) !== 0, json }
+    const json = text ? tryJson(text) : {}
+    if (json === undefined) throw protocolError('Connect frame is not JSON')
+    yield { end: (frame.flags & CONNECT_FLAG_END_STREAM) !== 0, json: json as Record<string, unknown> }
   }
 }
 

@@ -1,6 +1,7 @@
 // Browser cookie jars as users paste them: a `Cookie:` header, a JSON map, a cookie-export list
 // ([{name, value, domain...}]) or a JSON-quoted single value. Adapters that send the whole jar
 // (not one named value, see pasted-secret.ts) normalise it to a header string with these.
+import { tryJson } from './json.js'
 
 export type CookieJar = Map<string, string>
 
@@ -30,12 +31,7 @@ export type PastedCookies = { jar: CookieJar } | { value: string }
 export function readPastedCookies(raw: string): PastedCookies {
   let text = raw.trim().replace(/^cookie:\s*/i, '').replace(/^bearer\s+/i, '')
   if (/^[[{"]/.test(text)) {
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(text)
-    } catch {
-      parsed = undefined
-    }
+    const parsed = tryJson(text)
     if (typeof parsed === 'string') text = parsed.trim().replace(/^bearer\s+/i, '')
     else if (parsed && typeof parsed === 'object') {
       const jar = jarFromJson(parsed)

@@ -3,8 +3,17 @@
 // ofetch on undici's fetch, both loaded on first use. Everything shares one dispatcher, so
 // PROXY_URL and connection pooling apply to every upstream request.
 import type { FetchError as OFetchError, ofetch as OFetch } from 'ofetch'
-import { UpstreamError, errorFromStatus, isAbortError, parseRetryAfter, upstreamTimeout, upstreamUnavailable } from './errors.js'
+import {
+  UpstreamError,
+  errorFromStatus,
+  isAbortError,
+  parseRetryAfter,
+  protocolError,
+  upstreamTimeout,
+  upstreamUnavailable,
+} from './errors.js'
 import { type RawResponse, dispatchRequest, targetOf } from './http-dispatch.js'
+import { tryJson } from './json.js'
 import { maskSecretsIn } from './log.js'
 import { Agent, type Dispatcher, loadFetch, loadProxyAgent } from './undici.js'
 
@@ -67,15 +76,13 @@ export function withQuery(url: string, query?: Query): string {
 
 /** Pull a human message out of an upstream error body (JSON envelopes of many shapes, or text). */
 export function upstreamMessage(body: string, status: number): string {
-  let msg = ''
-  try {
-    const j = JSON.parse(body) as Record<string, unknown>
+  const parsed = tryJson(body)
+  let msg: string
+  if (parsed === undefined || parsed === null) msg = body.trim().startsWith('<') ? 'HTML page instead of an API response' : body.trim()
+  else {
+    const j = parsed as Record<string, unknown>
     const err = j.error as Record<string, unknown> | string | undefined
-    msg = String(
-      (typeof err === 'object' ? err?.message : err) ?? j.message ?? j.msg ?? j.detail ?? j.error_msg ?? '',
-    )
-  } catch {
-    msg = body.trim().startsWith('<') ? 'HTML page instead of an API response' : body.trim()
+    msg = String((typeof err === 'object' ? err?.message : err) ?? j.message ?? j.msg ?? j.detail ?? j.error_msg ?? '')
   }
   return maskSecretsIn(msg.slice(0, 300)) || `HTTP ${status}`
 }
@@ -140,35 +147,44 @@ export class HttpClient {
     const res = await this.request(url, options)
     if (res.status >= 200 && res.status < 300) return res
     const text = await res.text().catch(() => '')
-    throw errorFromStatus(res.status, `${this.provider ?? 'upstream'}: ${upstreamMessage(text, res.status)}`, {
-      provider: this.provider,
-      retryAfterMs: parseRetryAfter(res.headers['retry-after']),
-    })
+    throw this.statusError(res.status, text, res.headers['retry-after'])
   }
 
   /** JSON in, JSON out; non-2xx statuses become UpstreamError. */
   async json<T = unknown>(url: string, options: RequestOptions & { method?: string } = {}): Promise<T> {
     const { ofetch, FetchError } = await this.loadJsonClient()
+    // ofetch drops its own `timeout` when the caller passes a signal, so the deadline joins it here.
+    const deadline = AbortSignal.timeout(options.timeoutMs ?? this.timeoutMs)
     try {
       return await ofetch<T>(url, {
         method: options.method ?? (options.json === undefined && options.body === undefined ? 'GET' : 'POST'),
         headers: options.headers,
         body: (options.json ?? options.body) as Record<string, unknown> | string | undefined,
         query: options.query,
-        signal: options.signal,
-        timeout: options.timeoutMs ?? this.timeoutMs,
+        signal: options.signal ? AbortSignal.any([options.signal, deadline]) : deadline,
         responseType: 'json',
       })
     } catch (err) {
       if (err instanceof FetchError && err.statusCode) {
         const data = typeof err.data === 'string' ? err.data : JSON.stringify(err.data ?? '')
-        throw errorFromStatus(err.statusCode, `${this.provider ?? 'upstream'}: ${upstreamMessage(data, err.statusCode)}`, {
-          provider: this.provider,
-          retryAfterMs: parseRetryAfter(err.response?.headers.get('retry-after') ?? undefined),
-        })
+        throw this.statusError(err.statusCode, data, err.response?.headers.get('retry-after') ?? undefined)
       }
       throw this.networkError(err instanceof FetchError && err.cause ? err.cause : err)
     }
+  }
+
+  /**
+   * A non-2xx answer as its failure class. A 403 HTML page comes from a CDN or firewall (a
+   * Cloudflare challenge, a block page), not from the API judging the credential.
+   */
+  private statusError(status: number, body: string, retryAfter: string | string[] | undefined): UpstreamError {
+    const who = this.provider ?? 'upstream'
+    if (status === 403 && body.trimStart().startsWith('<'))
+      return protocolError(`${who}: an HTML page (HTTP 403) instead of an API answer: a challenge or block page`, {
+        provider: this.provider,
+        upstreamStatus: status,
+      })
+    return errorFromStatus(status, `${who}: ${upstreamMessage(body, status)}`, { provider: this.provider, retryAfterMs: parseRetryAfter(retryAfter) })
   }
 
   private networkError(err: unknown, phase: 'head' | 'body' = 'head'): unknown {

@@ -1,4 +1,6 @@
 // Bytes → text lines (for NDJSON and other line-framed streams), UTF-8 safe across chunks.
+import { tryJson } from './json.js'
+
 export async function* readLines(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<string> {
   const decoder = new TextDecoder('utf-8')
   let buffer = ''
@@ -19,10 +21,8 @@ export async function* readLines(body: AsyncIterable<Uint8Array | string>): Asyn
 /** NDJSON: one JSON value per line; lines that are not JSON are skipped. */
 export async function* readNdjson<T = unknown>(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<T> {
   for await (const line of readLines(body)) {
-    try {
-      yield JSON.parse(line) as T
-    } catch {
-      // keep-alive or garbage line; the caller's parser decides what matters
-    }
+    // Keep-alive and garbage lines are skipped; the caller's parser decides what matters.
+    const value = tryJson(line)
+    if (value !== undefined) yield value as T
   }
 }

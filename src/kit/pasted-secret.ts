@@ -1,6 +1,7 @@
 // What users paste as a credential varies: a bare value, `name=value`, a whole `Cookie:` header,
 // a JSON object copied from localStorage, or a JSON string with its quotes. These helpers find the
 // one named value inside any of those forms.
+import { asObject, tryJson } from './json.js'
 
 /** Parse `a=1; b=2` (optionally prefixed with `Cookie:`) into pairs; values keep inner `=`. */
 export function parseCookieHeader(raw: string): Map<string, string> {
@@ -16,14 +17,10 @@ export function parseCookieHeader(raw: string): Map<string, string> {
   return out
 }
 
-function tryJson(raw: string): unknown {
+/** A pasted JSON value (object, array or quoted string), or undefined for anything else. */
+function pastedJson(raw: string): unknown {
   const t = raw.trim()
-  if (!/^[[{"]/.test(t)) return undefined
-  try {
-    return JSON.parse(t)
-  } catch {
-    return undefined
-  }
+  return /^[[{"]/.test(t) ? tryJson(t) : undefined
 }
 
 /** Look for the first of `names` in a JSON value, top level first, then one level down. */
@@ -52,7 +49,7 @@ export function pickPastedValue(raw: string, names: readonly string[]): string {
   let text = raw.trim().replace(/^bearer\s+/i, '')
   // JSON may wrap JSON (a localStorage string holding a quoted token): unwrap a few levels.
   for (let depth = 0; depth < 3; depth++) {
-    const parsed = tryJson(text)
+    const parsed = pastedJson(text)
     if (parsed === undefined) break
     const found = findInJson(parsed, names)
     if (found === undefined) break
@@ -81,11 +78,5 @@ function decodeCookieValue(v: string): string {
 export function decodeJwtPayload(jwt: string): Record<string, unknown> | undefined {
   const part = jwt.split('.')[1]
   if (!part) return undefined
-  try {
-    const json = Buffer.from(part.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8')
-    const parsed = JSON.parse(json) as unknown
-    return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : undefined
-  } catch {
-    return undefined
-  }
+  return asObject(tryJson(Buffer.from(part, 'base64url').toString('utf8')))
 }

@@ -84,14 +84,16 @@ export function continueStream(plan: AnswerPlan): string[] {
   ]
 }
 
-/** Generation 2, the older path style: response/thinking_content and response/content. */
+/** Generation 2, the older path style: response/thinking_content and response/content, whose
+ * answers mark sources as [reference:N] rather than [citation:N]. */
 export function plainPathsStream(plan: AnswerPlan): string[] {
+  const answer = plan.answer.replace(/\[citation:(\d+)\]/g, '[reference:$1]')
   const out = opening(plan)
   const snapshot = { message_id: plan.responseMessageId, status: 'WIP', content: '', thinking_content: '', search_results: null }
   out.push(sseEvent({ v: { response: snapshot } }))
   if (plan.sources.length) out.push(sseEvent({ p: 'response/search_results', o: 'SET', v: searchResults(plan) }))
   out.push(...deltas(pieces(plan.reasoning), (v) => ({ p: 'response/thinking_content', v })))
-  out.push(...deltas(pieces(plan.answer), (v) => ({ p: 'response/content', o: 'APPEND', v })))
+  out.push(...deltas(pieces(answer), (v) => ({ p: 'response/content', o: 'APPEND', v })))
   out.push(sseEvent({ p: 'response/status', o: 'SET', v: 'FINISHED' }))
   return [...out, ...closing('标题')]
 }

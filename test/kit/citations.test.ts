@@ -26,6 +26,19 @@ describe('CitationStripper', () => {
     expect(run(['see [cit', 'y] and [[x'])).toBe('see [city] and [[x')
   })
 
+  it('removes [reference:N] markers split at every character boundary, beside [citation:N]', () => {
+    const referenced = '天气[reference:1]晴[citation:2]，[reference:12]好。'
+    const strip = (parts: string[], keep = false) => {
+      const s = new CitationStripper([CITATION_MARKERS.citation, CITATION_MARKERS.reference], keep)
+      return parts.map((p) => s.push(p)).join('') + s.flush()
+    }
+    const chars = Array.from(referenced)
+    for (let i = 1; i < chars.length; i++) expect(strip([chars.slice(0, i).join(''), chars.slice(i).join('')])).toBe('天气晴，好。')
+    expect(strip(chars)).toBe('天气晴，好。')
+    expect(strip(chars, true)).toBe(referenced)
+    expect(strip(['see [ref', 'erendum] and [re'])).toBe('see [referendum] and [re')
+  })
+
   it('keeps markers when asked', () => {
     expect(run([text], true)).toBe(text)
   })
