@@ -15,6 +15,8 @@ export class Tally {
   reasoning = ''
   toolArgs = ''
   hasToolCalls = false
+  /** Each call's name and arguments by index (fragments joined), for the remembered answer. */
+  toolCalls: { name: string; args: string }[] = []
   citations: Citation[] = []
   conversation: { id: string; parentId?: string } | undefined
   finish: FinishReason | undefined
@@ -36,6 +38,7 @@ export class Tally {
       case 'tool_call':
         this.hasToolCalls = true
         this.toolArgs += (e.name ?? '') + e.args
+        this.addToolCall(e)
         break
       case 'usage': {
         const { promptTokens, completionTokens, reasoningTokens } = e
@@ -52,6 +55,14 @@ export class Tally {
         this.finish = e.reason
         break
     }
+  }
+
+  private addToolCall(e: Extract<DeltaEvent, { type: 'tool_call' }>): void {
+    const call = this.toolCalls[e.index]
+    if (call) {
+      if (e.name) call.name = e.name
+      call.args += e.args
+    } else this.toolCalls[e.index] = { name: e.name ?? '', args: e.args }
   }
 
   /** The response's usage; `messages` are the request's own (the same on every call). */
