@@ -28,16 +28,13 @@ export function renderCall(name: string, args: string): string {
   return `${OPEN_TAG}\n${JSON.stringify({ name, arguments: value })}\n${CLOSE_TAG}`
 }
 
-const INNER_FENCE = /^```[\w-]*\s*([\s\S]*?)\s*```$/
-
 /**
  * The text between the tags → the call it names, or undefined when it is not one (bad JSON, no
  * name, a tool that was not offered, arguments that are not an object).
  */
 export function parseCallBody(body: string, known: ReadonlySet<string>): EmulatedCall | undefined {
   let json = body.trim()
-  const fenced = INNER_FENCE.exec(json)
-  if (fenced) json = fenced[1]!
+  if (json.length >= 6 && json.startsWith('```') && json.endsWith('```')) json = json.slice(3, -3).replace(/^[\w-]*/, '').trim()
   const value = tryJson(json)
   if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined
   const { name, arguments: raw } = value as { name?: unknown; arguments?: unknown }

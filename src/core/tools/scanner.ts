@@ -6,17 +6,50 @@ import { CLOSE_TAG, type EmulatedCall, OPEN_TAG, parseCallBody } from './convent
 
 export type ScanPiece = { type: 'text'; text: string } | { type: 'call'; call: EmulatedCall }
 
-/** Whitespace, an optional Markdown fence opening and whitespace, right before an opening tag. */
-const LEAD_IN = /\s*(```[\w-]{0,20}\s*)?$/
-/** Proper prefixes of the opening tag, longest first (its characters need no escaping). */
-const TAG_PREFIXES = Array.from({ length: OPEN_TAG.length - 1 }, (_, i) => OPEN_TAG.slice(0, OPEN_TAG.length - 1 - i))
-/** The tail of the text that may still grow into a lead-in plus an opening tag. */
-const MAYBE_OPENING = new RegExp(`\\s*(?:\`\`\`[\\w-]{0,20}\\s*|\`{1,2})?(?:${TAG_PREFIXES.join('|')})?$`)
+// The look-backs below are hand-written: regular expressions anchored at the end of the text
+// backtrack over long whitespace runs in quadratic time, and a model can emit those.
 const FENCE_CLOSE = /^\s*```/
 const MAYBE_FENCE_CLOSE = /^\s*`{0,2}$/
-const TRAILING_SPACE = /\s+$/
+const MAX_LANGUAGE = 20
 
+const isSpace = (c: string | undefined) => c !== undefined && /\s/.test(c)
+const isLanguage = (c: string | undefined) => c !== undefined && /[\w-]/.test(c)
 const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff
+
+function spaceBefore(text: string, end: number): number {
+  let i = end
+  while (i > 0 && isSpace(text[i - 1])) i--
+  return i
+}
+
+/** Start of a fence opening (```, a language, whitespace) that ends at `end`, or -1. */
+function fenceBefore(text: string, end: number): number {
+  let i = spaceBefore(text, end)
+  const limit = Math.max(0, i - MAX_LANGUAGE)
+  while (i > limit && isLanguage(text[i - 1])) i--
+  return i >= 3 && text.startsWith('```', i - 3) ? i - 3 : -1
+}
+
+/** Where the lead-in of an opening tag at `tagAt` starts: whitespace, a fence, whitespace. */
+function leadIn(text: string, tagAt: number): { start: number; fenced: boolean } {
+  const fence = fenceBefore(text, tagAt)
+  return fence < 0 ? { start: spaceBefore(text, tagAt), fenced: false } : { start: spaceBefore(text, fence), fenced: true }
+}
+
+/** Where the tail that may still grow into a lead-in and an opening tag starts. */
+function possibleOpening(text: string): number {
+  let i = text.length
+  for (let k = Math.min(OPEN_TAG.length - 1, i); k > 0; k--) {
+    if (text.endsWith(OPEN_TAG.slice(0, k))) {
+      i -= k
+      break
+    }
+  }
+  const fence = fenceBefore(text, i)
+  if (fence >= 0) i = fence
+  else if (text[i - 1] === '`') i -= text[i - 2] === '`' ? 2 : 1
+  return spaceBefore(text, i)
+}
 
 export interface ScannerOptions {
   /** Names of the tools offered; a block naming anything else is text. */
@@ -79,10 +112,10 @@ export class ToolCallScanner {
       this.buf = this.buf.slice(hold)
       return false
     }
-    const start = LEAD_IN.exec(this.buf.slice(0, open))!
-    emitText(out, this.buf.slice(0, start.index))
-    this.fenced = start[1] !== undefined
-    this.opening = this.buf.slice(start.index, open + OPEN_TAG.length)
+    const { start, fenced } = leadIn(this.buf, open)
+    emitText(out, this.buf.slice(0, start))
+    this.fenced = fenced
+    this.opening = this.buf.slice(start, open + OPEN_TAG.length)
     this.buf = this.buf.slice(open + OPEN_TAG.length)
     this.searched = 0
     this.mode = 'block'
@@ -91,11 +124,8 @@ export class ToolCallScanner {
 
   /** Where the text that must wait begins: a possible opening, or half a surrogate pair. */
   private holdFrom(): number {
-    const buf = this.buf
-    let hold: number
-    if (buf.includes('<') || buf.includes('`')) hold = MAYBE_OPENING.exec(buf)!.index
-    else hold = buf.length - (TRAILING_SPACE.exec(buf)?.[0].length ?? 0)
-    return hold > 0 && isHighSurrogate(buf.charCodeAt(hold - 1)) ? hold - 1 : hold
+    const hold = possibleOpening(this.buf)
+    return hold > 0 && isHighSurrogate(this.buf.charCodeAt(hold - 1)) ? hold - 1 : hold
   }
 
   private scanBlock(out: ScanPiece[]): boolean {

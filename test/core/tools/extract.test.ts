@@ -127,6 +127,18 @@ describe('extractToolCalls', () => {
     expect(closed).toBe(true)
   })
 
+  it('copes with long whitespace runs next to a block and inside it (hand-written look-backs, no regex backtracking)', async () => {
+    const spaces = ' '.repeat(200_000)
+    const source: DeltaEvent[] = [
+      { type: 'text', text: `a${spaces}\`\`\`json${spaces}<tool_call>` },
+      { type: 'text', text: `\`\`\`json\n{"name": "read_file", "arguments": {}}${spaces}\`\`\`${spaces}</tool_call>` },
+      { type: 'text', text: `${spaces}\`\`\`${spaces}b${spaces}<` },
+    ]
+    const r = outcomeOf(await drain(extractToolCalls(replay(source), { known })))
+    expect(r.calls).toEqual([{ index: 0, name: 'read_file', args: '{}' }])
+    expect(r.text).toBe(`a${spaces}b${spaces}<`)
+  })
+
   it('gives each call its own id', async () => {
     const events = await drain(extractToolCalls(replay([{ type: 'text', text: `${weather}${weather}` }]), { known }))
     const r = outcomeOf(events)
