@@ -6,19 +6,24 @@ import { CLOSE_TAG, type EmulatedCall, OPEN_TAG, parseCallBody } from './convent
 
 export type ScanPiece = { type: 'text'; text: string } | { type: 'call'; call: EmulatedCall }
 
-// The look-backs below are hand-written: regular expressions anchored at the end of the text
-// backtrack over long whitespace runs in quadratic time, and a model can emit those.
+// The look-backs below are hand-written (regular expressions anchored at the end of the text
+// backtrack over long whitespace runs in quadratic time) and bounded: a model that emits pages of
+// whitespace gets all but the last MAX_SPACE characters of a run released, or dropped after a call.
 const FENCE_CLOSE = /^\s*```/
 const MAYBE_FENCE_CLOSE = /^\s*`{0,2}$/
 const MAX_LANGUAGE = 20
+const MAX_SPACE = 256
+/** Text kept between chunks while inside a block, so a tag cut in two is still found. */
+const OVERLAP = Math.max(OPEN_TAG.length, CLOSE_TAG.length) - 1
 
 const isSpace = (c: string | undefined) => c !== undefined && /\s/.test(c)
 const isLanguage = (c: string | undefined) => c !== undefined && /[\w-]/.test(c)
 const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff
 
 function spaceBefore(text: string, end: number): number {
+  const limit = Math.max(0, end - MAX_SPACE)
   let i = end
-  while (i > 0 && isSpace(text[i - 1])) i--
+  while (i > limit && isSpace(text[i - 1])) i--
   return i
 }
 
@@ -60,13 +65,14 @@ export interface ScannerOptions {
 
 export class ToolCallScanner {
   private mode: 'text' | 'block' | 'fence-close' = 'text'
-  /** Text not yet released: a possible opening (text mode) or the block's body so far. */
-  private buf = ''
+  /** Text and fence-close modes: text not yet released (a possible opening, a possible fence). */
+  private held = ''
   /** Block mode: the lead-in and opening tag, released unchanged if the block is no call. */
   private opening = ''
   private fenced = false
-  /** Block mode: how far the body was already searched for tags. */
-  private searched = 0
+  /** Block mode: the body so far in pieces (joined once, when the block closes), and its end. */
+  private body: string[] = []
+  private bodyTail = ''
   /** A call was the last thing seen: whitespace now waits for what follows. */
   private afterCall = false
   private calls = 0
@@ -78,91 +84,106 @@ export class ToolCallScanner {
 
   push(text: string): ScanPiece[] {
     const out: ScanPiece[] = []
-    this.buf += text
-    for (;;) {
-      const progressed =
-        this.mode === 'text' ? this.scanText(out) : this.mode === 'block' ? this.scanBlock(out) : this.scanFenceClose()
-      if (!progressed) return out
+    let rest: string | undefined = text
+    while (rest !== undefined) {
+      if (this.mode === 'block') rest = this.scanBlock(rest, out)
+      else {
+        this.held += rest
+        rest = this.mode === 'text' ? this.scanText(out) : this.scanFenceClose()
+      }
     }
+    return out
   }
 
   /** The text ended: whatever is held goes out as text (an unterminated block unchanged). */
   end(): ScanPiece[] {
     const out: ScanPiece[] = []
-    if (this.mode === 'block') emitText(out, this.opening + this.buf)
-    else emitText(out, this.afterCall ? this.buf.trim() : this.buf)
+    if (this.mode === 'block') emitText(out, this.opening + this.body.join(''))
+    else emitText(out, this.afterCall ? this.held.trim() : this.held)
     this.mode = 'text'
-    this.buf = ''
+    this.held = ''
     this.opening = ''
+    this.body = []
     this.afterCall = false
     return out
   }
 
-  /** Returns true when the mode changed and the rest of the buffer needs another look. */
-  private scanText(out: ScanPiece[]): boolean {
+  /** Releases what cannot start a block; returns the text after an opening tag, if one came. */
+  private scanText(out: ScanPiece[]): string | undefined {
     if (this.afterCall) {
       // Dropped if a block or the end follows; released with the text otherwise.
-      if (!this.buf.trim()) return false
+      if (!this.held.trim()) {
+        this.held = this.held.slice(-MAX_SPACE)
+        return undefined
+      }
       this.afterCall = false
     }
-    const open = this.buf.indexOf(OPEN_TAG)
+    const open = this.held.indexOf(OPEN_TAG)
     if (open < 0) {
       const hold = this.holdFrom()
-      emitText(out, this.buf.slice(0, hold))
-      this.buf = this.buf.slice(hold)
-      return false
+      emitText(out, this.held.slice(0, hold))
+      this.held = this.held.slice(hold)
+      return undefined
     }
-    const { start, fenced } = leadIn(this.buf, open)
-    emitText(out, this.buf.slice(0, start))
+    const { start, fenced } = leadIn(this.held, open)
+    emitText(out, this.held.slice(0, start))
     this.fenced = fenced
-    this.opening = this.buf.slice(start, open + OPEN_TAG.length)
-    this.buf = this.buf.slice(open + OPEN_TAG.length)
-    this.searched = 0
+    this.opening = this.held.slice(start, open + OPEN_TAG.length)
+    const rest = this.held.slice(open + OPEN_TAG.length)
+    this.held = ''
+    this.body = []
+    this.bodyTail = ''
     this.mode = 'block'
-    return true
+    return rest
   }
 
   /** Where the text that must wait begins: a possible opening, or half a surrogate pair. */
   private holdFrom(): number {
-    const hold = possibleOpening(this.buf)
-    return hold > 0 && isHighSurrogate(this.buf.charCodeAt(hold - 1)) ? hold - 1 : hold
+    const hold = possibleOpening(this.held)
+    return hold > 0 && isHighSurrogate(this.held.charCodeAt(hold - 1)) ? hold - 1 : hold
   }
 
-  private scanBlock(out: ScanPiece[]): boolean {
-    const from = Math.max(0, this.searched - CLOSE_TAG.length)
-    const close = this.buf.indexOf(CLOSE_TAG, from)
-    const reopen = this.buf.indexOf(OPEN_TAG, from)
+  /**
+   * Only the new text and the end of the body are searched for tags: a long block (a file's
+   * contents as an argument) arrives in thousands of small pieces.
+   */
+  private scanBlock(text: string, out: ScanPiece[]): string | undefined {
+    const window = this.bodyTail + text
+    const close = window.indexOf(CLOSE_TAG)
+    const reopen = window.indexOf(OPEN_TAG)
+    if (close < 0 && reopen < 0) {
+      this.body.push(text)
+      this.bodyTail = window.slice(-OVERLAP)
+      return undefined
+    }
+    const all = this.body.join('') + text
+    this.mode = 'text'
     if (reopen >= 0 && (close < 0 || reopen < close)) {
       // A new block opens before this one closed: this one was never a call.
       emitText(out, this.opening)
-      this.mode = 'text'
-      return true
+      return all
     }
-    if (close < 0) {
-      this.searched = this.buf.length
-      return false
-    }
-    const body = this.buf.slice(0, close)
-    this.buf = this.buf.slice(close + CLOSE_TAG.length)
+    const at = all.length - window.length + close
+    const body = all.slice(0, at)
     const call = parseCallBody(body, this.options.known)
-    if (!call) {
-      emitText(out, this.opening + body + CLOSE_TAG)
-      this.mode = 'text'
-      return true
+    if (!call) emitText(out, this.opening + body + CLOSE_TAG)
+    else {
+      if (++this.calls <= this.maxCalls) out.push({ type: 'call', call })
+      this.afterCall = true
+      if (this.fenced) this.mode = 'fence-close'
     }
-    if (++this.calls <= this.maxCalls) out.push({ type: 'call', call })
-    this.afterCall = true
-    this.mode = this.fenced ? 'fence-close' : 'text'
-    return true
+    return all.slice(at + CLOSE_TAG.length)
   }
 
   /** After a fenced call: swallow the closing fence if it follows. */
-  private scanFenceClose(): boolean {
-    const fence = FENCE_CLOSE.exec(this.buf)
-    if (fence) this.buf = this.buf.slice(fence[0].length)
-    else if (MAYBE_FENCE_CLOSE.test(this.buf)) return false
+  private scanFenceClose(): string | undefined {
+    const fence = FENCE_CLOSE.exec(this.held)
+    if (fence) this.held = this.held.slice(fence[0].length)
+    else if (MAYBE_FENCE_CLOSE.test(this.held)) return undefined
     this.mode = 'text'
-    return true
+    const rest = this.held
+    this.held = ''
+    return rest
   }
 }
 

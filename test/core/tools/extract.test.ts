@@ -127,7 +127,7 @@ describe('extractToolCalls', () => {
     expect(closed).toBe(true)
   })
 
-  it('copes with long whitespace runs next to a block and inside it (hand-written look-backs, no regex backtracking)', async () => {
+  it('bounds the whitespace it looks back over: pages of it are released as text, not scanned again and again', async () => {
     const spaces = ' '.repeat(200_000)
     const source: DeltaEvent[] = [
       { type: 'text', text: `a${spaces}\`\`\`json${spaces}<tool_call>` },
@@ -136,7 +136,26 @@ describe('extractToolCalls', () => {
     ]
     const r = outcomeOf(await drain(extractToolCalls(replay(source), { known })))
     expect(r.calls).toEqual([{ index: 0, name: 'read_file', args: '{}' }])
-    expect(r.text).toBe(`a${spaces}b${spaces}<`)
+    // The fence lies beyond the 256 characters looked back, so it stays text, as does the one after.
+    const expected = `a${spaces}\`\`\`json${spaces.slice(256)}${spaces}\`\`\`${spaces}b${spaces}<`
+    expect(r.text.length).toBe(expected.length)
+    expect(r.text === expected).toBe(true) // no diff of a megabyte on failure
+  })
+
+  it('reads a block of 300 000 characters arriving three at a time (only the new piece is searched)', async () => {
+    const content = '天气 '.repeat(100_000)
+    const block = `<tool_call>{"name": "read_file", "arguments": {"path": "a", "content": "${content}"}}</tool_call>done`
+    const source: DeltaEvent[] = []
+    for (let i = 0; i < block.length; i += 3) source.push({ type: 'text', text: block.slice(i, i + 3) })
+    const r = outcomeOf(await drain(extractToolCalls(replay(source), { known })))
+    expect(r.calls).toEqual([{ index: 0, name: 'read_file', args: JSON.stringify({ path: 'a', content }) }])
+    expect(r.text).toBe('done')
+  })
+
+  it('keeps up to 256 whitespace characters next to a block with it', async () => {
+    const spaces = ' '.repeat(256)
+    const r = outcomeOf(await drain(extractToolCalls(replay([{ type: 'text', text: `a${spaces}\`\`\`json${spaces}${weather}${spaces}\`\`\`${spaces}b` }]), { known })))
+    expect(r).toMatchObject({ text: `a${spaces}b`, calls: [weatherCall] })
   })
 
   it('gives each call its own id', async () => {
