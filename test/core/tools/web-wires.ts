@@ -75,7 +75,7 @@ function kimi(said: Said): WebWire {
       i === 0 ? { op: 'set', mask: 'block.think', block: { id: '1', think: { content } } } : { op: 'append', mask: 'block.think.content', block: { id: '1', think: { content } } },
     ),
     { op: 'set', mask: 'block.text', block: { id: '0_1', text: {} } },
-    ...pieces(said.answer, 8).map((content, i) => ({ op: i ? 'append' : 'set', mask: i ? 'block.text.content' : 'block.text', block: { id: '0_1', text: { content } } })),
+    ...pieces(said.answer, 10).map((content, i) => ({ op: i ? 'append' : 'set', mask: i ? 'block.text.content' : 'block.text', block: { id: '0_1', text: { content } } })),
     { op: 'set', mask: 'message.status', message: { id: 'a-1', status: 'MESSAGE_STATUS_COMPLETED' } },
     { eventOffset: 99, done: {} },
   ]
@@ -99,7 +99,7 @@ function qwenIntl(said: Said): WebWire {
     sse({ 'response.created': { chat_id: 'c0ffee00-1111-4222-a333-444455556666', parent_id: null, response_id: 'r-1' } }),
     ...pieces(said.reasoning, 8).map((p) => delta(p, 'think')),
     delta('', 'think', 'finished'),
-    ...pieces(said.answer, 8).map((p) => delta(p, 'answer')),
+    ...pieces(said.answer, 10).map((p) => delta(p, 'answer')),
     sse({ choices: [{ delta: { content: '', phase: 'answer', status: 'finished' } }], usage: { input_tokens: 5, output_tokens: 17 } }),
   ].join('')
   const read = (chunks: Uint8Array[]) => drain(parseQwenStream(streamOf(chunks), new IntlStreamParser('c0ffee00-1111-4222-a333-444455556666')))
@@ -110,7 +110,7 @@ function qwenIntl(said: Said): WebWire {
 function qwenTongyi(said: Said): WebWire {
   const frame = (content: string, msgStatus: string) =>
     sse({ sessionId: 'a'.repeat(32), msgId: 'b'.repeat(32), msgStatus, contentType: 'text', canShare: true, errorCode: '', contents: [{ contentType: 'text', role: 'assistant', content }] })
-  const snapshots = growing(said.answer, 10)
+  const snapshots = growing(said.answer, 14)
   const body = [...snapshots.map((s) => frame(s, 'generating')), frame(said.answer, 'finished'), sse('[DONE]')].join('')
   const read = (chunks: Uint8Array[]) => drain(parseQwenStream(streamOf(chunks), new TongyiStreamParser()))
   return { name: 'qwen-web (tongyi)', bytes: encoder.encode(body), read, answer: said.answer, reasoning: '' }
@@ -126,7 +126,7 @@ function qwenQianwen(said: Said): WebWire {
     )
   const body = [
     ...growing(said.reasoning, 16).map((t) => frame('', t)),
-    ...growing(said.answer, 12).map((s) => frame(`[(multimodal_chat_think_1)]${s}`, said.reasoning)),
+    ...growing(said.answer, 16).map((s) => frame(`[(multimodal_chat_think_1)]${s}`, said.reasoning)),
     sse({ error_code: 0, error_msg: '', data: { messages: [] } }, 'complete'),
   ].join('')
   const read = (chunks: Uint8Array[]) => drain(parseQwenStream(streamOf(chunks), new QianwenStreamParser()))
@@ -158,7 +158,7 @@ function doubaoSamantha(said: Said): WebWire {
     event(2001, { message_id: '40773000520', conversation_id: '40772900100', message: { content_type: 2001, content: JSON.stringify(content) }, ...extra })
   const body = [
     event(2002, { conversation_id: '40772900100', section_id: '40772900101' }),
-    ...pieces(said.answer, 8).map((text) => message({ text }, { is_delta: true })),
+    ...pieces(said.answer, 12).map((text) => message({ text }, { is_delta: true })),
     message({}, { is_finish: true }),
     event(2003, {}),
   ].join('')
@@ -170,7 +170,7 @@ function doubaoSamantha(said: Said): WebWire {
 function minimaxHailuo(said: Said): WebWire {
   const result = (content: string, isEnd: number) =>
     sse({ type: 2, statusInfo: { code: 0, message: 'Success' }, data: { messageResult: { chatID: '288000000000000011', msgID: '288000000000000022', isEnd, content, extra: {} } } }, 'message_result')
-  const body = [sse({ type: 0 }, 'heartbeat'), ...growing(said.answer, 10).map((s) => result(s, 1)), result(said.answer, 0)].join('')
+  const body = [sse({ type: 0 }, 'heartbeat'), ...growing(said.answer, 14).map((s) => result(s, 1)), result(said.answer, 0)].join('')
   const read = (chunks: Uint8Array[]) => drain(parseHailuoStream(streamOf(chunks)))
   return { name: 'minimax-web (hailuo)', bytes: encoder.encode(body), read, answer: said.answer, reasoning: '' }
 }
@@ -203,7 +203,7 @@ function hixai(said: Said): WebWire {
 
 /** glm-web's fake builds cumulative part snapshots (think, then text) from a plan. */
 function glm(said: Said): WebWire {
-  const body = framesFor('6620ab12cd34ef56ab78cd90', { think: said.reasoning, text: said.answer, step: 12 }).map((f) => sse(f)).join('')
+  const body = framesFor('6620ab12cd34ef56ab78cd90', { think: said.reasoning, text: said.answer, step: 16 }).map((f) => sse(f)).join('')
   const read = (chunks: Uint8Array[]) => drain(parseGlmStream(streamOf(chunks)))
   return { name: 'glm-web', bytes: encoder.encode(body), read, ...said }
 }
