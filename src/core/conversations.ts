@@ -3,20 +3,58 @@
 import { createHash } from 'node:crypto'
 import type { Db } from '../db/client.js'
 import { type FoundConversation, conversationFinder, providersWithConversations, saveConversation } from '../db/conversations.repo.js'
+import { isObject, tryJson } from '../kit/json.js'
 import { textOf } from '../kit/messages.js'
 import type { ChatMessage, ConversationRef } from '../kit/types.js'
 
 const THINK_BLOCK = /^\s*<think>[\s\S]*?<\/think>\s*/
 
-/** Hash roles and texts the way the client will send them back (think blocks removed). */
+/** A tool call as the answer carried it: what a remembered turn needs of it. */
+export interface CalledTool {
+  name: string
+  args: string
+}
+
+/**
+ * Hash roles and texts the way the client will send them back (think blocks removed). Tool calls
+ * count by name and arguments only, in order: their ids may be ours or the client's own, and a
+ * client that re-serialises the arguments may change spacing and key order.
+ */
 export function historyHash(model: string, messages: readonly ChatMessage[]): string {
   const h = createHash('sha256').update(`${model}\u0002`)
   for (const m of messages) {
     let text = textOf(m.content)
     if (m.role === 'assistant') text = text.replace(THINK_BLOCK, '')
-    h.update(`${m.role}\u0000${text.trim()}\u0000${m.tool_calls ? JSON.stringify(m.tool_calls) : ''}\u0001`)
+    const calls = m.tool_calls?.map((c) => `${c.function.name}\u0003${canonicalJson(c.function.arguments)}`).join('\u0004') ?? ''
+    h.update(`${m.role}\u0000${text.trim()}\u0000${calls}\u0001`)
   }
   return h.digest('hex')
+}
+
+function canonicalJson(text: string): string {
+  const value = tryJson(text)
+  return value === undefined ? text.trim() : JSON.stringify(sortedKeys(value))
+}
+
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys)
+  if (!isObject(value)) return value
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, sortedKeys(value[k])]),
+  )
+}
+
+/**
+ * Where the newest turn begins: the last user message, or the tool results (with the user
+ * message after them) that answer the assistant's calls; -1 when the history ends otherwise.
+ */
+function newTurnStart(messages: readonly ChatMessage[]): number {
+  let start = messages.length
+  if (messages[start - 1]?.role === 'user') start--
+  while (start > 0 && messages[start - 1]!.role === 'tool') start--
+  return start === messages.length ? -1 : start
 }
 
 export interface KnownConversation extends ConversationRef {
@@ -36,10 +74,12 @@ export class ConversationMemory {
     this.stateful = new Set(providersWithConversations(db))
   }
 
-  /** The conversation this history continues, if the last message is a new user turn. */
+  /** The conversation this history continues, if it ends with a new user turn or tool results. */
   lookup(provider: string, model: string, messages: readonly ChatMessage[]): KnownConversation | undefined {
-    if (!this.stateful.has(provider) || messages.length < 2 || messages.at(-1)?.role !== 'user') return undefined
-    const row = this.find(provider, historyHash(model, messages.slice(0, -1)))
+    if (!this.stateful.has(provider)) return undefined
+    const start = newTurnStart(messages)
+    if (start < 1) return undefined
+    const row = this.find(provider, historyHash(model, messages.slice(0, start)))
     if (!row) return undefined
     return { credentialId: row.credentialId, conversationId: row.conversationId, ...(row.parentId ? { parentId: row.parentId } : {}) }
   }
@@ -51,9 +91,12 @@ export class ConversationMemory {
     messages: readonly ChatMessage[],
     answer: string,
     ref: ConversationRef,
+    /** The answer's tool calls (emulated ones included), as the client will send them back. */
+    toolCalls: readonly CalledTool[] = [],
   ): void {
     this.stateful.add(provider)
-    const next = [...messages, { role: 'assistant' as const, content: answer }]
+    const tool_calls = toolCalls.map((c) => ({ id: '', type: 'function' as const, function: { name: c.name, arguments: c.args } }))
+    const next = [...messages, { role: 'assistant' as const, content: answer, ...(tool_calls.length ? { tool_calls } : {}) }]
     saveConversation(this.db, {
       provider,
       credentialId,

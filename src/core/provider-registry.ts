@@ -32,6 +32,7 @@ function commonSchema(def: ProviderDefinition, name: string, configured: boolean
     passthrough_tokens: z.boolean().default(false),
     multi_turn: z.boolean().default(true),
     keep_conversations: z.boolean().default(false),
+    tool_emulation: z.boolean().default(def.id.endsWith('-web')),
     credentials: z.array(z.string().min(1)).default([]),
     api_key: z.string().optional(),
   })

@@ -11,6 +11,7 @@ import type { ConversationMemory, KnownConversation } from './conversations.js'
 import type { CredentialPool, Lease } from './credential-pool.js'
 import type { ProviderInstance } from './provider-registry.js'
 import type { Candidate, RoutePlan } from './router.js'
+import { emulateToolsRequest, extractOptionsFor, extractToolCalls, shouldEmulate } from './tools/index.js'
 import { Tally } from './tally.js'
 
 export type BaseRequest = Omit<ChatRequest, 'model' | 'flags' | 'continueFrom'>
@@ -276,7 +277,11 @@ export class Relay {
     const ctx = callContext(instance, lease, call.signal, this.log)
     const dispatchMs = performance.now() - t0
     try {
-      const iterator = instance.adapter.chat(request, ctx)[Symbol.asyncIterator]()
+      // Upstreams without function calling (web chats) get the tools in the prompt, and their
+      // answer is read for calls; the stream and the conversation memory keep the client's view.
+      const emulate = shouldEmulate(request, instance.settings)
+      const answer = instance.adapter.chat(emulate ? emulateToolsRequest(request) : request, ctx)
+      const iterator = (emulate ? extractToolCalls(answer, extractOptionsFor(request)) : answer)[Symbol.asyncIterator]()
       const first = await firstEvent(iterator, instance, call)
       if (first.done) throw protocolError(`${instance.name} returned an empty response`, { provider: instance.name })
       return new RelayStream(instance, candidate, request, lease.view.id, dispatchMs, first.value, iterator, (s) => {
@@ -302,7 +307,7 @@ export class Relay {
     if (!conv) return
     const ref = conv.parentId ? { conversationId: conv.id, parentId: conv.parentId } : { conversationId: conv.id }
     if (outcome === 'ok' && instance.settings.multi_turn && lease.view.id !== null) {
-      this.conversations.remember(instance.name, request.model, lease.view.id, request.messages, tally.text, ref)
+      this.conversations.remember(instance.name, request.model, lease.view.id, request.messages, tally.text, ref, tally.calls())
     } else if (
       !instance.settings.multi_turn &&
       !instance.settings.keep_conversations &&

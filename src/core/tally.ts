@@ -62,6 +62,11 @@ export class Tally {
     }
   }
 
+  /** The calls in index order (names and arguments joined), for the remembered answer. */
+  calls(): { name: string; args: string }[] {
+    return [...this.toolCalls.entries()].sort(([a], [b]) => a - b).map(([, c]) => ({ name: c.name, args: c.args }))
+  }
+
   /** The response's usage; `messages` are the request's own (the same on every call). */
   usage(messages: readonly ChatMessage[]): Usage {
     this.counted ??= this.count(messages)

@@ -167,6 +167,8 @@ export interface CommonSettings {
   multi_turn: boolean
   /** With multi_turn off, keep each one-shot conversation upstream instead of deleting it. */
   keep_conversations: boolean
+  /** Emulate tool calls in the prompt for an upstream without function calling (web chats). */
+  tool_emulation: boolean
 }
 
 export interface ProviderAdapter<S = Record<string, unknown>> {

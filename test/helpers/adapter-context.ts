@@ -21,6 +21,7 @@ export const defaultCommonSettings = (baseUrl: string): CommonSettings => ({
   passthrough_tokens: false,
   multi_turn: true,
   keep_conversations: false,
+  tool_emulation: false,
 })
 
 export function makeContext<S = Record<string, unknown>>(
