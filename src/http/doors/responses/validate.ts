@@ -9,7 +9,7 @@ const EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const
 
 export const responsesRequestSchema = z.looseObject({
   model: z.string().min(1).optional(),
-  input: z.union([z.string(), z.array(z.unknown())]),
+  input: z.union([z.string(), z.array(z.unknown())], { error: 'expected a string or an array of input items' }),
   instructions: z.string().nullish(),
   tools: z.array(z.looseObject({ type: z.string() })).nullish(),
   tool_choice: z.unknown().optional(),
@@ -39,12 +39,18 @@ export function passthroughOf(body: ResponsesBody, hasTools: boolean): Record<st
   return extra
 }
 
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let v = raw
+  for (const key of path) v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined
+  return v
+}
+
 export function parseResponsesBody(raw: unknown): ResponsesBody {
   const parsed = responsesRequestSchema.safeParse(raw)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
     const param = issue.path.map(String).join('.')
-    const missing = issue.code === 'invalid_type' && issue.input === undefined
+    const missing = param !== '' && valueAt(raw, issue.path) === undefined
     throw ApiError.badRequest(`${param || 'body'}: ${missing ? 'required' : issue.message}`, param || null, missing ? 'missing_required_parameter' : 'invalid_value')
   }
   const body = parsed.data
