@@ -177,6 +177,14 @@ describe('stored responses', () => {
     expect((await get(`/responses/${created.id}`, alice)).status).toBe(404)
   })
 
+  it('lists its routes in the OpenAPI document and asks for a key', async () => {
+    const doc = (await (await fetch(`${app.url}/openapi.json`)).json()) as any
+    expect(doc.paths['/v1/responses'].post.summary).toMatch(/Responses API/)
+    expect(Object.keys(doc.paths['/v1/responses/{id}'])).toEqual(['get', 'delete'])
+    expect(doc.paths['/v1/responses/{id}/input_items'].get).toBeDefined()
+    expect((await fetch(`${app.baseURL}/responses/resp_x`)).status).toBe(401)
+  })
+
   it('stores nothing with store: false', async () => {
     const res = await client().responses.create({ model: 'fake-model', input: 'x', store: false })
     expect((res as unknown as { store: boolean }).store).toBe(false)
