@@ -2,11 +2,14 @@
 import { performance } from 'node:perf_hooks'
 import { Hono } from 'hono'
 import type { Services } from './services.js'
+import { ResponsesStore } from './core/responses-store.js'
 import { adminRoutes } from './http/admin.routes.js'
 import type { AppEnv } from './http/app-env.js'
 import type { Door } from './http/doors/door.js'
 import { mountDoors } from './http/doors/mount.js'
 import { openaiChatDoor } from './http/doors/openai/chat.js'
+import { responsesDoor } from './http/doors/responses/door.js'
+import { responseRoutes } from './http/doors/responses/routes.js'
 import { sessionDoors } from './http/doors/sessions/chat.js'
 import { sessionRoutes } from './http/doors/sessions/routes.js'
 import { adminFailureFor } from './http/envelope.js'
@@ -22,7 +25,7 @@ import { userAdminRoutes } from './http/user-admin.routes.js'
 /** Every way into the core chat service. */
 function doorsOf(s: Services): Door[] {
   const common = { chat: s.chat, pingMs: s.config.server.ping_interval_ms, log: s.log }
-  return [openaiChatDoor(common), ...sessionDoors(common)]
+  return [openaiChatDoor(common), ...sessionDoors(common), responsesDoor({ ...common, store: new ResponsesStore(s.db) })]
 }
 
 export function createApp(s: Services) {
@@ -87,6 +90,7 @@ export function createApp(s: Services) {
   const openai = new Hono<AppEnv>()
   openai.use('*', clientAuth(s.keys, s.config.security.allow_anonymous))
   openai.route('/', modelRoutes(s))
+  openai.route('/', responseRoutes(new ResponsesStore(s.db)))
   app.route(`${prefix}/v1`, openai)
 
   if (s.config.admin.enabled) app.route('/api', adminRoutes(s))

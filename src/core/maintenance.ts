@@ -3,6 +3,7 @@
 import { conversationInUse, pruneConversations } from '../db/conversations.repo.js'
 import { pruneIdempotent } from '../db/idempotency.repo.js'
 import { pruneRecords } from '../db/records.repo.js'
+import { pruneStoredResponses } from '../db/responses.repo.js'
 import { pruneUsage } from '../db/usage.repo.js'
 import type { Services } from '../services.js'
 import { callContext } from './call-context.js'
@@ -23,15 +24,16 @@ export function sweep(s: Services, now = Date.now()): { sessions: number; holds:
   return { sessions: s.sessions.prune(now), holds: s.billing.releaseStale(now) }
 }
 
-/** Delete usage, chat records and conversation mappings older than records.chat_max_days (-1 keeps all). */
-export async function pruneOld(s: Services, now = Date.now()): Promise<{ usage: number; records: number; conversations: number }> {
+/** Delete usage, chat records, stored responses and conversation mappings older than records.chat_max_days (-1 keeps all). */
+export async function pruneOld(s: Services, now = Date.now()): Promise<{ usage: number; records: number; responses: number; conversations: number }> {
   const days = s.config.records.chat_max_days
-  if (days < 0) return { usage: 0, records: 0, conversations: 0 }
+  if (days < 0) return { usage: 0, records: 0, responses: 0, conversations: 0 }
   const before = now - days * DAY_MS
   s.recorder.flush()
   s.billing.flush()
   const usage = pruneUsage(s.db, before)
   const records = pruneRecords(s.db, before)
+  const responses = pruneStoredResponses(s.db, before)
   const rows = pruneConversations(s.db, before)
   const seen = new Set<string>()
   for (const row of rows) {
@@ -48,7 +50,7 @@ export async function pruneOld(s: Services, now = Date.now()): Promise<{ usage: 
       s.log.debug(`could not delete old ${row.provider} conversation: ${(err as Error).message}`),
     )
   }
-  return { usage, records, conversations: rows.length }
+  return { usage, records, responses, conversations: rows.length }
 }
 
 export function startMaintenance(s: Services): () => void {

@@ -191,3 +191,27 @@ export const idempotencyKeys = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.scope, t.key] }), index('idempotency_created').on(t.createdAt)],
 )
+
+/**
+ * Responses API answers kept for `previous_response_id` and GET /v1/responses/{id}. Each row holds
+ * its own turn only (the input it added and the answer), linked to the turn before it.
+ */
+export const storedResponses = sqliteTable(
+  'stored_responses',
+  {
+    id: text('id').primaryKey(),
+    /** Owner: the user of the key that created it, else the key alone (see core/responses-store.ts). */
+    userId: text('user_id'),
+    keyId: integer('key_id'),
+    previousId: text('previous_id'),
+    /** This turn's input items as the client sent them, with ids (GET .../input_items). */
+    inputItems: text('input_items', { mode: 'json' }).$type<unknown[]>().notNull(),
+    /** This turn's input as chat messages (instructions excluded), then the answer as chat messages. */
+    messages: text('messages', { mode: 'json' }).$type<unknown[]>().notNull(),
+    output: text('output', { mode: 'json' }).$type<unknown[]>().notNull(),
+    /** The response object as the client received it. */
+    response: text('response', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('stored_responses_created').on(t.createdAt)],
+)

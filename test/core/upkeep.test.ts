@@ -62,6 +62,6 @@ describe('pruning', () => {
 
   it('keeps everything with CHAT_MAX_DAYS=-1', async () => {
     app = await startTestApp()
-    expect(await pruneOld(app.services, Date.now() + 365 * 86_400_000)).toEqual({ usage: 0, records: 0, conversations: 0 })
+    expect(await pruneOld(app.services, Date.now() + 365 * 86_400_000)).toEqual({ usage: 0, records: 0, responses: 0, conversations: 0 })
   })
 })

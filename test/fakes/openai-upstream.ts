@@ -1,6 +1,7 @@
 // A fake OpenAI-compatible upstream. The model name picks a behaviour, so one server covers every
 // case: normal text, tools, reasoning, 429/500, slow headers, malformed chunk, mid-stream drop,
-// and a stream that hangs until the client goes away.
+// a stream that hangs until the client goes away, and an agent turn (tool call, then an answer
+// once the tool's result comes back).
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { type RunningServer, readJson, sendJson, startServer } from '../helpers/fake-server.js'
 
@@ -96,6 +97,37 @@ function answerChoices(res: ServerResponse, body: Record<string, any>): void {
   res.end('data: [DONE]\n\n')
 }
 
+/** What the 'agent' model runs: a shell command an agent's sandbox allows. */
+export const AGENT_COMMAND = 'echo freeway-agent-ok'
+
+/**
+ * The 'agent' model: a tool call first (Codex's exec_command when offered, else the first tool),
+ * then, once the last message is that tool's result, a text answer quoting it.
+ */
+function agentTurn(body: Record<string, any>): { text: string } | { call: { id: string; name: string; arguments: string } } {
+  const last = body.messages.at(-1)
+  if (last?.role === 'tool') return { text: `The tool said: ${typeof last.content === 'string' ? last.content.trim() : JSON.stringify(last.content)}` }
+  const names: string[] = (body.tools ?? []).map((t: any) => t.function?.name)
+  const name = names.includes('exec_command') ? 'exec_command' : names[0]
+  if (!name) return { text: 'No tool to call.' }
+  const args = name === 'exec_command' ? JSON.stringify({ cmd: AGENT_COMMAND }) : '{"city":"北京"}'
+  return { call: { id: `call_agent_${body.messages.length}`, name, arguments: args } }
+}
+
+/** OpenAI's rule for tool messages: each answers a call of the assistant turn just before it, and every call is answered. */
+function toolTurnError(messages: any[]): string | undefined {
+  let pending = new Set<string>()
+  for (const m of messages) {
+    if (m.role === 'tool') {
+      if (!pending.delete(m.tool_call_id)) return "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'."
+      continue
+    }
+    if (pending.size) break
+    pending = new Set((m.role === 'assistant' ? (m.tool_calls ?? []) : []).map((c: any) => c.id))
+  }
+  return pending.size ? "An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'." : undefined
+}
+
 export async function startFakeOpenAI(validKeys: string[] = ['sk-upstream-good']): Promise<FakeOpenAI> {
   const state = {
     requests: [] as FakeOpenAI['requests'],
@@ -130,6 +162,9 @@ export async function startFakeOpenAI(validKeys: string[] = ['sk-upstream-good']
       return sendJson(res, status, answer)
     }
     const model: string = body.model
+    const invalidTools = Array.isArray(body.messages) ? toolTurnError(body.messages) : undefined
+    finished = invalidTools !== undefined
+    if (invalidTools) return sendJson(res, 400, { error: { message: invalidTools, type: 'invalid_request_error', param: 'messages', code: null } })
     finished = model !== 'hang' && model !== 'slow-headers'
     if (state.limitedKeys.has(key)) return sendJson(res, 429, { error: { message: 'Rate limit reached for key' } }, { 'retry-after': '30' })
     if (model === 'rate-limited') return sendJson(res, 429, { error: { message: 'Rate limit reached', type: 'requests' } }, { 'retry-after': '7' })
@@ -148,6 +183,12 @@ export async function startFakeOpenAI(validKeys: string[] = ['sk-upstream-good']
     if (!body.stream) {
       finished = true
       if (model === 'tools') return sendJson(res, 200, completion({ role: 'assistant', content: null, tool_calls: [toolCall] }, 'tool_calls'))
+      if (model === 'agent') {
+        const turn = agentTurn(body)
+        if ('text' in turn) return sendJson(res, 200, completion({ role: 'assistant', content: turn.text }))
+        const call = { id: turn.call.id, type: 'function', function: { name: turn.call.name, arguments: turn.call.arguments } }
+        return sendJson(res, 200, completion({ role: 'assistant', content: null, tool_calls: [call] }, 'tool_calls'))
+      }
       if (model === 'reasoner') return sendJson(res, 200, completion({ role: 'assistant', content: FAKE_ANSWER.join(''), reasoning_content: '先想一想。' }))
       if (model === 'no-usage') {
         const { usage: _none, ...bare } = completion({ role: 'assistant', content: FAKE_ANSWER.join('') })
@@ -164,7 +205,16 @@ export async function startFakeOpenAI(validKeys: string[] = ['sk-upstream-good']
       res.write(chunk({ content: '…' }))
       return // never ends: only the client's abort closes this
     }
-    if (model === 'tools') {
+    const agent = model === 'agent' ? agentTurn(body) : undefined
+    if (agent && 'call' in agent) {
+      const { id, name, arguments: args } = agent.call
+      res.write(chunk({ tool_calls: [{ index: 0, id, type: 'function', function: { name, arguments: '' } }] }))
+      for (const piece of [args.slice(0, 5), args.slice(5)]) res.write(chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] }))
+      res.write(chunk({}, 'tool_calls'))
+    } else if (agent) {
+      res.write(chunk({ content: agent.text }))
+      res.write(chunk({}, 'stop'))
+    } else if (model === 'tools') {
       res.write(chunk({ tool_calls: [{ index: 0, id: 'call_abc', type: 'function', function: { name: 'get_weather', arguments: '' } }] }))
       res.write(chunk({ tool_calls: [{ index: 0, function: { arguments: '{"city":' } }] }))
       res.write(chunk({ tool_calls: [{ index: 0, function: { arguments: '"北京"}' } }] }))
