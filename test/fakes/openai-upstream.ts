@@ -57,6 +57,45 @@ function embeddings(body: Record<string, any>): [number, unknown] {
 
 const toolCall = { id: 'call_abc', type: 'function', function: { name: 'get_weather', arguments: '{"city":"北京"}' } }
 
+/** What the 'agent' model runs: Bash when it is offered (Claude Code), else the first tool. */
+export const AGENT_BASH_COMMAND = 'echo freeway-tool-ok'
+export const AGENT_CALL_ID = 'call_agent_1'
+
+const contentText = (content: unknown): string =>
+  typeof content === 'string' ? content : Array.isArray(content) ? content.map((p) => (p?.type === 'text' ? p.text : '')).join('') : ''
+
+/**
+ * The 'agent' model works a tool loop: it calls a tool unless the last message is a tool result,
+ * which it then reports ("The tool said: …"); without tools it answers like the others.
+ */
+function agentReply(body: Record<string, any>): { text: string } | { call: { name: string; arguments: string } } {
+  const last = body.messages.at(-1)
+  if (last?.role === 'tool') return { text: `The tool said: ${contentText(last.content)}` }
+  const tools: any[] = (body.tools ?? []).filter((t: any) => t?.type === 'function')
+  if (!tools.length || body.tool_choice === 'none') return { text: FAKE_ANSWER.join('') }
+  const bash = tools.find((t) => t.function.name === 'Bash')
+  const name: string = bash ? 'Bash' : typeof body.tool_choice === 'object' ? body.tool_choice.function.name : tools[0].function.name
+  const args = bash ? { command: AGENT_BASH_COMMAND, description: 'Print a marker' } : { city: '北京' }
+  return { call: { name, arguments: JSON.stringify(args) } }
+}
+
+/**
+ * OpenAI's rule for tool messages: each answers a call of the assistant message before it, and
+ * every call is answered before the conversation goes on. Returns the API's complaint, if any.
+ */
+function toolSequenceError(messages: any[]): string | undefined {
+  let pending: Set<string> | undefined
+  for (const m of messages) {
+    if (m?.role === 'tool') {
+      if (!pending?.delete(m.tool_call_id)) return "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'."
+      continue
+    }
+    if (pending?.size) return `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${[...pending].join(', ')}`
+    pending = m?.role === 'assistant' && Array.isArray(m.tool_calls) ? new Set(m.tool_calls.map((c: any) => c.id)) : undefined
+  }
+  return undefined
+}
+
 export async function startFakeOpenAI(validKeys: string[] = ['sk-upstream-good']): Promise<FakeOpenAI> {
   const state = {
     requests: [] as FakeOpenAI['requests'],
@@ -91,6 +130,11 @@ export async function startFakeOpenAI(validKeys: string[] = ['sk-upstream-good']
       return sendJson(res, status, answer)
     }
     const model: string = body.model
+    const sequenceError = Array.isArray(body.messages) ? toolSequenceError(body.messages) : undefined
+    if (sequenceError) {
+      finished = true
+      return sendJson(res, 400, { error: { message: sequenceError, type: 'invalid_request_error', param: 'messages', code: null } })
+    }
     finished = model !== 'hang' && model !== 'slow-headers'
     if (state.limitedKeys.has(key)) return sendJson(res, 429, { error: { message: 'Rate limit reached for key' } }, { 'retry-after': '30' })
     if (model === 'rate-limited') return sendJson(res, 429, { error: { message: 'Rate limit reached', type: 'requests' } }, { 'retry-after': '7' })
@@ -104,6 +148,12 @@ export async function startFakeOpenAI(validKeys: string[] = ['sk-upstream-good']
     if (!body.stream) {
       finished = true
       if (model === 'tools') return sendJson(res, 200, completion({ role: 'assistant', content: null, tool_calls: [toolCall] }, 'tool_calls'))
+      if (model === 'agent') {
+        const reply = agentReply(body)
+        if ('text' in reply) return sendJson(res, 200, completion({ role: 'assistant', content: reply.text }))
+        const call = { id: AGENT_CALL_ID, type: 'function', function: reply.call }
+        return sendJson(res, 200, completion({ role: 'assistant', content: null, tool_calls: [call] }, 'tool_calls'))
+      }
       if (model === 'reasoner') return sendJson(res, 200, completion({ role: 'assistant', content: FAKE_ANSWER.join(''), reasoning_content: '先想一想。' }))
       if (model === 'no-usage') {
         const { usage: _none, ...bare } = completion({ role: 'assistant', content: FAKE_ANSWER.join('') })
@@ -120,7 +170,16 @@ export async function startFakeOpenAI(validKeys: string[] = ['sk-upstream-good']
       res.write(chunk({ content: '…' }))
       return // never ends: only the client's abort closes this
     }
-    if (model === 'tools') {
+    const agent = model === 'agent' ? agentReply(body) : undefined
+    if (agent && 'call' in agent) {
+      const args = agent.call.arguments
+      res.write(chunk({ tool_calls: [{ index: 0, id: AGENT_CALL_ID, type: 'function', function: { name: agent.call.name, arguments: '' } }] }))
+      for (const piece of [args.slice(0, 9), args.slice(9)]) res.write(chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] }))
+      res.write(chunk({}, 'tool_calls'))
+    } else if (agent) {
+      for (const part of agent.text.match(/.{1,8}/gsu) ?? []) res.write(chunk({ content: part }))
+      res.write(chunk({}, 'stop'))
+    } else if (model === 'tools') {
       res.write(chunk({ tool_calls: [{ index: 0, id: 'call_abc', type: 'function', function: { name: 'get_weather', arguments: '' } }] }))
       res.write(chunk({ tool_calls: [{ index: 0, function: { arguments: '{"city":' } }] }))
       res.write(chunk({ tool_calls: [{ index: 0, function: { arguments: '"北京"}' } }] }))
