@@ -2,7 +2,6 @@
 // store_content: false, and the OpenAPI listing of the new routes.
 import { afterEach, describe, expect, it } from 'vitest'
 import { pruneOld, sweep } from '../../src/core/maintenance.js'
-import { listRecords } from '../../src/db/records.repo.js'
 import { findSession } from '../../src/db/sessions.repo.js'
 import { findUsageByRequest } from '../../src/db/usage.repo.js'
 import { findUser, grantTokens, holdsOf } from '../../src/db/users.repo.js'
