@@ -52,6 +52,7 @@ describe('messages', () => {
             { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } },
             { type: 'image', source: { type: 'url', url: 'https://example.com/a.jpg' } },
             { type: 'document', title: 'Notes', source: { type: 'text', media_type: 'text/plain', data: 'line one' } },
+            { type: 'document', source: { type: 'content', content: [{ type: 'text', text: 'part a' }, { type: 'text', text: 'part b' }] } },
             { type: 'text', text: 'what is this?' },
           ],
         },
@@ -64,6 +65,7 @@ describe('messages', () => {
           { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
           { type: 'image_url', image_url: { url: 'https://example.com/a.jpg' } },
           { type: 'text', text: 'Notes\n\nline one' },
+          { type: 'text', text: 'part a\npart b' },
           { type: 'text', text: 'what is this?' },
         ],
       },
@@ -150,6 +152,8 @@ describe('messages', () => {
       'messages.0.content.0.source',
     )
     expect(refusal(() => map({ messages: [{ role: 'user', content: [{ type: 'text' }] }] })).param).toBe('messages.0.content.0.text')
+    const strange = { type: 'document', source: { type: 'content', content: 7 } }
+    expect(refusal(() => map({ messages: [{ role: 'user', content: [strange] }] })).param).toBe('messages.0.content.0.source.content')
     expect(refusal(() => map({ messages: [{ role: 'user', content: [{ type: 'video', url: 'x' }] }] })).message).toContain('content blocks of type video')
     expect(refusal(() => map({ messages: [{ role: 'user', content: [{ type: 'tool_result' }] }] })).param).toBe('messages.0.content.0.tool_use_id')
     expect(refusal(() => map({ messages: [{ role: 'assistant', content: [{ type: 'tool_use', id: 'x', name: 't', input: 'ls' }] }] })).param).toBe(
@@ -229,6 +233,7 @@ describe('parameters', () => {
     expect(map({ messages, thinking: { type: 'adaptive', display: 'omitted' }, output_config: { effort: 'high' } }).reasoning).toEqual({ effort: 'high' })
     expect(map({ messages, thinking: { type: 'adaptive' }, output_config: { effort: 'max' } }).reasoning).toEqual({ effort: 'high' })
     expect(map({ messages, thinking: { type: 'adaptive' } }).reasoning).toEqual({ effort: 'medium' })
+    expect(map({ messages, thinking: { type: 'adaptive' }, output_config: { effort: 'constructor' } }).reasoning).toEqual({ effort: 'medium' })
     expect(map({ messages, thinking: { type: 'disabled' } }).reasoning).toBeUndefined()
     expect(refusal(() => map({ messages, thinking: { type: 'enabled' } })).param).toBe('thinking.budget_tokens')
   })

@@ -43,9 +43,16 @@ function documentText(b: Block, at: string): string {
   if (!isObject(source)) throw bad(`${at}.source`, 'a document block needs a source')
   let text: string
   if (source.type === 'text' && typeof source.data === 'string') text = source.data
-  else if (source.type === 'content') text = source.content === undefined ? '' : textOnly(source.content as Content, `${at}.source.content`)
+  else if (source.type === 'content') text = textOnly(asContent(source.content, `${at}.source.content`), `${at}.source.content`)
   else throw bad(`${at}.source.type`, `document sources of type ${String(source.type)} are not supported; send the document as a text source`)
   return typeof b.title === 'string' && b.title ? `${b.title}\n\n${text}` : text
+}
+
+/** Content the body schema has not checked (a document's own content). */
+function asContent(v: unknown, at: string): Content {
+  if (typeof v === 'string') return v
+  if (Array.isArray(v) && v.every((b) => isObject(b) && typeof b.type === 'string')) return v as Block[]
+  throw bad(at, 'content must be a string or content blocks')
 }
 
 /** Content that may only hold text (system prompts, system messages in the list). */
@@ -178,7 +185,7 @@ function reasoningOf(body: MessagesBody): ReasoningRequest | undefined {
     return { budgetTokens: t.budget_tokens }
   }
   const effort = body.output_config?.effort
-  return { effort: (effort && EFFORTS[effort]) || 'medium' }
+  return { effort: (effort && Object.hasOwn(EFFORTS, effort) && EFFORTS[effort]) || 'medium' }
 }
 
 /** The tokens a prompt takes, as count_tokens and the billing estimate see it. */
