@@ -153,6 +153,13 @@ describe('errors in Anthropic\'s shape', () => {
     expect(fake.requests.length).toBe(sent)
   })
 
+  it("an upstream's own 400 comes back as invalid_request_error (a tool_result that answers no tool_use)", async () => {
+    const orphan = [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_nobody', content: 'x' }] }]
+    const res = await post({ model: 'fake-model', max_tokens: 8, messages: orphan })
+    expect(res.status).toBe(400)
+    expect(json(res.bytes).error).toMatchObject({ type: 'invalid_request_error', message: expect.stringContaining("role 'tool' must be a response") })
+  })
+
   it('count_tokens refuses an unknown model with 404 not_found_error', async () => {
     const res = await post({ model: 'nope', messages: hi }, '/v1/messages/count_tokens?beta=true')
     expect(res.status).toBe(404)
