@@ -7,6 +7,7 @@ import { adminRoutes } from './http/admin.routes.js'
 import type { AppEnv } from './http/app-env.js'
 import type { Door } from './http/doors/door.js'
 import { mountDoors } from './http/doors/mount.js'
+import { messagesDoors } from './http/doors/messages/door.js'
 import { openaiChatDoor } from './http/doors/openai/chat.js'
 import { responsesDoor } from './http/doors/responses/door.js'
 import { responseRoutes } from './http/doors/responses/routes.js'
@@ -25,7 +26,12 @@ import { userAdminRoutes } from './http/user-admin.routes.js'
 /** Every way into the core chat service. */
 function doorsOf(s: Services): Door[] {
   const common = { chat: s.chat, pingMs: s.config.server.ping_interval_ms, log: s.log }
-  return [openaiChatDoor(common), ...sessionDoors(common), responsesDoor({ ...common, store: new ResponsesStore(s.db) })]
+  return [
+    openaiChatDoor(common),
+    ...sessionDoors(common),
+    responsesDoor({ ...common, store: new ResponsesStore(s.db) }),
+    ...messagesDoors(common),
+  ]
 }
 
 export function createApp(s: Services) {

@@ -16,7 +16,7 @@ export interface Collected {
   finish: FinishReason | undefined
   citations: Citation[]
   /** Token log probabilities as the upstream sent them, when asked for. */
-  logprobs: unknown[] | undefined
+  logprobs?: unknown[] | undefined
   /** The second and later choices of an n > 1 answer, by index. */
   others?: Map<number, Collected>
 }

@@ -28,6 +28,8 @@ export interface SseHandlers<E> {
 export interface SseOptions<E> {
   headers: Record<string, string>
   pingMs: number
+  /** What an idle stream sends every pingMs; an SSE comment unless the protocol has its own ping event. */
+  ping?: string
   events: AsyncIterable<E>
   handlers: SseHandlers<E>
 }
@@ -121,7 +123,7 @@ async function pump<E>(sink: Sink, opts: SseOptions<E>): Promise<void> {
   const timer = setInterval(() => {
     if (performance.now() - lastWrite < opts.pingMs) return
     lastWrite = performance.now()
-    sink.write(': ping\n\n')
+    sink.write(opts.ping ?? ': ping\n\n')
   }, Math.min(opts.pingMs, 1000))
   const { handlers } = opts
   let tail = ''

@@ -97,35 +97,46 @@ function answerChoices(res: ServerResponse, body: Record<string, any>): void {
   res.end('data: [DONE]\n\n')
 }
 
-/** What the 'agent' model runs: a shell command an agent's sandbox allows. */
+/** What the 'agent' model runs: exec_command when offered (Codex), Bash (Claude Code), else the first tool. */
 export const AGENT_COMMAND = 'echo freeway-agent-ok'
+export const AGENT_BASH_COMMAND = 'echo freeway-tool-ok'
+export const AGENT_CALL_ID = 'call_agent_1'
+
+const contentText = (content: unknown): string =>
+  typeof content === 'string' ? content : Array.isArray(content) ? content.map((p) => (p?.type === 'text' ? p.text : '')).join('') : ''
 
 /**
- * The 'agent' model: a tool call first (Codex's exec_command when offered, else the first tool),
- * then, once the last message is that tool's result, a text answer quoting it.
+ * The 'agent' model works a tool loop: it calls a tool unless the last message is a tool result,
+ * which it then reports ("The tool said: …"); without tools it answers like the others.
  */
-function agentTurn(body: Record<string, any>): { text: string } | { call: { id: string; name: string; arguments: string } } {
+function agentReply(body: Record<string, any>): { text: string } | { call: { name: string; arguments: string } } {
   const last = body.messages.at(-1)
-  if (last?.role === 'tool') return { text: `The tool said: ${typeof last.content === 'string' ? last.content.trim() : JSON.stringify(last.content)}` }
-  const names: string[] = (body.tools ?? []).map((t: any) => t.function?.name)
-  const name = names.includes('exec_command') ? 'exec_command' : names[0]
-  if (!name) return { text: 'No tool to call.' }
-  const args = name === 'exec_command' ? JSON.stringify({ cmd: AGENT_COMMAND }) : '{"city":"北京"}'
-  return { call: { id: `call_agent_${body.messages.length}`, name, arguments: args } }
+  if (last?.role === 'tool') return { text: `The tool said: ${contentText(last.content)}` }
+  const tools: any[] = (body.tools ?? []).filter((t: any) => t?.type === 'function')
+  if (!tools.length || body.tool_choice === 'none') return { text: FAKE_ANSWER.join('') }
+  const exec = tools.find((t) => t.function.name === 'exec_command')
+  const bash = tools.find((t) => t.function.name === 'Bash')
+  const named = typeof body.tool_choice === 'object' ? body.tool_choice.function.name : tools[0].function.name
+  const name: string = exec ? 'exec_command' : bash ? 'Bash' : named
+  const args = exec ? { cmd: AGENT_COMMAND } : bash ? { command: AGENT_BASH_COMMAND, description: 'Print a marker' } : { city: '北京' }
+  return { call: { name, arguments: JSON.stringify(args) } }
 }
 
-/** OpenAI's rule for tool messages: each answers a call of the assistant turn just before it, and every call is answered. */
-function toolTurnError(messages: any[]): string | undefined {
-  let pending = new Set<string>()
+/**
+ * OpenAI's rule for tool messages: each answers a call of the assistant message before it, and
+ * every call is answered before the conversation goes on. Returns the API's complaint, if any.
+ */
+function toolSequenceError(messages: any[]): string | undefined {
+  let pending: Set<string> | undefined
   for (const m of messages) {
-    if (m.role === 'tool') {
-      if (!pending.delete(m.tool_call_id)) return "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'."
+    if (m?.role === 'tool') {
+      if (!pending?.delete(m.tool_call_id)) return "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'."
       continue
     }
-    if (pending.size) break
-    pending = new Set((m.role === 'assistant' ? (m.tool_calls ?? []) : []).map((c: any) => c.id))
+    if (pending?.size) return `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${[...pending].join(', ')}`
+    pending = m?.role === 'assistant' && Array.isArray(m.tool_calls) ? new Set(m.tool_calls.map((c: any) => c.id)) : undefined
   }
-  return pending.size ? "An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'." : undefined
+  return undefined
 }
 
 export async function startFakeOpenAI(validKeys: string[] = ['sk-upstream-good']): Promise<FakeOpenAI> {
@@ -162,9 +173,11 @@ export async function startFakeOpenAI(validKeys: string[] = ['sk-upstream-good']
       return sendJson(res, status, answer)
     }
     const model: string = body.model
-    const invalidTools = Array.isArray(body.messages) ? toolTurnError(body.messages) : undefined
-    finished = invalidTools !== undefined
-    if (invalidTools) return sendJson(res, 400, { error: { message: invalidTools, type: 'invalid_request_error', param: 'messages', code: null } })
+    const sequenceError = Array.isArray(body.messages) ? toolSequenceError(body.messages) : undefined
+    if (sequenceError) {
+      finished = true
+      return sendJson(res, 400, { error: { message: sequenceError, type: 'invalid_request_error', param: 'messages', code: null } })
+    }
     finished = model !== 'hang' && model !== 'slow-headers'
     if (state.limitedKeys.has(key)) return sendJson(res, 429, { error: { message: 'Rate limit reached for key' } }, { 'retry-after': '30' })
     if (model === 'rate-limited') return sendJson(res, 429, { error: { message: 'Rate limit reached', type: 'requests' } }, { 'retry-after': '7' })
@@ -184,9 +197,9 @@ export async function startFakeOpenAI(validKeys: string[] = ['sk-upstream-good']
       finished = true
       if (model === 'tools') return sendJson(res, 200, completion({ role: 'assistant', content: null, tool_calls: [toolCall] }, 'tool_calls'))
       if (model === 'agent') {
-        const turn = agentTurn(body)
-        if ('text' in turn) return sendJson(res, 200, completion({ role: 'assistant', content: turn.text }))
-        const call = { id: turn.call.id, type: 'function', function: { name: turn.call.name, arguments: turn.call.arguments } }
+        const reply = agentReply(body)
+        if ('text' in reply) return sendJson(res, 200, completion({ role: 'assistant', content: reply.text }))
+        const call = { id: AGENT_CALL_ID, type: 'function', function: reply.call }
         return sendJson(res, 200, completion({ role: 'assistant', content: null, tool_calls: [call] }, 'tool_calls'))
       }
       if (model === 'reasoner') return sendJson(res, 200, completion({ role: 'assistant', content: FAKE_ANSWER.join(''), reasoning_content: '先想一想。' }))
@@ -205,14 +218,14 @@ export async function startFakeOpenAI(validKeys: string[] = ['sk-upstream-good']
       res.write(chunk({ content: '…' }))
       return // never ends: only the client's abort closes this
     }
-    const agent = model === 'agent' ? agentTurn(body) : undefined
+    const agent = model === 'agent' ? agentReply(body) : undefined
     if (agent && 'call' in agent) {
-      const { id, name, arguments: args } = agent.call
-      res.write(chunk({ tool_calls: [{ index: 0, id, type: 'function', function: { name, arguments: '' } }] }))
-      for (const piece of [args.slice(0, 5), args.slice(5)]) res.write(chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] }))
+      const args = agent.call.arguments
+      res.write(chunk({ tool_calls: [{ index: 0, id: AGENT_CALL_ID, type: 'function', function: { name: agent.call.name, arguments: '' } }] }))
+      for (const piece of [args.slice(0, 9), args.slice(9)]) res.write(chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] }))
       res.write(chunk({}, 'tool_calls'))
     } else if (agent) {
-      res.write(chunk({ content: agent.text }))
+      for (const part of agent.text.match(/.{1,8}/gsu) ?? []) res.write(chunk({ content: part }))
       res.write(chunk({}, 'stop'))
     } else if (model === 'tools') {
       res.write(chunk({ tool_calls: [{ index: 0, id: 'call_abc', type: 'function', function: { name: 'get_weather', arguments: '' } }] }))

@@ -84,13 +84,9 @@ export class ChatService {
 
   async open(t: TurnInput): Promise<ChatTurn> {
     const userId = this.actingUser(t.caller, t.onBehalfOf)
-    const model = this.modelFor(t.model, userId)
-    if (t.caller.allowedModels && !t.caller.allowedModels.includes(model)) {
-      throw new ChatFailure('permission', `this API key may not use model ${model}`, { code: 'model_not_allowed' })
-    }
-    const resolved = this.deps.router.resolve(model)
-    if (!resolved) throw new ChatFailure('model_not_found', `The model \`${model}\` does not exist or is not enabled`, { param: 'model' })
-    const plan = t.request.n ? severalChoices(resolved) : resolved
+    const routed = this.route(t.caller, t.model, userId)
+    const model = routed.model
+    const plan = t.request.n ? severalChoices(routed.plan) : routed.plan
 
     const session = t.session ? this.claim(t.session.id, t.caller, userId) : undefined
     try {
@@ -144,6 +140,24 @@ export class ChatService {
       if (session) this.deps.sessions.release(session.sessionId)
       throw err
     }
+  }
+
+  /**
+   * The model a turn would run on, checked as open() checks it (auto, permission, route), for
+   * doors that answer without a turn (token counting). Throws the same failures as open().
+   */
+  checkModel(caller: Caller, requested: string | null | undefined): string {
+    return this.route(caller, requested, this.actingUser(caller, undefined)).model
+  }
+
+  private route(caller: Caller, requested: string | null | undefined, userId: string | null) {
+    const model = this.modelFor(requested, userId)
+    if (caller.allowedModels && !caller.allowedModels.includes(model)) {
+      throw new ChatFailure('permission', `this API key may not use model ${model}`, { code: 'model_not_allowed' })
+    }
+    const plan = this.deps.router.resolve(model)
+    if (!plan) throw new ChatFailure('model_not_found', `The model \`${model}\` does not exist or is not enabled`, { param: 'model' })
+    return { model, plan }
   }
 
   /** A session the caller may see, or a 'session_not_found' failure. */
