@@ -3,16 +3,17 @@
 // client and errors are final. When every credential that could serve is busy, the request waits
 // in line for a slot (pool.queue_timeout_ms).
 import { performance } from 'node:perf_hooks'
-import { UpstreamError, internalError, isAbortError, protocolError, upstreamTimeout } from '../kit/errors.js'
+import { UpstreamError, isAbortError, protocolError, upstreamTimeout } from '../kit/errors.js'
 import type { Logger } from '../kit/log.js'
-import type { ChatRequest, DeltaEvent, FinishReason } from '../kit/types.js'
+import type { CallContext, ChatRequest, DeltaEvent } from '../kit/types.js'
 import { callContext } from './call-context.js'
 import type { ConversationMemory, KnownConversation } from './conversations.js'
 import type { CredentialPool, Lease } from './credential-pool.js'
 import type { ProviderInstance } from './provider-registry.js'
 import type { Candidate, RoutePlan } from './router.js'
 import { emulateToolsRequest, extractOptionsFor, extractToolCalls, shouldEmulate } from './tools/index.js'
-import { Tally } from './tally.js'
+import { RelayFailure, asUpstreamError } from './relay-failure.js'
+import { RelayStream } from './relay-stream.js'
 
 export type BaseRequest = Omit<ChatRequest, 'model' | 'flags' | 'continueFrom'>
 
@@ -24,134 +25,29 @@ export interface RelayInput {
   passthroughTokens?: string[]
 }
 
-/** Every candidate failed before the first event. */
-export class RelayFailure extends Error {
-  constructor(
-    message: string,
-    readonly kind: UpstreamError['kind'] | 'no_credential',
-    readonly upstreamStatus?: number,
-  ) {
-    super(message)
-    this.name = 'RelayFailure'
-  }
+export { RelayFailure, asUpstreamError } from './relay-failure.js'
+export { type Outcome, RelayStream } from './relay-stream.js'
+
+/** A one-shot call (embeddings, media) with failover: what to do with one credential. */
+export interface CallInput {
+  plan: RoutePlan
+  signal: AbortSignal
+  passthroughTokens?: string[]
 }
 
-export type Outcome = 'ok' | 'aborted' | UpstreamError
-
-export class RelayStream {
-  readonly tally = new Tally()
-  outcome: Outcome | undefined
-  /** Called once the stream is over, after the relay's own bookkeeping: the chat turn settles here. */
-  whenDone: (() => void) | undefined
-
-  constructor(
-    readonly instance: ProviderInstance,
-    readonly candidate: Candidate,
-    readonly request: ChatRequest,
-    readonly credentialId: number | null,
-    /** ms from the relay's start until the adapter was called. */
-    readonly dispatchMs: number,
-    private readonly first: DeltaEvent,
-    private readonly iterator: AsyncIterator<DeltaEvent>,
-    private readonly onDone: (s: RelayStream) => void,
-  ) {}
-
-  /**
-   * The stream's events, first one included, observed by the tally as they pass. Hand-written
-   * rather than an async generator: it runs once per event of every stream.
-   */
-  events(): AsyncIterableIterator<DeltaEvent> & { return(): Promise<IteratorResult<DeltaEvent>> } {
-    let first: DeltaEvent | undefined = this.first
-    const finish = (outcome: Outcome) => this.finish(outcome)
-    const iterator = {
-      next: async (): Promise<IteratorResult<DeltaEvent>> => {
-        if (this.outcome !== undefined) return { done: true, value: undefined }
-        if (first) {
-          const event = first
-          first = undefined
-          this.tally.observe(event, performance.now())
-          return { done: false, value: event }
-        }
-        let next: IteratorResult<DeltaEvent>
-        try {
-          next = await this.iterator.next()
-        } catch (err) {
-          const outcome = isAbortError(err) ? 'aborted' : asUpstreamError(err, this.instance.name)
-          await this.iterator.return?.().catch(() => undefined)
-          finish(outcome)
-          throw outcome === 'aborted' ? err : outcome
-        }
-        if (next.done) finish('ok')
-        else this.tally.observe(next.value, performance.now())
-        return next
-      },
-      /** The consumer stopped early (client gone): stop the adapter and release the credential. */
-      return: async (): Promise<IteratorResult<DeltaEvent>> => {
-        if (this.outcome === undefined) {
-          await this.iterator.return?.().catch(() => undefined)
-          finish('aborted')
-        }
-        return { done: true, value: undefined }
-      },
-      [Symbol.asyncIterator]() {
-        return iterator
-      },
-    }
-    return iterator
-  }
-
-  private finish(outcome: Outcome): void {
-    if (this.outcome !== undefined) return
-    this.outcome = outcome
-    this.onDone(this)
-    this.whenDone?.()
-  }
-
-  /**
-   * End the answer here as complete, with this finish reason (the balance affords no more): the
-   * upstream is stopped and the stream counts as a finished answer, not an abandoned one.
-   */
-  async cut(reason: FinishReason): Promise<void> {
-    if (this.outcome !== undefined) return
-    this.tally.observe({ type: 'finish', reason }, performance.now())
-    await this.iterator.return?.().catch(() => undefined)
-    this.finish('ok')
-  }
+/** What a one-shot call returned, and who served it. */
+export interface Served<T> {
+  result: T
+  candidate: Candidate
+  credentialId: number | null
 }
-
-/**
- * What a call threw, as a typed failure. Only the upstream's own failures count against a
- * credential: the kit reports network trouble and HTTP statuses as UpstreamError, and a body that
- * does not parse (SyntaxError from JSON.parse of what the upstream sent) is its protocol failure.
- * Anything else (a TypeError, a stack overflow while serializing the request) is our own
- * 'internal' failure: never retried on another credential, never counted against one.
- */
-export function asUpstreamError(err: unknown, provider: string): UpstreamError {
-  if (err instanceof UpstreamError) {
-    err.provider ??= provider
-    return err
-  }
-  if (err instanceof SyntaxError) return protocolError(`${provider} sent an unreadable answer: ${err.message}`, { provider, cause: err })
-  return internalError(`internal error while calling ${provider}`, { provider, cause: err })
-}
-
-const failureStatus: Record<string, number> = {
-  rate_limited: 429,
-  quota_exhausted: 429,
-  timeout: 504,
-  unavailable: 502,
-  protocol: 502,
-  credential_invalid: 503,
-  no_credential: 503,
-  internal: 500,
-}
-export const statusOfFailure = (kind: string) => failureStatus[kind] ?? 502
 
 /** One candidate's progress through a request (kept for a second pass when it was only busy). */
 interface Attempt {
   candidate: Candidate
-  request: ChatRequest
-  known: KnownConversation | undefined
+  /** Chat only: the candidate's request and the upstream conversation it may continue. */
+  request?: ChatRequest
+  known?: KnownConversation | undefined
   tried: Set<number>
   passthrough: string[] | undefined
   /** Why it could not serve, once it could not (the pool's summary). */
@@ -175,44 +71,67 @@ export class Relay {
     private readonly onUsed?: (instance: ProviderInstance, credentialId: number) => void,
   ) {}
 
-  async open(input: RelayInput): Promise<RelayStream> {
+  /** A chat answer: the first credential whose upstream produces a first event wins. */
+  open(input: RelayInput): Promise<RelayStream> {
     const t0 = performance.now()
+    const prepare = (candidate: Candidate): Attempt => {
+      const request: ChatRequest = { ...input.request, model: candidate.spec.upstream ?? candidate.spec.id, flags: candidate.flags }
+      const multiTurn = candidate.instance.settings.multi_turn
+      const known = multiTurn ? this.conversations.lookup(candidate.instance.name, request.model, request.messages) : undefined
+      return { ...this.fresh(candidate, input.passthroughTokens), request, known }
+    }
+    return this.run(input, prepare, (a, lease) => {
+      const request = a.known && a.known.credentialId === lease.view.id ? { ...a.request!, continueFrom: a.known } : a.request!
+      return this.start(a.candidate, request, lease, input.signal, t0)
+    })
+  }
+
+  /**
+   * A one-shot call with the same failover, waiting line and credential health as chat: `fn` runs
+   * with one credential at a time until one succeeds; the credential is released when it returns.
+   */
+  call<T>(input: CallInput, fn: (ctx: CallContext, candidate: Candidate) => Promise<T>): Promise<Served<T>> {
+    return this.run(input, (candidate) => this.fresh(candidate, input.passthroughTokens), async (a, lease) => {
+      const ctx = callContext(a.candidate.instance, lease, input.signal, this.log)
+      const result = await fn(ctx, a.candidate)
+      this.pool.release(lease, 'ok')
+      if (lease.view.id !== null) this.onUsed?.(a.candidate.instance, lease.view.id)
+      return { result, candidate: a.candidate, credentialId: lease.view.id }
+    })
+  }
+
+  /** Every candidate in turn, then, when some were only busy, a place in line for them. */
+  private async run<R>(input: CallInput, prepare: (c: Candidate) => Attempt, use: (a: Attempt, lease: Lease) => Promise<R>): Promise<R> {
     const run: Run = { attempts: [], lastError: undefined, waitedMs: 0 }
     for (const candidate of input.plan.candidates) {
-      const stream = await this.attempt(this.prepare(candidate, input), input, run, t0, undefined)
-      if (stream) return stream
+      const served = await this.attempt(prepare(candidate), input, run, undefined, use)
+      if (served) return served
     }
-    // Nothing could serve at once. Candidates whose credentials were only busy get a place in line.
     const queueMs = this.pool.queueTimeoutMs
     if (queueMs > 0 && run.attempts.some((a) => a.busy)) {
       const deadline = performance.now() + queueMs
       for (const attempt of run.attempts.filter((a) => a.busy)) {
-        const stream = await this.attempt(attempt, input, run, t0, deadline)
-        if (stream) return stream
+        const served = await this.attempt(attempt, input, run, deadline, use)
+        if (served) return served
       }
       run.waitedMs = queueMs
     }
     throw this.exhausted(input, run)
   }
 
-  private prepare(candidate: Candidate, input: RelayInput): Attempt {
-    const { instance, spec } = candidate
-    const request: ChatRequest = { ...input.request, model: spec.upstream ?? spec.id, flags: candidate.flags }
-    const passthrough =
-      instance.settings.passthrough_tokens && input.passthroughTokens?.length ? [...input.passthroughTokens] : undefined
-    return {
-      candidate,
-      request,
-      known: instance.settings.multi_turn ? this.conversations.lookup(instance.name, request.model, request.messages) : undefined,
-      tried: new Set(),
-      passthrough,
-      reason: '',
-      busy: false,
-    }
+  private fresh(candidate: Candidate, passthroughTokens: string[] | undefined): Attempt {
+    const passthrough = candidate.instance.settings.passthrough_tokens && passthroughTokens?.length ? [...passthroughTokens] : undefined
+    return { candidate, tried: new Set(), passthrough, reason: '', busy: false }
   }
 
   /** Try the candidate's credentials in turn; with a deadline, wait in line for a busy one. */
-  private async attempt(a: Attempt, input: RelayInput, run: Run, t0: number, deadline: number | undefined): Promise<RelayStream | undefined> {
+  private async attempt<R>(
+    a: Attempt,
+    input: CallInput,
+    run: Run,
+    deadline: number | undefined,
+    use: (a: Attempt, lease: Lease) => Promise<R>,
+  ): Promise<R | undefined> {
     const { instance, spec } = a.candidate
     for (;;) {
       let lease: Lease | undefined
@@ -224,10 +143,8 @@ export class Relay {
       }
       if (!lease) break
       if (lease.view.id !== null) a.tried.add(lease.view.id)
-      const known = a.known
-      const request = known && known.credentialId === lease.view.id ? { ...a.request, continueFrom: known } : a.request
       try {
-        return await this.start(a.candidate, request, lease, input.signal, t0)
+        return await use(a, lease)
       } catch (err) {
         if (input.signal.aborted || isAbortError(err)) {
           this.pool.release(lease, 'aborted')
@@ -255,7 +172,7 @@ export class Relay {
     return undefined
   }
 
-  private exhausted(input: RelayInput, run: Run): RelayFailure {
+  private exhausted(input: CallInput, run: Run): RelayFailure {
     const { lastError } = run
     const reasons = run.attempts.map((a) => `${a.candidate.instance.name}: ${a.reason}`)
     const waited = run.waitedMs ? ` (waited ${run.waitedMs} ms for a free slot)` : ''
