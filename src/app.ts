@@ -7,6 +7,7 @@ import { adminRoutes } from './http/admin.routes.js'
 import type { AppEnv } from './http/app-env.js'
 import type { Door } from './http/doors/door.js'
 import { mountDoors } from './http/doors/mount.js'
+import { embeddingsDoor } from './http/doors/embeddings/door.js'
 import { messagesDoors } from './http/doors/messages/door.js'
 import { openaiChatDoor } from './http/doors/openai/chat.js'
 import { responsesDoor } from './http/doors/responses/door.js'
@@ -31,6 +32,7 @@ function doorsOf(s: Services): Door[] {
     ...sessionDoors(common),
     responsesDoor({ ...common, store: new ResponsesStore(s.db) }),
     ...messagesDoors(common),
+    embeddingsDoor({ embeddings: s.embeddings, log: s.log }),
   ]
 }
 

@@ -2,6 +2,7 @@
 import type { Config } from './config/schema.js'
 import { Billing } from './core/billing.js'
 import { ChatService } from './core/chat/service.js'
+import { EmbeddingService } from './core/embeddings.js'
 import { ClientKeys } from './core/client-keys.js'
 import { ConversationMemory } from './core/conversations.js'
 import { CredentialPool } from './core/credential-pool.js'
@@ -37,6 +38,7 @@ export interface Services {
   conversations: ConversationMemory
   /** The lifecycle of chat turns, for every door. */
   chat: ChatService
+  embeddings: EmbeddingService
   startedAt: number
 }
 
@@ -86,6 +88,7 @@ export function createServices(config: Config, options: ServiceOptions): Service
     keys: new ClientKeys(db),
     conversations,
     chat,
+    embeddings: new EmbeddingService({ router, relay, billing, storeContent: config.records.store_content }),
     startedAt: Date.now(),
   }
   return services

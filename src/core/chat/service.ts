@@ -10,7 +10,8 @@ import type { RoutePlan, Router } from '../router.js'
 import { SessionBusy, type Sessions } from '../sessions.js'
 import type { Caller } from './caller.js'
 import { ChatFailure } from './failure.js'
-import { Meter } from './meter.js'
+import { estimatePromptTokens } from '../../kit/tokens.js'
+import { Meter } from '../meter.js'
 import { ChatTurn } from './turn.js'
 
 export interface ChatServiceDeps {
@@ -100,7 +101,7 @@ export class ChatService {
         userId,
         model,
         plan,
-        messages,
+        promptTokens: () => estimatePromptTokens(messages),
         maxTokens: t.request.max_tokens,
         stream,
         recordType: t.recordType,
@@ -157,7 +158,12 @@ export class ChatService {
     }
     const plan = this.deps.router.resolve(model)
     if (!plan) throw new ChatFailure('model_not_found', `The model \`${model}\` does not exist or is not enabled`, { param: 'model' })
-    return { model, plan }
+    const candidates = plan.candidates.filter((c) => (c.spec.kind ?? 'chat') === 'chat')
+    if (!candidates.length) {
+      const kind = plan.candidates[0]?.spec.kind
+      throw new ChatFailure('invalid_request', `model ${model} is an ${kind} model, not a chat model (use its own endpoint)`, { param: 'model' })
+    }
+    return { model, plan: candidates.length === plan.candidates.length ? plan : { ...plan, candidates } }
   }
 
   /** A session the caller may see, or a 'session_not_found' failure. */

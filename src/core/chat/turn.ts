@@ -9,7 +9,8 @@ import type { Sessions } from '../sessions.js'
 import type { Usage } from '../tally.js'
 import { estimateTextTokens } from '../../kit/tokens.js'
 import { ChatFailure } from './failure.js'
-import type { Meter } from './meter.js'
+import type { Meter } from '../meter.js'
+import { servedBy } from './served.js'
 
 export interface TurnParts {
   /** The model as the client named it, after `auto` was resolved. */
@@ -108,21 +109,21 @@ export class ChatTurn {
           conversationId: relay.tally.conversation?.id,
         })
       }
-      meter.finish({ relay, status: 200, bill: true })
+      meter.finish({ served: servedBy(relay), status: 200, bill: true })
       this.onSettled(this)
       return
     }
     if (session) sessions.release(session.row.sessionId)
     if (this.stoppedBy) {
       this.settledWith = this.stoppedBy
-      meter.finish({ relay, status: this.stoppedBy.status, errorClass: this.stoppedBy.kind, bill: delivery === 'stream' })
+      meter.finish({ served: servedBy(relay), status: this.stoppedBy.status, errorClass: this.stoppedBy.kind, bill: delivery === 'stream' })
     } else if (outcome === 'aborted' || outcome === undefined) {
       this.settledWith = new ChatFailure('aborted', 'the client went away')
-      meter.finish({ relay, status: 499, errorClass: 'client_closed', bill: delivery === 'stream' })
+      meter.finish({ served: servedBy(relay), status: 499, errorClass: 'client_closed', bill: delivery === 'stream' })
     } else {
       const failure = ChatFailure.from(outcome)
       this.settledWith = failure
-      meter.finish({ relay, status: failure.status, errorClass: failure.kind, bill: false })
+      meter.finish({ served: servedBy(relay), status: failure.status, errorClass: failure.kind, bill: false })
     }
     this.onSettled(this)
   }

@@ -2,7 +2,7 @@
 // core chat service, for the Anthropic SDKs and Claude Code. The core runs the turn; this door
 // parses, renders and answers failures in Anthropic's error shape.
 import { ChatFailure } from '../../../core/chat/failure.js'
-import { RECORD_API_CHAT } from '../../../core/chat/meter.js'
+import { RECORD_API_CHAT } from '../../../core/meter.js'
 import type { ChatService } from '../../../core/chat/service.js'
 import type { ChatTurn } from '../../../core/chat/turn.js'
 import { collectEvents } from '../../../core/collect.js'

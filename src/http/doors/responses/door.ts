@@ -2,7 +2,7 @@
 // The core chat service runs the turn; this door maps the request, renders, and hands answers the
 // client asked to store to the core's ResponsesStore (previous_response_id continues from them).
 import { ChatFailure } from '../../../core/chat/failure.js'
-import { RECORD_API_CHAT } from '../../../core/chat/meter.js'
+import { RECORD_API_CHAT } from '../../../core/meter.js'
 import type { ChatService } from '../../../core/chat/service.js'
 import type { ChatTurn } from '../../../core/chat/turn.js'
 import type { BaseRequest } from '../../../core/relay.js'

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import { ChatFailure } from '../../../core/chat/failure.js'
-import { RECORD_SESSION_CHAT } from '../../../core/chat/meter.js'
+import { RECORD_SESSION_CHAT } from '../../../core/meter.js'
 import type { ChatService } from '../../../core/chat/service.js'
 import type { ChatTurn } from '../../../core/chat/turn.js'
 import type { Logger } from '../../../kit/log.js'

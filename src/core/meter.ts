@@ -1,16 +1,14 @@
-// One turn's bill: reserve before relaying, then settle exactly once with the usage row and the
-// chat record.
+// One request's bill, whatever was asked (a chat turn, embeddings, later media): reserve before
+// the upstream call, then settle exactly once with the usage row and the record.
 import { performance } from 'node:perf_hooks'
-import { imageUrlsOf, lastUserMessage, textOf } from '../../kit/messages.js'
-import { estimatePromptTokens } from '../../kit/tokens.js'
-import type { ChatMessage } from '../../kit/types.js'
-import { type Billing, type Hold, InsufficientQuota, type Price } from '../billing.js'
-import type { RelayStream } from '../relay.js'
-import type { RoutePlan } from '../router.js'
-import { ChatFailure } from './failure.js'
+import { type Billing, type Hold, InsufficientQuota, type Price } from './billing.js'
+import { ChatFailure } from './chat/failure.js'
+import type { RoutePlan } from './router.js'
+import type { Usage } from './tally.js'
 
 export const RECORD_API_CHAT = 1
 export const RECORD_SESSION_CHAT = 2
+export const RECORD_EMBEDDING = 6
 
 export interface MeterInput {
   requestId: string
@@ -21,37 +19,31 @@ export interface MeterInput {
   userId: string | null
   model: string
   plan: RoutePlan
-  messages: ChatMessage[]
+  /** The prompt's token estimate; computed only when the price needs it. */
+  promptTokens: () => number
+  /** Completion tokens the client allows (max_tokens); 0 for requests that produce no answer text. */
   maxTokens?: number | undefined
   stream: boolean
   recordType: number
 }
 
+/** What the upstream served, for the usage row and the record. */
+export interface Served {
+  provider: string
+  credentialId: number | null
+  servedModel: string
+  usage: Usage
+  /** performance.now() of the first event, for streams. */
+  firstEventAt?: number | undefined
+  record: { question: string; answer: string; content: string; toolCalls: unknown[] | null }
+}
+
 export interface MeterResult {
-  relay?: RelayStream | undefined
+  served?: Served | undefined
   status: number
   errorClass?: string
-  /** Bill what the relay produced: true for answers and for streams the client abandoned. */
+  /** Bill what was served: true for answers and for streams the client abandoned. */
   bill: boolean
-}
-
-/** Attachment URLs for the record; inline data is replaced by its media type (it can be megabytes). */
-function attachments(message: ChatMessage | undefined): string {
-  const urls = imageUrlsOf(message?.content ?? null).map((u) => {
-    if (!u.startsWith('data:')) return u
-    const comma = u.indexOf(',')
-    return u.slice(0, comma > 0 ? Math.min(comma, 64) : 64)
-  })
-  return urls.length ? JSON.stringify(urls) : ''
-}
-
-/** The answer's tool calls in OpenAI's shape, for the record; null when it made none. */
-function toolCallsOf(relay: RelayStream): unknown[] | null {
-  const calls = relay.tally.toolCalls
-  if (!calls.size) return null
-  return [...calls.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([index, c]) => ({ id: c.id ?? `call_${index}`, type: 'function', function: { name: c.name, arguments: c.args } }))
 }
 
 export class Meter {
@@ -76,7 +68,7 @@ export class Meter {
       throw new ChatFailure('permission', `model ${input.model} has no price configured`, { code: 'model_not_priced' })
     }
     if (!price) return new Meter(billing, storeContent, input, undefined, undefined)
-    const prompt = price.prompt > 0 ? estimatePromptTokens(input.messages) : 0
+    const prompt = price.prompt > 0 ? input.promptTokens() : 0
     try {
       const { hold, limit } = billing.reserveTurn(userId, input.requestId, price, prompt, input.maxTokens)
       return new Meter(billing, storeContent, input, price, hold, limit)
@@ -91,9 +83,8 @@ export class Meter {
     if (this.settled) return 0
     this.settled = true
     const { input } = this
-    const relay = r.relay
-    const usage = relay?.tally.usage(input.messages)
-    const last = lastUserMessage(input.messages)
+    const served = r.served
+    const usage = served?.usage
     const keep = this.storeContent
     return this.billing.settle({
       userId: input.userId,
@@ -106,29 +97,29 @@ export class Meter {
         createdAt: Date.now(),
         clientKeyId: input.keyId,
         userId: input.userId,
-        provider: relay?.instance.name ?? null,
-        credentialId: relay?.credentialId ?? null,
+        provider: served?.provider ?? null,
+        credentialId: served?.credentialId ?? null,
         model: input.model,
-        servedModel: relay?.request.model ?? null,
+        servedModel: served?.servedModel ?? null,
         stream: input.stream,
         promptTokens: usage?.promptTokens ?? 0,
         completionTokens: usage?.completionTokens ?? 0,
         estimated: usage?.estimated ?? false,
         latencyMs: Math.round(performance.now() - input.startedAt),
-        ttftMs: relay?.tally.firstEventAt === undefined ? null : Math.round(relay.tally.firstEventAt - input.startedAt),
+        ttftMs: served?.firstEventAt === undefined ? null : Math.round(served.firstEventAt - input.startedAt),
         status: r.status,
         errorClass: r.errorClass ?? null,
       },
       record:
-        r.bill && relay
+        r.bill && served
           ? {
               userId: input.userId,
-              question: keep ? textOf(last?.content ?? null) : '',
-              answer: keep ? relay.tally.text : '',
-              content: keep ? attachments(last) : '',
-              toolCalls: toolCallsOf(relay),
+              question: keep ? served.record.question : '',
+              answer: keep ? served.record.answer : '',
+              content: keep ? served.record.content : '',
+              toolCalls: served.record.toolCalls,
               model: input.model,
-              servedModel: relay.request.model,
+              servedModel: served.servedModel,
               recordType: input.recordType,
               createdAt: Date.now(),
             }
