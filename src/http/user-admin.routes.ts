@@ -24,6 +24,9 @@ const describeRecord = (r: RecordRow) => ({
   create_time: timeString(r.createdAt),
   record_type: r.recordType,
   request_id: r.requestId,
+  model: r.model,
+  served_model: r.servedModel,
+  tool_calls: r.toolCalls,
 })
 
 const userId = z.string().trim().min(1).max(200)
