@@ -93,8 +93,8 @@ export interface ModelSpec {
   /** Suffix flags this model accepts (without dash), e.g. ['search', 'silent']. */
   suffixes?: readonly string[]
   ownedBy?: string
-  /** What the model does; absent = chat. */
-  kind?: 'chat' | 'embedding'
+  /** What the model does; absent = chat. Media kinds are served by submitMedia/pollMedia. */
+  kind?: 'chat' | 'embedding' | MediaKind
   /** Provider-owned metadata (credit cost, tier, bot id...). */
   meta?: Record<string, unknown>
 }
@@ -112,6 +112,80 @@ export interface EmbeddingResult {
   /** One per input; a string is base64 as the upstream sent it when encodingFormat is base64. */
   vectors: (number[] | string)[]
   promptTokens?: number
+}
+
+/** Media an adapter makes: images (generation, edits, image-to-image), video, music, speech to text. */
+export type MediaKind = 'image' | 'video' | 'music' | 'transcription'
+
+/** One media job as the core hands it to an adapter (the OpenAI media routes and the seeds' routes alike). */
+export interface MediaRequest {
+  kind: MediaKind
+  /** Upstream model after routing. */
+  model: string
+  prompt?: string
+  negativePrompt?: string
+  /** Input images (http(s) or data: URLs): edits, image-to-image, the first frame of image-to-video. */
+  images?: string[]
+  /** Image-to-video's last frame, when the model takes one. */
+  lastFrame?: string
+  /** Edit mask (http(s) or data: URL). */
+  mask?: string
+  /** Speech to transcribe (http(s) or data: URL). */
+  audio?: string
+  /** Instructions for a transcription (a system prompt, the text's context). */
+  instructions?: string
+  n?: number
+  /** OpenAI's `WIDTHxHEIGHT` (`1024x1024`), or a vendor's own size word (`2K`, `720P`); adapters convert. */
+  size?: string
+  /** Length of a video or song. */
+  seconds?: number
+  quality?: string
+  style?: string
+  language?: string
+  /** Vendor parameters passed through as they are (the seeds' `zidingyican` name/value pairs). */
+  extra: Record<string, unknown>
+  user?: string
+}
+
+export type MediaStatus = 'queued' | 'in_progress' | 'completed' | 'failed'
+
+export interface MediaOutput {
+  kind: 'image' | 'video' | 'audio'
+  /** Where the result lives (upstream URLs usually expire after a day). */
+  url?: string
+  /** The result itself, base64, when the upstream returned bytes instead of a URL. */
+  b64?: string
+  mime?: string
+}
+
+/** Where a media job stands. */
+export interface MediaSnapshot {
+  status: MediaStatus
+  /** 0..100, when the upstream says. */
+  progress?: number
+  outputs?: MediaOutput[]
+  /** A transcription's text (or any text result). */
+  text?: string
+  /** What the upstream said went wrong (failed). */
+  error?: string
+  /** What the job made, for billing: images, seconds of video or audio, tokens (speech, vision). */
+  usage?: { images?: number; seconds?: number; promptTokens?: number; completionTokens?: number }
+}
+
+/** A submitted job: finished at once (synchronous upstreams) or an upstream task to poll. */
+export interface MediaJob extends MediaSnapshot {
+  /** The upstream's task id while the work continues there; absent when the snapshot is final. */
+  upstreamId?: string
+  /** What the adapter needs to poll it later (endpoint, region...); persisted with the task. */
+  state?: Record<string, unknown>
+}
+
+/** An upstream task to poll, as persisted by the core's task engine (it survives restarts). */
+export interface MediaTaskRef {
+  kind: MediaKind
+  model: string
+  upstreamId: string
+  state: Record<string, unknown>
 }
 
 /** What the pool knows about a credential, as adapters see it. */
@@ -183,6 +257,14 @@ export interface ProviderAdapter<S = Record<string, unknown>> {
   chat(req: ChatRequest, ctx: CallContext<S>): AsyncIterable<DeltaEvent>
   /** Models of kind `embedding`: one vector per input. */
   embed?(req: EmbeddingRequest, ctx: CallContext<S>): Promise<EmbeddingResult>
+  /**
+   * Start a media job for a model whose kind is a MediaKind. A synchronous upstream returns the
+   * final snapshot; an asynchronous one returns `upstreamId` (+ `state`) and the core polls. Errors
+   * are the kit's typed errors, as for chat (a submit that fails may be retried on another credential).
+   */
+  submitMedia?(req: MediaRequest, ctx: CallContext<S>): Promise<MediaJob>
+  /** Where an upstream task stands, asked with the credential that submitted it. */
+  pollMedia?(task: MediaTaskRef, ctx: CallContext<S>): Promise<MediaSnapshot>
   probe?(ctx: CallContext<S>): Promise<CredentialHealth>
   /** Delete an upstream conversation (one-shot clean-up, pruning). */
   deleteConversation?(ref: ConversationRef, ctx: CallContext<S>): Promise<void>
