@@ -71,12 +71,14 @@ afterAll(async () => {
   await official.close()
 })
 
-async function curl(example: Example) {
+async function curlText(example: Example, env: Record<string, string> = {}) {
   let command = example.command.replaceAll('localhost:8000', new URL(app.url).host)
   for (const [placeholder, value] of Object.entries(PLACEHOLDERS)) command = command.replaceAll(placeholder, value)
-  const { stdout } = await run('bash', ['-c', command], { env: { PATH: process.env.PATH, BACKEND_SECRET: SECRET } })
-  return JSON.parse(stdout)
+  const { stdout } = await run('bash', ['-c', command], { env: { PATH: process.env.PATH, BACKEND_SECRET: SECRET, ...env } })
+  return stdout
 }
+
+const curl = async (example: Example, env: Record<string, string> = {}) => JSON.parse(await curlText(example, env))
 
 describe.skipIf(!hasCurl)('README curl examples', () => {
   const readme = readFileSync('README.md', 'utf8')
@@ -102,5 +104,18 @@ describe.skipIf(!hasCurl)('README curl examples', () => {
     }
     const records = await curl({ command: 'curl "localhost:8000/record/list?isDeleted=1" -H "Authorization: $BACKEND_SECRET"' })
     expect(records.data.list.map((r: { id: number }) => r.id)).toEqual([7])
+  })
+
+  it('### Chat sessions (the Coze chatbot API shape)', async () => {
+    const key = (await curl({ command: `curl -X PUT localhost:8000/api/key -H "Authorization: $BACKEND_SECRET" -d '{"remark":"sessions"}'` })).data.apiKey
+    const examples = examplesOf(readme, '### Chat sessions (the Coze chatbot API shape)')
+    expect(examples).toHaveLength(4)
+    const [chat, stream, info, clear] = examples as [Example, Example, Example, Example]
+    const answer = await curl(chat, { KEY: key })
+    expect(answer).toMatchObject({ session_id: 's1', response: expect.any(String) })
+    const lines = (await curlText(stream, { KEY: key })).split('\n\n').filter(Boolean).map((l) => JSON.parse(l.slice('data: '.length)))
+    expect(lines.at(-1)).toMatchObject({ type: 'complete', data: { session_id: 's1', full_content: expect.any(String) } })
+    expect(await curl(info, { KEY: key })).toMatchObject({ session_id: 's1', message_count: 4, status: 'active' })
+    expect(await curl(clear, { KEY: key })).toMatchObject({ message: 'session cleared', session_id: 's1' })
   })
 })

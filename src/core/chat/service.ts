@@ -85,7 +85,9 @@ export class ChatService {
 
   async open(t: TurnInput): Promise<ChatTurn> {
     const userId = this.actingUser(t.caller, t.onBehalfOf)
-    const routed = this.route(t.caller, t.model, userId)
+    // A session's later turns keep the model it was started with unless they name another.
+    const sessionModel = t.session?.id && (!t.model || t.model === 'auto') ? this.deps.sessions.get(t.session.id)?.model : undefined
+    const routed = this.route(t.caller, sessionModel || t.model, userId)
     const model = routed.model
     const plan = t.request.n ? severalChoices(routed.plan) : routed.plan
 
