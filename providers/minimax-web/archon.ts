@@ -48,7 +48,6 @@ async function archonJson(ctx: MinimaxContext, cred: MinimaxCredential, path: st
   })
   if (res.status >= 300) throw await failureOf(res, Boolean(cred.realUserId))
   const env = await readEnvelope(res)
-  if (res.status >= 400) throw classifyEnvelope(env, res.status, Boolean(cred.realUserId))
   return env as Record<string, unknown> & { data?: Record<string, unknown> }
 }
 
