@@ -1,34 +1,42 @@
-// Kimi web chat: the current www.kimi.com Connect protocol for `kimi-auth` access tokens, the
-// legacy REST + SSE protocol for refresh tokens (spec §2).
+// Kimi web chat: the current www.kimi.com Connect protocol for the Aug 2026 token pair (refresh
+// token renewed at auth_url) and old `kimi-auth` JWTs, the legacy REST + SSE protocol for opaque
+// kimi.moonshot.cn refresh tokens (spec §2, updates-2026 §1).
 import { z } from 'zod'
 import { notSupported, protocolError } from '../../src/kit/errors.js'
 import { flattenMessages, imageUrlsOf, lastUserMessage, textOf } from '../../src/kit/messages.js'
 import { runProbe } from '../../src/kit/probe.js'
 import { defineProvider } from '../../src/kit/types.js'
-import { withoutTrailingSlash } from '../../src/kit/url.js'
+import { urlSetting, withoutTrailingSlash } from '../../src/kit/url.js'
 import type { CallContext, ChatRequest, ConversationRef, CredentialHealth, DeltaEvent } from '../../src/kit/types.js'
-import { assertNotExpired, claimsOf, legacySession, legacyUser, normalizeSecret, tokenKind } from './auth.js'
-import { buildChatPayload, connectChat, connectDeleteChat, connectUnary } from './client.js'
+import { buildChatPayload, connectDeleteChat, connectUnary, openChat } from './client.js'
 import {
   CONNECT_PATHS,
+  DEFAULT_AUTH_URL,
   DEFAULT_BASE_URL,
   DEFAULT_SCENARIO,
+  DEFAULT_THINKING_EFFORT,
   LATEST_MESSAGE_HINT,
   LEGACY_K1_KIMIPLUS_ID,
   MAX_REMEMBERED_CHATS,
   MODELS,
   MODEL_TRAITS,
   PROVIDER_ID,
+  REASONING_EFFORTS,
   SUFFIXES,
 } from './constants.js'
+import { claimsOf, credentialFlow, normalizeSecret } from './credential.js'
+import { legacySession, legacyUser } from './legacy-auth.js'
 import { buildLegacyCompletion, legacyCompletion, legacyCreateChat, legacyDeleteChat } from './legacy.js'
 import { KimiConnectParser } from './parse.js'
 import { KimiLegacyParser } from './parse-legacy.js'
+import { KimiSessions } from './session.js'
 
 export const settingsSchema = z.object({
   /** Connect `scenario` sent with every chat (K2.5/K2.6 default). */
   scenario: z.string().default(DEFAULT_SCENARIO),
-  /** Origin of the legacy REST API for refresh tokens; empty = base_url. */
+  /** Origin of the Connect AuthService that renews the rotating refresh token. */
+  auth_url: urlSetting(DEFAULT_AUTH_URL),
+  /** Origin of the legacy REST API (opaque refresh tokens, and the REST refresh fallback); empty = base_url. */
   legacy_base_url: z.union([z.literal(''), z.string().url()]).default('').transform(withoutTrailingSlash),
 })
 export type KimiSettings = z.infer<typeof settingsSchema>
@@ -37,6 +45,7 @@ type Ctx = CallContext<KimiSettings>
 interface Turn {
   prompt: string
   thinking: boolean
+  reasoningEffort: string | undefined
   search: boolean
   keepMarkers: boolean
   continueFrom: ConversationRef | undefined
@@ -52,9 +61,13 @@ function planTurn(req: ChatRequest, ctx: Ctx): Turn {
       `${PROVIDER_ID}: images cannot be sent — neither the www.kimi.com Connect chat nor this adapter's legacy flow documents an image upload; send text only`,
       { provider: PROVIDER_ID },
     )
+  const effort = req.reasoning?.effort
+  // An explicit effort decides; otherwise the model or the -thinking flag turns thinking on.
+  const thinking = effort === 'none' ? false : traits.thinking || req.flags.has('thinking') || req.reasoning !== undefined
   return {
     prompt: continueFrom ? textOf(newest?.content ?? '') : flattenMessages(req.messages, { latestHint: LATEST_MESSAGE_HINT }),
-    thinking: traits.thinking || req.flags.has('thinking'),
+    thinking,
+    reasoningEffort: thinking ? (effort && effort !== 'none' ? REASONING_EFFORTS[effort] : DEFAULT_THINKING_EFFORT) : undefined,
     search: traits.search || req.flags.has('search'),
     keepMarkers: req.flags.has('cite'),
     continueFrom,
@@ -67,7 +80,7 @@ function planTurn(req: ChatRequest, ctx: Ctx): Turn {
  */
 function explicitConversation(req: ChatRequest, ctx: Ctx): ConversationRef | undefined {
   if (!req.conversationId) return undefined
-  if (tokenKind(ctx.credential.secret) !== 'access') return { conversationId: req.conversationId }
+  if (credentialFlow(ctx.credential.secret) === 'legacy') return { conversationId: req.conversationId }
   const parentId = (ctx.credential.state.chat_parents as Record<string, string> | undefined)?.[req.conversationId]
   if (parentId) return { conversationId: req.conversationId, parentId }
   ctx.log.debug('no parent known for the named Kimi chat; starting a new one', { chat: req.conversationId })
@@ -82,17 +95,19 @@ function rememberParent(ctx: Ctx, chatId: string, parentId: string): void {
   ctx.saveState({ chat_parents: Object.fromEntries(entries.slice(-MAX_REMEMBERED_CHATS)) })
 }
 
-async function* chatConnect(turn: Turn, ctx: Ctx): AsyncGenerator<DeltaEvent> {
+async function* chatConnect(turn: Turn, ctx: Ctx, sessions: KimiSessions): AsyncGenerator<DeltaEvent> {
   const parser = new KimiConnectParser(turn.keepMarkers)
   const payload = buildChatPayload({
     prompt: turn.prompt,
     scenario: ctx.settings.scenario,
     thinking: turn.thinking,
+    reasoningEffort: turn.reasoningEffort,
     search: turn.search,
     chatId: turn.continueFrom?.conversationId,
     parentId: turn.continueFrom?.parentId,
   })
-  for await (const msg of connectChat(ctx, payload)) {
+  const messages = await sessions.withAccess(ctx, (access) => openChat(ctx, access, payload))
+  for await (const msg of messages) {
     yield* parser.push(msg)
     if (parser.ended) break
   }
@@ -124,30 +139,48 @@ async function* chatLegacy(turn: Turn, ctx: Ctx): AsyncGenerator<DeltaEvent> {
   yield* parser.finish()
 }
 
-async function* chat(req: ChatRequest, ctx: Ctx): AsyncGenerator<DeltaEvent> {
-  const turn = planTurn(req, ctx)
-  if (tokenKind(ctx.credential.secret) === 'access') yield* chatConnect(turn, ctx)
-  else yield* chatLegacy(turn, ctx)
-}
+function createKimi(name: string) {
+  const sessions = new KimiSessions()
 
-async function deleteConversation(ref: ConversationRef, ctx: Ctx): Promise<void> {
-  if (tokenKind(ctx.credential.secret) === 'access') await connectDeleteChat(ctx, ref.conversationId)
-  else await legacyDeleteChat(ctx, ref.conversationId)
-}
+  async function* chat(req: ChatRequest, ctx: Ctx): AsyncGenerator<DeltaEvent> {
+    const turn = planTurn(req, ctx)
+    if (credentialFlow(ctx.credential.secret) === 'connect') yield* chatConnect(turn, ctx, sessions)
+    else yield* chatLegacy(turn, ctx)
+  }
 
-function probe(ctx: Ctx): Promise<CredentialHealth> {
-  return runProbe(PROVIDER_ID, async () => {
-    const token = ctx.credential.secret
-    if (tokenKind(token) === 'access') {
-      const claims = claimsOf(token)
-      assertNotExpired(claims)
-      await connectUnary(ctx, CONNECT_PATHS.availableModels, {})
-      return { ok: true, ...(claims?.sub ? { account: claims.sub } : {}) }
-    }
-    const session = await legacySession(ctx, true)
-    const user = await legacyUser(ctx, session.accessToken)
-    return { ok: true, account: user.name ?? user.id }
-  })
+  async function deleteConversation(ref: ConversationRef, ctx: Ctx): Promise<void> {
+    if (credentialFlow(ctx.credential.secret) === 'connect')
+      await sessions.withAccess(ctx, (access) => connectDeleteChat(ctx, access, ref.conversationId))
+    else await legacyDeleteChat(ctx, ref.conversationId)
+  }
+
+  /** Connect: a cheap authenticated call with the current access token (renewed only when due). */
+  function probe(ctx: Ctx): Promise<CredentialHealth> {
+    return runProbe(PROVIDER_ID, async () => {
+      if (credentialFlow(ctx.credential.secret) === 'connect') {
+        let account: string | undefined
+        await sessions.withAccess(ctx, (access) => {
+          account = access.identity?.sub ?? claimsOf(access.token)?.sub
+          return connectUnary(ctx, access, CONNECT_PATHS.availableModels, {})
+        })
+        return account ? { ok: true, account } : { ok: true }
+      }
+      const session = await legacySession(ctx, true)
+      const user = await legacyUser(ctx, session.accessToken)
+      return { ok: true, account: user.name ?? user.id }
+    })
+  }
+
+  return {
+    id: name,
+    credentialKind: 'cookie' as const,
+    models: MODELS,
+    suffixes: SUFFIXES,
+    chat,
+    probe,
+    deleteConversation,
+    normalizeSecret,
+  }
 }
 
 export default defineProvider<KimiSettings>({
@@ -156,14 +189,5 @@ export default defineProvider<KimiSettings>({
   // One account streams one answer at a time (legacy chat.user_stream_pushing).
   defaultConcurrency: 1,
   settings: settingsSchema,
-  create: (name) => ({
-    id: name,
-    credentialKind: 'cookie',
-    models: MODELS,
-    suffixes: SUFFIXES,
-    chat,
-    probe,
-    deleteConversation,
-    normalizeSecret,
-  }),
+  create: (name) => createKimi(name),
 })

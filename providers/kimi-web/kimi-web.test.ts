@@ -1,16 +1,23 @@
-// The adapter against the fake www.kimi.com Connect upstream.
+// The adapter against the fake www.kimi.com Connect upstream, with the Aug 2026 login model (a
+// rotating refresh token) unless a test says otherwise; the renewal itself is in session.test.ts.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { encodeConnectFrame, readConnectMessages } from '../../src/kit/connect.js'
-import type { ChatRequest, DeltaEvent } from '../../src/kit/types.js'
+import type { ChatRequest, DeltaEvent, ProviderAdapter } from '../../src/kit/types.js'
 import { type FakeKimi, makeKimiJwt, startFakeKimi } from '../../test/fakes/kimi-web.js'
 import { collectEvents, createAdapter, makeContext, reasoningFrom, textFrom } from '../../test/helpers/adapter-context.js'
 import { connectHeaders } from './client.js'
+import { claimsOf } from './credential.js'
 import kimiWeb, { type KimiSettings } from './index.js'
 import { KimiConnectParser } from './parse.js'
 
 let fake: FakeKimi
+let token: string
+let shared: ProviderAdapter<KimiSettings>
 beforeAll(async () => {
   fake = await startFakeKimi()
+  token = fake.auth.login({ sub: 'user-7', ssid: '1730000000000000007', device_id: '7300000000000000007' }).refreshToken
+  // One adapter for the file: its memory holds the rotated chain, as the running relay's does.
+  shared = createAdapter(kimiWeb, fake.url, { auth_url: fake.url })
 })
 afterAll(() => fake.close())
 beforeEach(() => {
@@ -21,7 +28,7 @@ beforeEach(() => {
   fake.answer = ['答案', '是 42']
 })
 
-const token = makeKimiJwt({ sub: 'user-7' })
+const oldCookie = makeKimiJwt({ sub: 'user-7' })
 const request = (over: Partial<ChatRequest> = {}): ChatRequest => ({
   model: 'kimi',
   requestedModel: 'kimi',
@@ -31,15 +38,17 @@ const request = (over: Partial<ChatRequest> = {}): ChatRequest => ({
   extra: {},
   ...over,
 })
-const adapter = () => createAdapter(kimiWeb, fake.url)
+const adapter = () => shared
 const ctx = (over: Parameters<typeof makeContext<KimiSettings>>[0] = { baseUrl: '' }) =>
-  makeContext<KimiSettings>({ secret: token, settings: { scenario: 'SCENARIO_K2D5', legacy_base_url: '' }, ...over, baseUrl: fake.url })
+  makeContext<KimiSettings>({ secret: token, settings: { scenario: 'SCENARIO_K2D5', legacy_base_url: '', auth_url: fake.url }, ...over, baseUrl: fake.url })
+const oldAccess = { token: oldCookie, cookie: true, identity: claimsOf(oldCookie), refreshable: false }
 interface SentPayload {
   chat_id?: string
   scenario: string
   tools: unknown[]
-  options: { thinking: boolean }
-  message: { parent_id?: string; blocks: [{ text: { content: string } }] }
+  project_id?: string
+  options: { thinking: boolean; reasoning_effort?: string }
+  message: { parent_id?: string; is_goal?: boolean; blocks: [{ text: { content: string } }] }
 }
 const lastPayload = () => fake.requests.at(-1)!.payload as unknown as SentPayload
 const kindOf = async (p: Promise<unknown>) => p.then(() => 'resolved', (e: { kind?: string }) => e.kind ?? String(e))
@@ -51,20 +60,63 @@ describe('kimi-web Connect chat', () => {
     const payload = lastPayload()
     expect(payload.chat_id).toBeUndefined()
     expect(payload.message.parent_id).toBeUndefined()
-    expect(payload).toMatchObject({ scenario: 'SCENARIO_K2D5', options: { thinking: false }, tools: [] })
+    expect(payload).toMatchObject({ scenario: 'SCENARIO_K2D5', options: { thinking: false }, tools: [], project_id: '' })
+    expect(payload.options.reasoning_effort).toBeUndefined()
+    expect(payload.message.is_goal).toBe(false)
     expect(payload.message.blocks[0].text.content).toBe('1+1=')
     const headers = fake.requests.at(-1)!.headers
-    expect(headers['x-traffic-id']).toBe('user-7')
-    expect(headers['connect-protocol-version']).toBe('1')
+    // The new access token has no device_id: the ids come from the refresh token's claims.
+    expect(headers).toMatchObject({ 'x-traffic-id': 'user-7', 'x-msh-device-id': '7300000000000000007', 'x-msh-session-id': '1730000000000000007' })
+    expect(headers).toMatchObject({ 'connect-protocol-version': '1', 'x-msh-platform': 'web', 'x-msh-version': '2.0.0' })
+    expect(headers.cookie).toBeUndefined() // new logins have no kimi-auth cookie
+    expect(claimsOf(String(headers.authorization).slice(7))).toMatchObject({ iss: 'account-nt' })
     expect(events[0]).toMatchObject({ type: 'conversation' })
     expect(events.at(-1)).toEqual({ type: 'finish', reason: 'stop' })
   })
 
-  it('kimi-thinking sends options.thinking and emits reasoning', async () => {
+  it('kimi-thinking sends options.thinking with a reasoning_effort and emits reasoning', async () => {
     const events = await collectEvents(adapter().chat(request({ model: 'kimi-thinking' }), ctx()))
-    expect(lastPayload().options.thinking).toBe(true)
+    expect(lastPayload().options).toEqual({ thinking: true, reasoning_effort: 'REASONING_EFFORT_HIGH' })
     expect(reasoningFrom(events)).toBe('用户问了一个问题')
     expect(textFrom(events)).toBe('答案是 42')
+  })
+
+  it('maps the client’s reasoning effort and the -thinking flag to options.reasoning_effort', async () => {
+    const cases: [Partial<ChatRequest>, { thinking: boolean; reasoning_effort?: string }][] = [
+      [{ flags: new Set(['thinking']) }, { thinking: true, reasoning_effort: 'REASONING_EFFORT_HIGH' }],
+      [{ reasoning: { effort: 'low' } }, { thinking: true, reasoning_effort: 'REASONING_EFFORT_LOW' }],
+      [{ reasoning: { effort: 'minimal' } }, { thinking: true, reasoning_effort: 'REASONING_EFFORT_LOW' }],
+      [{ reasoning: { effort: 'medium' } }, { thinking: true, reasoning_effort: 'REASONING_EFFORT_MEDIUM' }],
+      [{ model: 'kimi-thinking', reasoning: { effort: 'high' } }, { thinking: true, reasoning_effort: 'REASONING_EFFORT_HIGH' }],
+      [{ model: 'kimi-thinking', reasoning: { effort: 'none' } }, { thinking: false }],
+      [{ reasoning: { budgetTokens: 2048 } }, { thinking: true, reasoning_effort: 'REASONING_EFFORT_HIGH' }],
+    ]
+    for (const [over, options] of cases) {
+      const events = await collectEvents(adapter().chat(request(over), ctx()))
+      expect(lastPayload().options).toEqual(options)
+      expect(reasoningFrom(events) !== '').toBe(options.thinking)
+    }
+  })
+
+  it('the fake refuses an unknown reasoning_effort value as invalid_argument', async () => {
+    const c = ctx({ baseUrl: '', secret: oldCookie })
+    const res = await c.http.request(`${fake.url}/apiv2/kimi.gateway.chat.v1.ChatService/Chat`, {
+      method: 'POST',
+      headers: connectHeaders(oldAccess, 'application/connect+json'),
+      body: encodeConnectFrame({ scenario: 'SCENARIO_K2D5', message: { role: 'user', blocks: [{ text: { content: 'hi' } }] }, options: { thinking: true, reasoning_effort: 'high' } }),
+    })
+    const parser = new KimiConnectParser()
+    const run = async () => {
+      for await (const msg of readConnectMessages(res.body)) parser.push(msg)
+    }
+    expect(await kindOf(run())).toBe('invalid_request')
+  })
+
+  it('an old kimi-auth cookie JWT still works until its exp, sent as Bearer and cookie', async () => {
+    const events = await collectEvents(adapter().chat(request(), ctx({ baseUrl: '', secret: `kimi-auth=${oldCookie}` })))
+    expect(textFrom(events)).toBe('答案是 42')
+    const headers = fake.requests.at(-1)!.headers
+    expect(headers).toMatchObject({ authorization: `Bearer ${oldCookie}`, cookie: `kimi-auth=${oldCookie}`, 'x-msh-device-id': '7300000000000000001' })
   })
 
   it('kimi-search adds the search tool, turns sources into citations and strips markers unless cite', async () => {
@@ -86,9 +138,10 @@ describe('kimi-web Connect chat', () => {
     })
   }
 
-  it('continues a conversation: only the newest message, chat_id and parent_id threaded', async () => {
+  it('continues a conversation: only the newest message, chat_id (a UUID) and parent_id threaded', async () => {
     const first = await collectEvents(adapter().chat(request(), ctx()))
     const conv = first.find((e) => e.type === 'conversation') as Extract<DeltaEvent, { type: 'conversation' }>
+    expect(conv.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
     expect(conv.parentId).toBeTruthy()
     const history = request({
       messages: [
@@ -144,7 +197,7 @@ describe('kimi-web Connect chat', () => {
   })
 
   it('leaves one-shot clean-up to the core: the adapter deletes nothing itself', async () => {
-    const settings = { scenario: 'SCENARIO_K2D5', legacy_base_url: '', multi_turn: false, keep_conversations: false }
+    const settings = { scenario: 'SCENARIO_K2D5', legacy_base_url: '', auth_url: fake.url, multi_turn: false, keep_conversations: false }
     const events = await collectEvents(adapter().chat(request(), ctx({ baseUrl: '', settings })))
     const conv = events.find((e) => e.type === 'conversation') as Extract<DeltaEvent, { type: 'conversation' }>
     expect(fake.deleted).not.toContain(conv.id)
@@ -164,7 +217,7 @@ describe('kimi-web Connect failures', () => {
     const c = ctx()
     const res = await c.http.request(`${fake.url}/apiv2/kimi.gateway.chat.v1.ChatService/Chat`, {
       method: 'POST',
-      headers: connectHeaders(c, 'application/connect+json'),
+      headers: connectHeaders(oldAccess, 'application/connect+json'),
       body: JSON.stringify({ scenario: 'SCENARIO_K2D5', message: { role: 'user', blocks: [] } }),
     })
     const parser = new KimiConnectParser()
@@ -178,7 +231,7 @@ describe('kimi-web Connect failures', () => {
     const c = ctx()
     const res = await c.http.request(`${fake.url}/apiv2/kimi.gateway.chat.v1.ChatService/Chat`, {
       method: 'POST',
-      headers: connectHeaders(c, 'application/connect+json'),
+      headers: connectHeaders(oldAccess, 'application/connect+json'),
       body: encodeConnectFrame({ scenario: 'SCENARIO_K2D5', message: { role: 'user', blocks: [{ text: { content: 'hi' } }] } }),
     })
     const parser = new KimiConnectParser()
@@ -187,7 +240,7 @@ describe('kimi-web Connect failures', () => {
   })
 
   it('a bad token is unauthenticated → credential_invalid, both as HTTP 401 and as an error trailer', async () => {
-    const forged = `${token.slice(0, -4)}AAAA`
+    const forged = `${oldCookie.slice(0, -4)}AAAA`
     expect(await kindOf(collectEvents(adapter().chat(request(), ctx({ baseUrl: '', secret: forged }))))).toBe('credential_invalid')
     fake.failNext = 'trailer_auth'
     expect(await kindOf(collectEvents(adapter().chat(request(), ctx({ baseUrl: '', secret: forged }))))).toBe('credential_invalid')
@@ -237,6 +290,7 @@ describe('kimi-web Connect failures', () => {
 describe('kimi-web probe', () => {
   it('reports the account for a live token and the reason for a dead one', async () => {
     expect(await adapter().probe!(ctx())).toEqual({ ok: true, account: 'user-7' })
+    expect(await adapter().probe!(ctx({ baseUrl: '', secret: oldCookie }))).toEqual({ ok: true, account: 'user-7' })
     fake.revokedSubs.add('user-dead')
     const dead = await adapter().probe!(ctx({ baseUrl: '', secret: makeKimiJwt({ sub: 'user-dead' }) }))
     expect(dead.ok).toBe(false)

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { ChatRequest, DeltaEvent } from '../../src/kit/types.js'
 import { type FakeKimi, startFakeKimi } from '../../test/fakes/kimi-web.js'
 import { collectEvents, createAdapter, makeContext, reasoningFrom, textFrom } from '../../test/helpers/adapter-context.js'
-import { fingerprint } from './auth.js'
+import { fingerprint } from './credential.js'
 import kimiWeb, { type KimiSettings } from './index.js'
 
 let fake: FakeKimi

@@ -4,7 +4,7 @@ import type { HttpResponse } from '../../src/kit/http.js'
 import { asObject, tryJson } from '../../src/kit/json.js'
 import { type SseEvent, readSse } from '../../src/kit/sse.js'
 import type { CallContext } from '../../src/kit/types.js'
-import { type LegacySession, deviceIds, forgetLegacySession, legacyBase, legacySession } from './auth.js'
+import { type LegacySession, deviceIds, forgetLegacySession, legacyBase, legacySession } from './legacy-auth.js'
 import { LEGACY_PATHS, PROVIDER_ID } from './constants.js'
 import { legacyFailure } from './errors.js'
 

@@ -36,17 +36,19 @@ export async function agentCall(
     jwt: cred.jwt,
   })
   const method = options.method ?? 'POST'
-  const bodyJson = body === undefined ? '{}' : stringifyWithNumericIds(body)
+  // What is sent: JSON for a POST, nothing for a GET; `yy` still hashes "{}" for a GET.
+  const sent = method === 'POST' ? (body === undefined ? '{}' : stringifyWithNumericIds(body)) : ''
+  const yyBody = sent || '{}'
   const seconds = Math.floor(unixMs / 1000)
   const res = await ctx.http.request(`${origin(ctx)}${path}?${query}`, {
     method,
-    ...(method === 'POST' ? { body: bodyJson } : {}),
+    ...(method === 'POST' ? { body: sent } : {}),
     headers: {
       'content-type': 'application/json',
       token: cred.jwt,
       'x-timestamp': String(seconds),
-      'x-signature': xSignature(seconds, cred.jwt, bodyJson),
-      yy: yySign(path, query, bodyJson, unixMs),
+      'x-signature': xSignature(seconds, sent),
+      yy: yySign(path, query, yyBody, unixMs),
       origin: 'https://agent.minimaxi.com',
       referer: 'https://agent.minimaxi.com/',
       'user-agent': USER_AGENT,

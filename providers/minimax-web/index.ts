@@ -1,15 +1,18 @@
 // MiniMax web chat: MiniMax Agent (send + poll) by default, legacy Hailuo (multipart + SSE) by
-// setting `flow: hailuo`.
+// setting `flow: hailuo`, the unverified MiniMax-M3 "archon" API (session + SSE) by `flow: archon`.
+// The agent and archon flows renew the JWT before it expires.
 import { UpstreamError, notSupported } from '../../src/kit/errors.js'
 import { flattenMessages, imageUrlsOf, lastUserMessage, textOf } from '../../src/kit/messages.js'
 import { runProbe } from '../../src/kit/probe.js'
 import type { ChatMessage, ChatRequest, ConversationRef, CredentialHealth, DeltaEvent } from '../../src/kit/types.js'
 import { defineProvider } from '../../src/kit/types.js'
-import { DeviceCache, type MinimaxContext, normalizeSecret, parseCredential } from './auth.js'
+import { archonMessage, archonModel, archonUserInfo, createArchonSession } from './archon.js'
+import { DeviceCache, type MinimaxContext, type MinimaxCredential, normalizeSecret, parseCredential } from './auth.js'
 import { agentDevice, deleteChat, pollAnswer, sendMessage, userInfo } from './client.js'
 import { DEFAULT_BASE_URL, MODELS, type MinimaxSettings, PROVIDER_ID, settingsSchema } from './constants.js'
 import { hailuoDelete, hailuoDevice, hailuoUserInfo, openHailuoChat } from './hailuo.js'
 import { parseHailuoStream } from './parse.js'
+import { TokenRenewer } from './renewal.js'
 
 /** The legacy site wants `role:content` lines ending with an open `assistant:` turn. */
 export function foldForHailuo(messages: readonly ChatMessage[]): string {
@@ -26,14 +29,39 @@ const isDeviceRejection = (err: unknown) =>
 
 function createMinimax() {
   const devices = new DeviceCache()
+  const renewer = new TokenRenewer()
+
+  /** The credential with its newest token (hailuoai.com tokens are not renewed: a different site). */
+  const credentialOf = (ctx: MinimaxContext): Promise<MinimaxCredential> =>
+    ctx.settings.flow === 'hailuo' ? Promise.resolve(parseCredential(ctx.credential.secret)) : renewer.credential(ctx)
+
+  async function* chatArchon(req: ChatRequest, ctx: MinimaxContext, continued: string | undefined): AsyncGenerator<DeltaEvent> {
+    const cred = await credentialOf(ctx)
+    const model = archonModel(req.model)
+    const last = lastUserMessage(req.messages)
+    const sessionId = continued ?? (await createArchonSession(ctx, cred, model))
+    const prompt = continued ? textOf(last?.content ?? '') : flattenMessages(req.messages)
+    let announced = false
+    for await (const ev of archonMessage(ctx, cred, sessionId, prompt, model)) {
+      if (!announced) {
+        announced = true
+        yield { type: 'conversation', id: sessionId }
+      }
+      yield ev
+    }
+  }
 
   async function* chat(req: ChatRequest, ctx: MinimaxContext): AsyncGenerator<DeltaEvent> {
     const last = lastUserMessage(req.messages)
     if (last && imageUrlsOf(last.content).length)
       throw notSupported(`${PROVIDER_ID}: image input is not supported (the upload flow of this upstream is not implemented)`)
-    const cred = parseCredential(ctx.credential.secret)
     const explicit = req.conversationId && CHAT_ID_PATTERN.test(req.conversationId) ? req.conversationId : undefined
     const continued = req.continueFrom?.conversationId ?? explicit
+    if (ctx.settings.flow === 'archon') {
+      yield* chatArchon(req, ctx, continued)
+      return
+    }
+    const cred = await credentialOf(ctx)
     const hailuo = ctx.settings.flow === 'hailuo'
     const prompt = continued
       ? textOf(last?.content ?? '')
@@ -62,7 +90,11 @@ function createMinimax() {
 
   function probe(ctx: MinimaxContext): Promise<CredentialHealth> {
     return runProbe(PROVIDER_ID, async () => {
-      const cred = parseCredential(ctx.credential.secret)
+      const cred = await credentialOf(ctx)
+      if (ctx.settings.flow === 'archon') {
+        const account = (await archonUserInfo(ctx, cred)) ?? cred.realUserId
+        return account === undefined ? { ok: true } : { ok: true, account }
+      }
       const hailuo = ctx.settings.flow === 'hailuo'
       const device = hailuo ? await hailuoDevice(ctx, cred, devices) : await agentDevice(ctx, cred, devices)
       const env = hailuo ? await hailuoUserInfo(ctx, cred, device) : await userInfo(ctx, cred, device)
@@ -73,7 +105,9 @@ function createMinimax() {
   }
 
   async function deleteConversation(ref: ConversationRef, ctx: MinimaxContext): Promise<void> {
-    const cred = parseCredential(ctx.credential.secret)
+    // The archon notes describe no way to delete a session: one-shot sessions stay upstream.
+    if (ctx.settings.flow === 'archon') return
+    const cred = await credentialOf(ctx)
     if (ctx.settings.flow === 'hailuo') await hailuoDelete(ctx, cred, await hailuoDevice(ctx, cred, devices), ref.conversationId)
     else await deleteChat(ctx, cred, await agentDevice(ctx, cred, devices), ref.conversationId)
   }

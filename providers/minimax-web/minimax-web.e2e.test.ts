@@ -1,4 +1,7 @@
 // minimax-web through the whole app with the official openai SDK, against the fake MiniMax Agent.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { FakeMinimaxAgent } from '../../test/fakes/minimax-web.js'
 import { type TestApp, startTestApp } from '../../test/helpers/app.js'
@@ -25,6 +28,34 @@ async function start(credentials: string[], extra: Record<string, unknown> = {})
 }
 
 describe('minimax-web end to end', () => {
+  it('a renewed token survives a restart of the relay', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'freeway-minimax-restart-'))
+    try {
+      const original = fake.issueToken('1001', 86_400) // one day left: inside the renewal window
+      const config = { providers: { 'minimax-web': { base_url: fake.url, poll_interval_ms: 5, credentials: [original] } } }
+      app = await startTestApp({ config, databasePath: join(dir, 'freeway.db') })
+      const ask = async (content: string) =>
+        (await app.openai().chat.completions.create({ model: 'minimax', messages: [{ role: 'user', content }] })).choices[0]!.message.content
+      expect(await ask('一')).toBe('收到：一')
+      expect(fake.renewals).toHaveLength(1)
+      const renewed = fake.renewals[0]!.issued
+      await app.close()
+
+      fake.advance(2 * 86_400) // the configured token has expired meanwhile
+      app = await startTestApp({ config, databasePath: join(dir, 'freeway.db') })
+      const seenBefore = fake.tokensSeen.length
+      expect(await ask('二')).toBe('收到：二')
+      expect(fake.renewals).toHaveLength(1) // 40 days left on the renewed one
+      expect(new Set(fake.tokensSeen.slice(seenBefore))).toEqual(new Set([renewed]))
+      // The original would have been refused now.
+      expect(fake.userOf(original)).toBeUndefined()
+      expect(fake.userOf(renewed)).toBe('1001')
+    } finally {
+      await app?.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('answers non-streaming and streaming, continuing the chat on the second turn', async () => {
     const client = await start([jwtFor('1001')])
     fake.plan = (text) => ({ think: '思考', text: `收到：${text}` })

@@ -4,14 +4,12 @@ import { makeContext as baseContext, collectEvents, createAdapter, reasoningFrom
 import { FakeMinimaxAgent } from '../../test/fakes/minimax-web.js'
 import type { MinimaxSettings } from './constants.js'
 import minimaxWeb from './index.js'
+import { agentQuery, md5, xSignature, yySign } from './sign.js'
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url')
-const jwtFor = (id: string) => `${b64({ alg: 'HS256' })}.${b64({ user: { id } })}.c2ln`
-const jwt = jwtFor('9000000000000001')
-const opaque = `${b64({ alg: 'HS256' })}.${b64({ iss: 'x' })}.c2ln` // no user id inside
-
 const fake = await new FakeMinimaxAgent().start()
-fake.accounts.set(jwt, '9000000000000001')
+const jwt = fake.issueToken('9000000000000001')
+const opaque = `${b64({ alg: 'HS256' })}.${b64({ iss: 'x' })}.c2ln` // no user id inside
 fake.accounts.set(opaque, '9000000000000002')
 afterAll(() => fake.close())
 
@@ -150,10 +148,14 @@ describe('minimax-web agent flow against the fake', () => {
 })
 
 describe('minimax-web agent failures', () => {
-  it('an unknown token is credential_invalid', async () => {
-    await expect(collectEvents(adapter.chat(request(), makeContext({ secret: jwtFor('1') })))).rejects.toMatchObject({
-      kind: 'credential_invalid',
-    })
+  it('an unknown or expired token is credential_invalid, with the site’s 1000021 answer', async () => {
+    const forged = `${b64({ alg: 'HS256' })}.${b64({ user: { id: '1' } })}.c2ln`
+    const expired = fake.issueToken('9000000000000001', -60)
+    for (const secret of [forged, expired])
+      await expect(collectEvents(adapter.chat(request(), makeContext({ secret })))).rejects.toMatchObject({
+        kind: 'credential_invalid',
+        message: expect.stringContaining('1000021'),
+      })
   })
 
   it('a yy the server does not accept is a protocol error, not a dead credential', async () => {
@@ -168,13 +170,30 @@ describe('minimax-web agent failures', () => {
     }
   })
 
-  it('the fake checks x-signature: a tampered one is refused', async () => {
-    const res = await fetch(`${fake.url}/matrix/api/v1/chat/get_chat_detail?token=${jwt}`, {
-      method: 'POST',
-      headers: { token: jwt, 'x-timestamp': String(Math.floor(Date.now() / 1000)), 'x-signature': '0'.repeat(32) },
-      body: '{}',
-    })
-    expect(await res.json()).toMatchObject({ base_resp: { status_msg: expect.stringMatching(/x-signature/) } })
+  it('the fake checks x-signature with the fixed secret: the old JWT formula and a tampered one get HTTP 401', async () => {
+    const path = '/matrix/api/v1/chat/get_chat_detail'
+    const unixMs = Date.now()
+    const query = agentQuery({ realUserId: '9000000000000001', deviceId: '1', unixMs, jwt })
+    const body = '{"chat_id":1}'
+    const call = (ts: number, signature: string) =>
+      fetch(`${fake.url}${path}?${query}`, {
+        method: 'POST',
+        headers: { token: jwt, 'x-timestamp': String(ts), 'x-signature': signature, yy: yySign(path, query, body, unixMs) },
+        body,
+      })
+    const seconds = Math.floor(unixMs / 1000)
+    const before = fake.badSignatures
+    for (const signature of [md5(`${seconds}${jwt}${body}`), '0'.repeat(32)]) {
+      const res = await call(seconds, signature)
+      expect(res.status).toBe(401)
+      expect(await res.json()).toEqual({ statusInfo: { code: 1000021, msg: '异常用户访问' } })
+    }
+    expect(fake.badSignatures).toBe(before + 2)
+    // The new formula passes (the unregistered device is what fails next), even a day off: the timestamp itself is not checked.
+    for (const ts of [seconds, seconds - 86_400]) {
+      const res = await call(ts, xSignature(ts, body))
+      expect(await res.json()).toMatchObject({ base_resp: { status_code: 1003 } })
+    }
   })
 
   it('an HTML challenge page is a protocol error naming minimax-web', async () => {
@@ -194,7 +213,8 @@ describe('minimax-web agent failures', () => {
 
   it('probe reports the account, or not ok for a dead token', async () => {
     expect(await adapter.probe!(makeContext())).toEqual({ ok: true, account: '9000000000000001' })
-    const dead = await adapter.probe!(makeContext({ secret: jwtFor('2') }))
+    fake.revokedUsers.add('2')
+    const dead = await adapter.probe!(makeContext({ secret: fake.issueToken('2') }))
     expect(dead.ok).toBe(false)
   })
 })

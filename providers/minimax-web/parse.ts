@@ -24,7 +24,7 @@ export interface AgentMessage {
 
 export interface Envelope {
   base_resp?: { status_code?: number; status_msg?: string }
-  statusInfo?: { code?: number; message?: string }
+  statusInfo?: { code?: number; message?: string; msg?: string }
   data?: Record<string, unknown>
   chat_id?: string | number
   msg_id?: string | number
@@ -32,14 +32,20 @@ export interface Envelope {
   messages?: AgentMessage[]
 }
 
+const ABNORMAL_ACCESS = 1000021
+
 export const envelopeOk = (e: Envelope): boolean =>
   (e.base_resp?.status_code ?? 0) === 0 && (e.statusInfo?.code ?? 0) === 0
 
 /** Failure class of an envelope or HTTP status, for the pool. */
 export function classifyEnvelope(e: Envelope, httpStatus: number, hasRealUserId = true): UpstreamError {
-  const message = String(e.base_resp?.status_msg ?? e.statusInfo?.message ?? `HTTP ${httpStatus}`).slice(0, 200)
+  const message = String(e.base_resp?.status_msg ?? e.statusInfo?.message ?? e.statusInfo?.msg ?? `HTTP ${httpStatus}`).slice(0, 200)
   const o = { provider: PROVIDER_ID, upstreamStatus: httpStatus }
   const text = `${PROVIDER_ID}: ${message}`
+  // 1000021 "异常用户访问" (abnormal user access): the site's answer to a dead token, and reportedly
+  // also to a request signed the old way (updates-2026 §6.1–6.2), so both are named.
+  if (e.statusInfo?.code === ABNORMAL_ACCESS)
+    return credentialInvalid(`${text} (${ABNORMAL_ACCESS}: the token was refused — expired or logged out — or the x-signature no longer matches)`, o)
   if (httpStatus === 401 || httpStatus === 403 || /token (is )?(invalid|expired)|invalid token|not log|login|登录|unauthori[sz]ed|过期/i.test(message))
     return credentialInvalid(text, o)
   if (httpStatus === 429 || /频繁|too (many|fast|frequent)|rate limit|稍后再试/i.test(message)) return rateLimited(text, o)

@@ -5,6 +5,7 @@ import {
   hailuoChatBodyPart,
   hailuoQuery,
   hailuoUnix,
+  md5,
   parseKeepingIds,
   stringifyWithNumericIds,
   xSignature,
@@ -42,8 +43,24 @@ describe('agent query and signatures', () => {
     expect(yySign('/matrix/api/v1/chat/send_msg', query, sendBody, 1714000000123)).toBe('8b0268de50b39840199d3fa10619f562')
   })
 
-  it('x-signature = md5(seconds + jwt + body)', () => {
-    expect(xSignature(1714000000, jwt, sendBody)).toBe('b5835ea86be4fe2a9eec7a6c576f6f9c')
+  it('x-signature = md5(seconds + fixed secret + body)', () => {
+    expect(xSignature(1714000000, sendBody)).toBe(md5(`1714000000I*7Cf%WZ#S&%1RlZJ&C2${sendBody}`))
+    expect(xSignature(1714000000, '')).toBe(md5('1714000000I*7Cf%WZ#S&%1RlZJ&C2')) // a GET signs no body
+  })
+})
+
+// updates-2026 §9, vector 2.
+describe('the notes’ MiniMax test vectors', () => {
+  it('x-signature for x_timestamp=1714000000, body {"msg_type":1}', () => {
+    expect(xSignature(1714000000, '{"msg_type":1}')).toBe('895a7a307d292fbdcb34c3070b81cdfe')
+    // What the old spec formula (the JWT in place of the secret, jwt "J") gave: no longer produced.
+    expect(md5('1714000000J{"msg_type":1}')).toBe('6b09d19fb4a441d3e9b2df4d5a789521')
+    expect(xSignature(1714000000, '{"msg_type":1}')).not.toBe('6b09d19fb4a441d3e9b2df4d5a789521')
+  })
+
+  it('yy for /matrix/api/v1/chat/send_msg?a=1&b=2 at ms=1714000000000', () => {
+    expect(encodeURIComponent('/matrix/api/v1/chat/send_msg?a=1&b=2')).toBe('%2Fmatrix%2Fapi%2Fv1%2Fchat%2Fsend_msg%3Fa%3D1%26b%3D2')
+    expect(yySign('/matrix/api/v1/chat/send_msg', 'a=1&b=2', '{"msg_type":1}', 1714000000000)).toBe('be88b091ed9fc9c3dd217edcf9a9a0bc')
   })
 })
 

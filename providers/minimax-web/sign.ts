@@ -1,7 +1,7 @@
 // MiniMax request signing: the ordered browser query, `yy` and the agent's `x-signature`.
-// Everything here is pure so the spec's formulas can be tested with fixed inputs.
+// Everything here is pure so the notes' formulas and test vectors can be checked with fixed inputs.
 import { createHash } from 'node:crypto'
-import { YY_SALT } from './constants.js'
+import { X_SIGNATURE_SECRET, YY_SALT } from './constants.js'
 
 export const md5 = (s: string) => createHash('md5').update(s).digest('hex')
 
@@ -83,9 +83,13 @@ export function yySign(path: string, query: string, bodyPart: string, unixMs: nu
   return md5(`${encodeURIComponent(`${path}?${query}`)}_${bodyPart}${md5(String(unixMs))}${YY_SALT}`)
 }
 
-/** Agent `x-signature` = md5(timestampSeconds + jwt + bodyJson). */
-export function xSignature(timestampSeconds: number, jwt: string, bodyJson: string): string {
-  return md5(`${timestampSeconds}${jwt}${bodyJson}`)
+/**
+ * Agent `x-signature` = md5(x_timestamp + FIXED_SECRET + body), `body` being the JSON string sent
+ * ("" for a GET). Seven peers agree on the fixed secret (updates-2026 §6.1); the older spec formula
+ * put the JWT in its place and gets HTTP 401.
+ */
+export function xSignature(timestampSeconds: number, body: string): string {
+  return md5(`${timestampSeconds}${X_SIGNATURE_SECRET}${body}`)
 }
 
 /** The legacy chat call signs the multipart fields, not a JSON body. */

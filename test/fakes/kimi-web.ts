@@ -1,37 +1,18 @@
-// Fake www.kimi.com: the Connect chat (envelope, JWT and threading checks, every end style) plus
-// the unary procedures. The legacy REST + SSE side lives in kimi-web-legacy.ts on the same server.
-import { createHmac } from 'node:crypto'
+// Fake www.kimi.com: the Connect chat (envelope, JWT and threading checks, 2026 payload fields,
+// UUID chat ids, every end style) plus the unary procedures. The accounts and the token renewal
+// (auth.kimi.com) live in kimi-web-auth.ts, the legacy REST + SSE side in kimi-web-legacy.ts; all
+// are served by the same server so that base_url and auth_url can both point at it.
+import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { CONNECT_FLAG_END_STREAM, encodeConnectFrame, readConnectFrames } from '../../src/kit/connect.js'
 import { type RunningServer, readBody, sendJson, startServer } from '../helpers/fake-server.js'
+import { KimiAuth } from './kimi-web-auth.js'
 import { type LegacyState, handleLegacy, newLegacyState } from './kimi-web-legacy.js'
 
-const JWT_KEY = 'fake-kimi-signing-key'
-const b64url = (s: string | Buffer) => Buffer.from(s).toString('base64url')
+/** Values of `options.reasoning_effort` the fake accepts (only LOW was captured; the rest follow the enum). */
+export const REASONING_EFFORTS = ['REASONING_EFFORT_LOW', 'REASONING_EFFORT_MEDIUM', 'REASONING_EFFORT_HIGH']
 
-/** A kimi-auth style JWT signed with the fake's key. */
-export function makeKimiJwt(claims: Record<string, unknown> = {}): string {
-  const body = {
-    iss: 'user-center',
-    typ: 'access',
-    app_id: 'kimi',
-    sub: 'user-1',
-    ssid: '1730000000000000001',
-    device_id: '7300000000000000001',
-    exp: Math.floor(Date.now() / 1000) + 3600,
-    ...claims,
-  }
-  const head = `${b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${b64url(JSON.stringify(body))}`
-  return `${head}.${createHmac('sha256', JWT_KEY).update(head).digest('base64url')}`
-}
-
-function verifyJwt(token: string): Record<string, unknown> | undefined {
-  const [h, p, sig] = token.split('.')
-  if (!h || !p || !sig || createHmac('sha256', JWT_KEY).update(`${h}.${p}`).digest('base64url') !== sig) return undefined
-  const claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as Record<string, unknown>
-  if (claims.app_id !== 'kimi' || claims.typ !== 'access' || Number(claims.exp) * 1000 <= Date.now()) return undefined
-  return claims
-}
+export { makeKimiJwt } from './kimi-web-auth.js'
 
 export type EndStyle = 'all' | 'status' | 'done' | 'trailer'
 export type ChatFailure = 'rate_limit' | 'error_frame' | 'html' | 'json_envelope' | 'trailer_auth'
@@ -49,13 +30,17 @@ export interface FakeKimi extends RunningServer {
   failNext: ChatFailure | undefined
   /** Hold the stream open after the first text until the client goes away. */
   stall: boolean
+  /** Accounts whose tokens are all refused (same set as auth.revokedSubs). */
   revokedSubs: Set<string>
+  /** Every authenticated apiv2 call's Bearer, in order (Chat and unary). */
+  bearers: string[]
   requests: ConnectRecord[]
   deleted: string[]
   /** Streams the client closed before the fake finished writing. */
   closedEarly: number
   chats: Map<string, { lastAssistantId: string }>
   legacy: LegacyState
+  auth: KimiAuth
 }
 
 const SEARCH_SOURCES = [
@@ -66,25 +51,30 @@ const CITE = '\ue3a0cite\ue3a3web_search:1#0\ue3a3web_search:1#1\ue3a8'
 
 export async function startFakeKimi(): Promise<FakeKimi> {
   let seq = 0
+  const auth = new KimiAuth()
   const fake = {
     answer: ['答案', '是 42'],
     endStyle: 'all' as EndStyle,
     failNext: undefined as ChatFailure | undefined,
     stall: false,
-    revokedSubs: new Set<string>(),
+    revokedSubs: auth.revokedSubs,
+    bearers: [] as string[],
     requests: [] as ConnectRecord[],
     deleted: [] as string[],
     closedEarly: 0,
     chats: new Map<string, { lastAssistantId: string }>(),
     legacy: newLegacyState(),
+    auth,
   }
   const nextId = (prefix: string) => `${prefix}${(++seq).toString(36).padStart(6, '0')}`
 
+  /** A live access token as Bearer; a kimi-auth cookie, when sent, must be the same token. */
   const authenticate = (req: IncomingMessage): Record<string, unknown> | undefined => {
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? ''
     const cookie = /(?:^|;\s*)kimi-auth=([^;]+)/.exec(req.headers.cookie ?? '')?.[1]
-    const claims = verifyJwt(bearer)
-    if (!claims || cookie !== bearer || fake.revokedSubs.has(String(claims.sub))) return undefined
+    const claims = auth.verifyAccess(bearer)
+    if (!claims || (cookie !== undefined && cookie !== bearer)) return undefined
+    fake.bearers.push(bearer)
     return claims
   }
 
@@ -108,7 +98,7 @@ export async function startFakeKimi(): Promise<FakeKimi> {
         fake.failNext = undefined
         return connectError(res, 'unauthenticated', 'token is expired')
       }
-      return sendJson(res, 401, { code: 'unauthenticated', message: 'invalid kimi-auth token' })
+      return sendJson(res, 401, { code: 'unauthenticated', message: 'token is expired or invalid' })
     }
     const failure = fake.failNext
     fake.failNext = undefined
@@ -128,13 +118,16 @@ export async function startFakeKimi(): Promise<FakeKimi> {
     if (chatId === '' || parentId === '') return connectError(res, 'invalid_argument', 'empty chat_id or parent_id')
     if ((chatId === undefined) !== (parentId === undefined))
       return connectError(res, 'invalid_argument', 'chat_id and message.parent_id go together')
+    const effort = (payload.options as { reasoning_effort?: unknown } | undefined)?.reasoning_effort
+    if (effort !== undefined && !REASONING_EFFORTS.includes(String(effort)))
+      return connectError(res, 'invalid_argument', `unknown reasoning_effort ${String(effort)}`)
     let id: string
     if (typeof chatId === 'string') {
       const known = fake.chats.get(chatId)
       if (!known) return connectError(res, 'not_found', 'chat not found')
       if (known.lastAssistantId !== parentId) return connectError(res, 'invalid_argument', 'parent message not found')
       id = chatId
-    } else id = nextId('chat')
+    } else id = randomUUID() // chat ids are UUID-shaped since 2026 (updates-2026 §1.5)
     const userId = nextId('msg')
     const assistantId = nextId('msg')
     fake.chats.set(id, { lastAssistantId: assistantId })
@@ -186,11 +179,16 @@ export async function startFakeKimi(): Promise<FakeKimi> {
   const server = await startServer(async (req, res): Promise<void> => {
     const path = (req.url ?? '').split('?')[0]!
     const raw = await readBody(req)
+    if (path === '/api/account.gateway.v1.AuthService/RefreshToken') return auth.connect(req, res, raw)
+    if (path === '/api/auth/token/refresh') {
+      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? ''
+      if (auth.restRefresh === 'gone' || auth.liveRefresh.has(bearer) || auth.usedRefresh.has(bearer)) return auth.rest(req, res, bearer)
+    }
     if (path === '/apiv2/kimi.gateway.chat.v1.ChatService/Chat') return chat(req, res, raw)
     if (path.startsWith('/apiv2/')) {
       if (req.headers['content-type'] !== 'application/json') return sendJson(res, 415, { code: 'invalid_argument', message: 'json expected' })
       const claims = authenticate(req)
-      if (!claims) return sendJson(res, 401, { code: 'unauthenticated', message: 'invalid kimi-auth token' })
+      if (!claims) return sendJson(res, 401, { code: 'unauthenticated', message: 'token is expired or invalid' })
       if (path === '/apiv2/kimi.gateway.config.v1.ConfigService/GetAvailableModels')
         return sendJson(res, 200, { models: [{ scenario: 'SCENARIO_K2D5', displayName: 'K2.6', thinking: true }] })
       if (path === '/apiv2/kimi.chat.v1.ChatService/DeleteChat') {

@@ -1,10 +1,20 @@
-// Fake agent.minimaxi.com: the server side of spec section 4.2 with its checks (token, query order,
-// yy, x-signature, registered device, numeric chat ids beyond 2^53) and polled cumulative answers.
-import { createHash } from 'node:crypto'
+// Fake agent.minimaxi.com: the server side of spec section 4.2 as updated in 2026 (updates-2026
+// §6) with its checks (HS256 JWTs that expire on the fake's clock, token renewal, query order, yy,
+// the fixed-secret x-signature, registered device, numeric chat ids beyond 2^53) and polled
+// cumulative answers. The archon API (§6.3) is served by the same server, see minimax-web-archon.ts.
+import { createHash, createHmac } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { FakeUpstream, readBody } from '../helpers/fake-server.js'
+import { type ArchonState, handleArchon, newArchonState } from './minimax-web-archon.js'
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex')
+const JWT_KEY = 'fake-minimax-signing-key'
+const b64url = (s: string) => Buffer.from(s).toString('base64url')
+/** The fixed x-signature secret of updates-2026 §6.1 (written out here, not imported from the adapter). */
+export const X_SIGNATURE_SECRET = 'I*7Cf%WZ#S&%1RlZJ&C2'
+/** The site's answer to a dead token (and, per Chat2API#105/#123, to the old signature formula). */
+export const ABNORMAL_ACCESS = JSON.stringify({ statusInfo: { code: 1000021, msg: '异常用户访问' } })
+const RENEWED_LIFETIME_S = 40 * 86_400
 
 const AGENT_KEYS = [
   'device_platform', 'biz_id', 'app_id', 'version_code', 'uuid', 'device_id', 'os_name', 'browser_name',
@@ -52,13 +62,26 @@ interface FakeChat {
 }
 
 export class FakeMinimaxAgent extends FakeUpstream {
-  /** jwt → realUserID */
+  /** Opaque tokens that carry no user id (→ realUserID); never expire. Signed JWTs need no entry. */
   accounts = new Map<string, string>()
+  /** Users whose every token is refused (logged out, banned). */
+  revokedUsers = new Set<string>()
+  /** The fake's clock offset from wall time, moved by advance(). */
+  offsetMs = 0
+  renewals: { token: string; issued: string }[] = []
+  /** Answer renewals with a 502 (the token itself keeps working). */
+  renewalDown = false
+  /** Tokens seen on authenticated calls, in order. */
+  tokensSeen: string[] = []
+  archon: ArchonState = newArchonState()
+  /** device id → user id */
   devices = new Map<string, string>()
   chats = new Map<string, FakeChat>()
   registrations = 0
-  /** Calls refused for an unknown token. */
+  /** Calls refused for an unknown, expired or revoked token. */
   rejectedTokens = 0
+  /** Calls refused for a wrong x-signature. */
+  badSignatures = 0
   /** Change to play a server whose yy scheme moved on. */
   yySalt = 'ooui'
   polls = 0
@@ -67,12 +90,40 @@ export class FakeMinimaxAgent extends FakeUpstream {
   plan: (text: string) => MinimaxPlan = (text) => ({ text: `收到：${text}` })
   /** Next send_msg answers with this base_resp instead. */
   nextSendFailure: { status: number; body: string; contentType?: string } | undefined
-  private seq = 0n
+  private seq = 0
+  private idSeq = 0n
 
   /** Ids past 2^53, as MiniMax hands out, so a lossy JSON.parse would corrupt them. */
   private nextId() {
-    this.seq++
-    return String(306_000_000_000_000_000n + this.seq * 7n)
+    this.idSeq++
+    return String(306_000_000_000_000_000n + this.idSeq * 7n)
+  }
+
+  now(): number {
+    return Date.now() + this.offsetMs
+  }
+
+  advance(seconds: number): void {
+    this.offsetMs += seconds * 1000
+  }
+
+  /** A token as the site issues it: HS256 JWT with `{user:{id}, exp}`, `lifetimeS` from the fake's now. */
+  issueToken(userId: string, lifetimeS = RENEWED_LIFETIME_S): string {
+    const iat = Math.floor(this.now() / 1000)
+    const head = `${b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${b64url(JSON.stringify({ user: { id: userId }, iat, exp: iat + lifetimeS, n: ++this.seq }))}`
+    return `${head}.${createHmac('sha256', JWT_KEY).update(head).digest('base64url')}`
+  }
+
+  /** The user a token belongs to, if it is live now. */
+  userOf(token: string): string | undefined {
+    const opaque = this.accounts.get(token)
+    if (opaque) return this.revokedUsers.has(opaque) ? undefined : opaque
+    const [h, p, sig] = token.split('.')
+    if (!h || !p || !sig || createHmac('sha256', JWT_KEY).update(`${h}.${p}`).digest('base64url') !== sig) return undefined
+    const claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as { user?: { id?: string }; exp?: number }
+    const id = claims.user?.id
+    if (!id || !(Number(claims.exp) * 1000 > this.now()) || this.revokedUsers.has(id)) return undefined
+    return id
   }
 
   private reply(res: ServerResponse, status: number, rawJson: string) {
@@ -89,31 +140,37 @@ export class FakeMinimaxAgent extends FakeUpstream {
     const [path = '', rawQuery = ''] = raw.split('?')
     const query = new URLSearchParams(rawQuery)
     const rawBody = (await readBody(req)).toString('utf8')
+    if (path.startsWith('/archon/')) return handleArchon(this, req, res, path, query, rawBody)
     const jwt = String(req.headers.token ?? '')
-    if (!this.accounts.has(jwt) || query.get('token') !== jwt) {
+    const account = this.userOf(jwt)
+    if (!account || query.get('token') !== jwt) {
       this.rejectedTokens++
-      return this.reply(res, 401, JSON.stringify({ statusInfo: { code: 1004, message: 'token is invalid' } }))
+      return this.reply(res, 401, ABNORMAL_ACCESS)
     }
     if (!keysInOrder([...query.keys()], AGENT_KEYS)) return this.fail(res, 2013, 'params error: query order')
-    const ts = Number(req.headers['x-timestamp'])
-    const signedBody = req.method === 'GET' ? '{}' : rawBody
-    if (!(Math.abs(ts * 1000 - Date.now()) < 600_000) || md5(`${ts}${jwt}${signedBody}`) !== req.headers['x-signature'])
-      return this.fail(res, 1002, 'invalid signature: x-signature')
-    if (!verifyYy(raw, signedBody, query.get('unix') ?? '', req.headers.yy as string | undefined, this.yySalt))
+    // The timestamp itself is not checked (a peer found ±24 h accepted); the signature over it is.
+    const ts = String(req.headers['x-timestamp'] ?? '')
+    if (!/^\d+$/.test(ts) || md5(`${ts}${X_SIGNATURE_SECRET}${req.method === 'GET' ? '' : rawBody}`) !== req.headers['x-signature']) {
+      this.badSignatures++
+      return this.reply(res, 401, ABNORMAL_ACCESS)
+    }
+    const yyBody = req.method === 'GET' ? '{}' : rawBody
+    if (!verifyYy(raw, yyBody, query.get('unix') ?? '', req.headers.yy as string | undefined, this.yySalt))
       return this.fail(res, 1002, 'invalid signature: yy')
-    const account = this.accounts.get(jwt)!
+    this.tokensSeen.push(jwt)
     if (path === '/v1/api/user/device/register') return this.register(query, rawBody, account, res)
-    if (this.devices.get(query.get('device_id') ?? '') !== jwt) return this.fail(res, 1003, 'device not registered')
+    if (path === '/v1/api/user/renewal' && req.method === 'POST') return this.renew(jwt, account, res)
+    if (this.devices.get(query.get('device_id') ?? '') !== account) return this.fail(res, 1003, 'device not registered')
     const body = JSON.parse(rawBody.replace(/("chat_id":)(\d+)/g, '$1"$2"') || '{}') as Record<string, unknown>
     if (body.chat_id !== undefined && !/"chat_id":\d+/.test(rawBody)) return this.fail(res, 2013, 'params error: chat_id')
     switch (path) {
       case '/matrix/api/v1/chat/send_msg':
-        return this.send(body, rawBody, jwt, res)
+        return this.send(body, rawBody, account, res)
       case '/matrix/api/v1/chat/get_chat_detail':
-        return this.detail(String(body.chat_id), jwt, res)
+        return this.detail(String(body.chat_id), account, res)
       case '/matrix/api/v1/chat/delete_chat': {
         const id = String(body.chat_id)
-        if (this.chats.get(id)?.owner !== jwt) return this.fail(res, 2004, 'chat not found')
+        if (this.chats.get(id)?.owner !== account) return this.fail(res, 2004, 'chat not found')
         this.chats.delete(id)
         this.deleted.push(id)
         return this.reply(res, 200, JSON.stringify({ base_resp: { status_code: 0, status_msg: 'success' } }))
@@ -130,11 +187,19 @@ export class FakeMinimaxAgent extends FakeUpstream {
     if (!uuid || query.get('uuid') !== uuid || query.has('device_id')) return this.fail(res, 2013, 'params error: register')
     this.registrations++
     const deviceId = this.nextId()
-    this.devices.set(deviceId, String(query.get('token')))
+    this.devices.set(deviceId, account)
     this.reply(res, 200, `{"statusInfo":{"code":0,"message":"Success"},"data":{"deviceIDStr":"${deviceId}","realUserID":"${account}"}}`)
   }
 
-  private send(body: Record<string, unknown>, rawBody: string, jwt: string, res: ServerResponse) {
+  /** `POST /v1/api/user/renewal {}` → a new token good for 40 days; the old one lives until its own exp. */
+  private renew(jwt: string, account: string, res: ServerResponse) {
+    if (this.renewalDown) return this.reply(res, 502, JSON.stringify({ statusInfo: { code: 1500, message: 'system busy' } }))
+    const issued = this.issueToken(account)
+    this.renewals.push({ token: jwt, issued })
+    this.reply(res, 200, JSON.stringify({ statusInfo: { code: 0, message: 'Success' }, data: { token: issued } }))
+  }
+
+  private send(body: Record<string, unknown>, rawBody: string, owner: string, res: ServerResponse) {
     if (this.nextSendFailure) {
       const f = this.nextSendFailure
       this.nextSendFailure = undefined
@@ -146,10 +211,10 @@ export class FakeMinimaxAgent extends FakeUpstream {
     this.sent.push({ text, rawBody, ...(body.chat_id ? { chatId: String(body.chat_id) } : {}) })
     let chatId = body.chat_id === undefined ? undefined : String(body.chat_id)
     let chat = chatId ? this.chats.get(chatId) : undefined
-    if (chatId && chat?.owner !== jwt) return this.fail(res, 2004, 'chat not found')
+    if (chatId && chat?.owner !== owner) return this.fail(res, 2004, 'chat not found')
     if (!chatId || !chat) {
       chatId = this.nextId()
-      chat = { owner: jwt, messages: [], status: 1, revealed: 0 }
+      chat = { owner, messages: [], status: 1, revealed: 0 }
       this.chats.set(chatId, chat)
     }
     const msgId = this.nextId()
@@ -162,9 +227,9 @@ export class FakeMinimaxAgent extends FakeUpstream {
   }
 
   /** Each poll reveals `step` more characters: thinking first, then the answer. */
-  private detail(chatId: string, jwt: string, res: ServerResponse) {
+  private detail(chatId: string, owner: string, res: ServerResponse) {
     const chat = this.chats.get(chatId)
-    if (chat?.owner !== jwt) return this.fail(res, 2004, 'chat not found')
+    if (chat?.owner !== owner) return this.fail(res, 2004, 'chat not found')
     this.polls++
     const plan = chat.plan
     const answer = chat.messages.at(-1)!

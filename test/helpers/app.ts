@@ -36,12 +36,14 @@ export interface TestAppOptions {
   definitions?: readonly ProviderDefinition<any>[]
   /** Called as each request begins; what it returns, when the request is over (as main.ts's idle trim). */
   onRequest?: () => () => void
+  /** Database file to use and keep on close (restart tests start a second app on the same file). */
+  databasePath?: string
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const dir = mkdtempSync(join(tmpdir(), 'freeway-test-'))
+  const dir = options.databasePath ? undefined : mkdtempSync(join(tmpdir(), 'freeway-test-'))
   const raw = { ...options.config }
-  raw.database = { path: join(dir, 'freeway.db') }
+  raw.database = { path: options.databasePath ?? join(dir!, 'freeway.db') }
   raw.log_level = 'silent'
   const config = buildConfig(raw, { FREEWAY_SECRET_KEY: 'test-secret-key-0123456789', ...options.env })
   const services = createServices(config, { definitions: options.definitions ?? registry, log: silentLogger })
@@ -81,7 +83,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         services.pool.flushTouches()
         services.db.$client.close()
       }
-      rmSync(dir, { recursive: true, force: true })
+      if (dir) rmSync(dir, { recursive: true, force: true })
     },
   }
 }

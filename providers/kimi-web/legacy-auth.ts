@@ -1,58 +1,13 @@
-// Kimi credentials: the `kimi-auth` access JWT (current site) or a legacy refresh token, told apart
-// by the JWT claims; the legacy access token is derived, cached in credential state and refreshed
-// single-flight.
-import { createHash, randomInt } from 'node:crypto'
-import { credentialInvalid, protocolError } from '../../src/kit/errors.js'
+// The legacy kimi.moonshot.cn session for an opaque refresh token: the access token is derived,
+// cached in credential state and refreshed single-flight (this old refresh token does not rotate).
+import { randomInt } from 'node:crypto'
+import { protocolError } from '../../src/kit/errors.js'
 import { asObject, tryJson } from '../../src/kit/json.js'
-import { decodeJwtPayload, pickPastedValue } from '../../src/kit/pasted-secret.js'
 import { SingleFlight } from '../../src/kit/single-flight.js'
 import type { CallContext } from '../../src/kit/types.js'
 import { LEGACY_ACCESS_TTL_MS, LEGACY_PATHS, PROVIDER_ID } from './constants.js'
+import { fingerprint } from './credential.js'
 import { legacyFailure } from './errors.js'
-
-export type KimiTokenKind = 'access' | 'refresh'
-
-export interface KimiClaims {
-  sub?: string
-  ssid?: string
-  device_id?: string
-  exp?: number
-  app_id?: string
-  typ?: string
-}
-
-const JWT_SHAPE = /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/
-
-/** Accept a bare token, `kimi-auth=…`, a cookie header, a JSON localStorage value or KFA's array form. */
-export function normalizeSecret(raw: string): string {
-  const trimmed = raw.trim()
-  // KFA README: the refresh token may be shown as an array of its dot-separated parts.
-  const parts = trimmed.startsWith('[') ? tryJson(trimmed) : undefined
-  if (Array.isArray(parts) && parts.every((p) => typeof p === 'string')) return parts.join('.')
-  return pickPastedValue(trimmed, ['kimi-auth', 'refresh_token', 'access_token', 'value', 'token'])
-}
-
-export function claimsOf(token: string): KimiClaims | undefined {
-  return JWT_SHAPE.test(token) ? (decodeJwtPayload(token) as KimiClaims | undefined) : undefined
-}
-
-/** Spec §2.2: a `kimi-auth` access JWT has app_id "kimi" and typ "access"; anything else is a refresh token. */
-export function tokenKind(token: string): KimiTokenKind {
-  const claims = claimsOf(token)
-  return claims?.app_id === 'kimi' && claims.typ === 'access' ? 'access' : 'refresh'
-}
-
-/** Fail fast on an access JWT whose `exp` has passed instead of asking the upstream. */
-export function assertNotExpired(claims: KimiClaims | undefined, now = Date.now()): void {
-  if (claims?.exp !== undefined && claims.exp * 1000 <= now)
-    throw credentialInvalid(`${PROVIDER_ID}: the kimi-auth token expired on ${new Date(claims.exp * 1000).toISOString()}`, {
-      provider: PROVIDER_ID,
-    })
-}
-
-export function fingerprint(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex').slice(0, 16)
-}
 
 /** Stable per-credential ids the web client sends as X-Msh-Device-Id / X-Msh-Session-Id. */
 export function deviceIds(ctx: CallContext<object>): { deviceId: string; sessionId: string } {
