@@ -2,7 +2,7 @@
 // --if-stale, which skips the compile when dist/ was built from the sources as they are now.
 //
 // "As they are now" is judged by content: a successful build records a SHA-256 of its inputs
-// (src/, providers/, drizzle/, package.json, tsconfig*.json and the compiler's version) in
+// (src/, providers/, drizzle/, console/, package.json, tsconfig*.json and the compiler's version) in
 // dist/.sources.sha256. Not by mtimes: a git checkout touches files it does not change, and tsc
 // writes JavaScript even when it reports errors, which a later start must not take for current.
 import { spawnSync } from 'node:child_process'
@@ -12,10 +12,11 @@ import { createRequire } from 'node:module'
 import { join, relative, resolve } from 'node:path'
 
 const ROOT = resolve(import.meta.dirname, '..')
-const INPUT_DIRS = ['src', 'providers', 'drizzle']
+const INPUT_DIRS = ['src', 'providers', 'drizzle', 'console']
 const isInputFile = (name) => name === 'package.json' || /^tsconfig.*\.json$/.test(name)
 const STAMP = join(ROOT, 'dist', '.sources.sha256')
 const ENTRY = join(ROOT, 'dist', 'src', 'main.js')
+const CONSOLE_PAGE = join(ROOT, 'dist', 'console', 'index.html')
 
 const require = createRequire(join(ROOT, 'package.json'))
 const TSC = require.resolve('typescript/bin/tsc')
@@ -55,7 +56,7 @@ if (args.some((arg) => arg !== '--if-stale')) {
 
 const digest = sourcesDigest()
 const recorded = existsSync(STAMP) ? readFileSync(STAMP, 'utf8').trim() : undefined
-if (ifStale && recorded === digest && existsSync(ENTRY)) {
+if (ifStale && recorded === digest && existsSync(ENTRY) && existsSync(CONSOLE_PAGE)) {
   console.log('build: dist/ is current (built from these sources), not compiling')
   process.exit(0)
 }
@@ -69,4 +70,8 @@ if (tsc.status !== 0) {
   console.error(`build: tsc failed (${tsc.error?.message ?? tsc.signal ?? `exit code ${tsc.status}`}); dist/ is not marked current`)
   process.exit(tsc.status || 1)
 }
+// The admin console is a browser bundle (Preact via esbuild), not part of the tsc program.
+const { buildConsole } = await import('./build-console.mjs')
+await buildConsole(ROOT)
+console.log('build: console bundled into dist/console')
 writeFileSync(STAMP, `${digest}\n`)

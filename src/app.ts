@@ -4,6 +4,7 @@ import { Hono } from 'hono'
 import type { Services } from './services.js'
 import { ResponsesStore } from './core/responses-store.js'
 import { adminRoutes } from './http/admin.routes.js'
+import { consoleRoutes } from './http/console.routes.js'
 import type { AppEnv } from './http/app-env.js'
 import type { Door } from './http/doors/door.js'
 import { mountDoors } from './http/doors/mount.js'
@@ -104,6 +105,7 @@ export function createApp(s: Services) {
   if (s.config.admin.enabled) app.route('/api', adminRoutes(s))
   // The seeds' compatibility routes sit at the root, like /api: their clients hard-code the paths.
   if (s.config.admin.enabled) app.route('/', userAdminRoutes(s))
+  if (s.config.admin.enabled) app.route('/', consoleRoutes(prefix))
   app.route('/', sessionRoutes(s.chat, s.keys, s.config.security.allow_anonymous, s.log))
   app.route('/', systemRoutes(s, () => app.routes))
   return Object.assign(app, { serving })

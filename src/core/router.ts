@@ -102,6 +102,18 @@ export class Router {
   }
 
   /** Every routable name: models, their single-suffix variants, routes and aliases. */
+  /** Every model an adapter declares, with the instances that serve it; routes and aliases with their targets. */
+  catalog(): { models: { id: string; providers: string[]; suffixes: string[]; kind: string }[]; routes: Record<string, unknown>; aliases: Record<string, string> } {
+    const models = [...this.byModel].map(([id, entries]) => ({
+      id,
+      providers: entries.map((e) => e.instance.name),
+      suffixes: [...new Set(entries.flatMap((e) => e.spec.suffixes ?? []))],
+      kind: entries[0]?.spec.kind ?? 'chat',
+    }))
+    const routes: Record<string, unknown> = { ...this.config.routes }
+    return { models, routes, aliases: { ...this.config.aliases } }
+  }
+
   listModels(visible: (instance: ProviderInstance, spec: ModelSpec) => boolean = () => true) {
     const out = new Map<string, string>()
     for (const [id, entries] of this.byModel) {

@@ -1,5 +1,5 @@
 // Chat (and later media) records: what users asked and got, soft-deleted, pruned by age.
-import { and, count, desc, eq, inArray, lt } from 'drizzle-orm'
+import { and, count, desc, eq, gte, inArray, lt, or } from 'drizzle-orm'
 import type { Db } from './client.js'
 import { insertRow } from './prepared-insert.js'
 import { records } from './schema.js'
@@ -19,12 +19,20 @@ export interface RecordQuery {
   limit: number
   userId?: string
   isDeleted?: boolean
+  /** The name the client used or the model that answered. */
+  model?: string
+  /** created_at bounds, epoch milliseconds: since inclusive, until exclusive. */
+  since?: number
+  until?: number
 }
 
 export function listRecords(db: Db, q: RecordQuery): { list: RecordRow[]; total: number } {
   const where = and(
     q.userId ? eq(records.userId, q.userId) : undefined,
     q.isDeleted === undefined ? undefined : eq(records.isDeleted, q.isDeleted),
+    q.model ? or(eq(records.model, q.model), eq(records.servedModel, q.model)) : undefined,
+    q.since === undefined ? undefined : gte(records.createdAt, q.since),
+    q.until === undefined ? undefined : lt(records.createdAt, q.until),
   )
   const list = db.select().from(records).where(where).orderBy(desc(records.id)).limit(q.limit).offset(q.offset).all()
   const total = db.select({ n: count() }).from(records).where(where).get()?.n ?? 0

@@ -3,6 +3,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { listUsage } from '../db/usage.repo.js'
 import type { Services } from '../services.js'
+import { adminConsoleRoutes } from './admin-console.routes.js'
 import { adminCredentialRoutes } from './admin-credentials.routes.js'
 import { adminKeyRoutes } from './admin-keys.routes.js'
 import { EnvelopeError, apiFail, fail, limitBody, ok, parseInput } from './envelope.js'
@@ -32,6 +33,7 @@ export function adminRoutes(s: Services) {
   app.post('/auth/verify', (c) => ok(c))
   app.route('/', adminKeyRoutes(s))
   app.route('/', adminCredentialRoutes(s))
+  app.route('/', adminConsoleRoutes(s))
 
   app.get('/usage', (c) => {
     s.recorder.flush()

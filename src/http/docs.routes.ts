@@ -1,13 +1,12 @@
 // Swagger UI at /docs and /swagger/index.html, its files served by the relay from the
 // swagger-ui-dist package: the page renders on a machine without internet access.
-import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { gzipSync } from 'node:zlib'
 import { Hono } from 'hono'
 import { ApiError } from './errors.js'
 import { swaggerHtml } from './openapi.js'
+import { type StaticAsset, readAsset, serveAsset } from './static-asset.js'
 
 export const DOCS_ASSET_PREFIX = '/docs/'
 
@@ -18,18 +17,10 @@ const FILES: Record<string, string> = {
   'favicon-32x32.png': 'image/png',
 }
 
-interface Asset {
-  body: Uint8Array<ArrayBuffer>
-  /** Present for text files: the bundle is 1.7 MB, 0.5 MB compressed. */
-  gzip: Uint8Array<ArrayBuffer> | undefined
-  etag: string
-  type: string
-}
-
 // Read on first use, not at start: most relays never serve the page.
 let distDir: string | undefined
 let distVersion: string | undefined
-const loaded = new Map<string, Asset>()
+const loaded = new Map<string, StaticAsset>()
 
 function packageDir(): string {
   distDir ??= dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'))
@@ -41,14 +32,12 @@ function version(): string {
   return distVersion
 }
 
-function asset(name: string): Asset | undefined {
+function asset(name: string): StaticAsset | undefined {
   const type = FILES[name]
   if (!type) return undefined
   let found = loaded.get(name)
   if (!found) {
-    const body = new Uint8Array(readFileSync(join(packageDir(), name)))
-    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`
-    found = { body, gzip: type.startsWith('text/') ? new Uint8Array(gzipSync(body)) : undefined, etag, type }
+    found = readAsset(join(packageDir(), name), type)
     loaded.set(name, found)
   }
   return found
@@ -56,9 +45,6 @@ function asset(name: string): Asset | undefined {
 
 /** The files' URLs carry the package version, so a year of caching ends with an upgrade. */
 const assetUrl = (name: string) => `${DOCS_ASSET_PREFIX}${name}?v=${version()}`
-
-const matchesEtag = (ifNoneMatch: string | undefined, etag: string) =>
-  ifNoneMatch?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag) === true
 
 export function docsRoutes(specUrl: string) {
   const app = new Hono()
@@ -75,18 +61,7 @@ export function docsRoutes(specUrl: string) {
   app.get(`${DOCS_ASSET_PREFIX}*`, (c) => {
     const found = asset(c.req.path.slice(DOCS_ASSET_PREFIX.length))
     if (!found) throw ApiError.notFound(`no route for GET ${c.req.path}`)
-    const headers: Record<string, string> = {
-      'Cache-Control': 'public, max-age=31536000, immutable',
-      ETag: found.etag,
-      Vary: 'Accept-Encoding',
-    }
-    if (matchesEtag(c.req.header('if-none-match'), found.etag)) return c.body(null, 304, headers)
-    headers['Content-Type'] = found.type
-    if (found.gzip && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) {
-      headers['Content-Encoding'] = 'gzip'
-      return c.body(found.gzip, 200, headers)
-    }
-    return c.body(found.body, 200, headers)
+    return serveAsset(c, found)
   })
   return app
 }

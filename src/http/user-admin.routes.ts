@@ -8,7 +8,7 @@ import { findIdempotent, saveIdempotent } from '../db/idempotency.repo.js'
 import { type RecordRow, listRecords, softDeleteRecords } from '../db/records.repo.js'
 import { type UserRow, grantTokens, listUsers, setMode } from '../db/users.repo.js'
 import type { Services } from '../services.js'
-import { EnvelopeError, bodyOf, limitBody, parseInput, seedFail, seedOk, timeString } from './envelope.js'
+import { EnvelopeError, bodyOf, instantSchema, limitBody, parseInput, seedFail, seedOk, timeString } from './envelope.js'
 import { adminAuth } from './middleware/admin-auth.js'
 
 const describeUser = (u: UserRow) => ({ user_id: u.userId, mode: u.mode, token: u.token, avail_token: u.availToken, updatetime: u.updatetime })
@@ -40,6 +40,9 @@ const recordListSchema = z.object({
   pageSize: size,
   user_id: z.string().optional(),
   isDeleted: z.enum(['0', '1', 'true', 'false']).optional(),
+  model: z.string().min(1).optional(),
+  since: instantSchema.optional(),
+  until: instantSchema.optional(),
 })
 /** Most record ids one /record/delete takes (SQLite binds each as a parameter). */
 export const MAX_DELETE_IDS = 1000
@@ -95,6 +98,9 @@ export function userAdminRoutes(s: Services) {
       limit: q.pageSize,
       ...(q.user_id ? { userId: q.user_id } : {}),
       ...(isDeleted === undefined ? {} : { isDeleted }),
+      ...(q.model ? { model: q.model } : {}),
+      ...(q.since === undefined ? {} : { since: q.since }),
+      ...(q.until === undefined ? {} : { until: q.until }),
     })
     return seedOk(c, { list: list.map(describeRecord), total })
   })

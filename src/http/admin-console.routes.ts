@@ -1,0 +1,48 @@
+// What the console's overview and model pages read that the other admin routes do not give:
+// GET /api/stats (24 h of traffic, credentials by status, top users and models) and
+// GET /api/models (every routable model with its providers, suffixes, kind and price).
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { hourlyTraffic, topBy } from '../db/stats.repo.js'
+import type { Services } from '../services.js'
+import { ok, parseInput } from './envelope.js'
+
+const HOUR_MS = 3_600_000
+const statsQuery = z.object({ hours: z.coerce.number().int().min(1).max(24 * 31).default(24), top: z.coerce.number().int().min(1).max(100).default(5) })
+
+export function adminConsoleRoutes(s: Services) {
+  const app = new Hono()
+
+  app.get('/stats', (c) => {
+    const q = parseInput(statsQuery, c.req.query())
+    s.recorder.flush() // rows still in the batch writer count too
+    const until = Date.now()
+    const since = until - q.hours * HOUR_MS
+    const credentials: Record<string, Record<string, number>> = {}
+    for (const provider of s.instances.keys()) {
+      const counts: Record<string, number> = {}
+      for (const cred of s.pool.entries(provider)) counts[cred.status] = (counts[cred.status] ?? 0) + 1
+      credentials[provider] = counts
+    }
+    return ok(c, {
+      since,
+      until,
+      hourly: hourlyTraffic(s.db, since, until),
+      credentials,
+      topUsers: topBy(s.db, 'user', since, q.top),
+      topModels: topBy(s.db, 'model', since, q.top),
+    })
+  })
+
+  app.get('/models', (c) => {
+    const { models, routes, aliases } = s.router.catalog()
+    const prices = s.config.billing.prices
+    return ok(c, {
+      models: models.map((m) => ({ ...m, price: prices[m.id] ?? null })),
+      routes: Object.entries(routes).map(([name, route]) => ({ name, route, price: prices[name] ?? null })),
+      aliases: Object.entries(aliases).map(([name, target]) => ({ name, target })),
+    })
+  })
+
+  return app
+}
