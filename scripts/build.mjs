@@ -61,7 +61,7 @@ if (ifStale && recorded === digest && existsSync(ENTRY) && existsSync(CONSOLE_PA
   process.exit(0)
 }
 
-const reason = !ifStale ? 'requested' : recorded === undefined ? 'no successful build recorded' : recorded === digest ? 'dist/src/main.js is missing' : 'the sources changed since the last build'
+const reason = !ifStale ? 'requested' : recorded === undefined ? 'no successful build recorded' : recorded === digest ? (existsSync(ENTRY) ? 'dist/console is missing' : 'dist/src/main.js is missing') : 'the sources changed since the last build'
 console.log(`build: compiling with tsc -p tsconfig.build.json (${reason})`)
 // Forget the old record first: a failed or interrupted compile leaves dist/ half rewritten.
 rmSync(STAMP, { force: true })

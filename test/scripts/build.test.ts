@@ -29,6 +29,7 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'fw-build-'))
   mkdirSync(join(dir, 'scripts'))
   cpSync(join(ROOT, 'scripts/build.mjs'), join(dir, 'scripts/build.mjs'))
+  cpSync(join(ROOT, 'scripts/build-console.mjs'), join(dir, 'scripts/build-console.mjs'))
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules')) // the compiler
   write('package.json', JSON.stringify({ name: 'mini', type: 'module' }))
   // The smallest lib and no @types: each compile takes a second, not ten.
@@ -38,6 +39,10 @@ beforeEach(() => {
   write('src/main.ts', "import { greeting } from './greeting.js'\ndeclare const console: { log(line: string): void }\nconsole.log(greeting)\n")
   write('src/greeting.ts', "export const greeting: string = 'one'\n")
   write('drizzle/0000_init.sql', 'create table t (id integer);\n')
+  // The smallest console: a page, a script and a style sheet for esbuild to bundle.
+  write('console/index.html', '<link rel="stylesheet" href="%CSS%"><script type="module" src="%JS%"></script>')
+  write('console/src/main.tsx', "import './style.css'\ndocument.title = 'mini'\n")
+  write('console/src/style.css', 'body { margin: 0 }\n')
 })
 
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
@@ -68,6 +73,7 @@ describe('scripts/build.mjs', { timeout: 120_000 }, () => {
       ['package.json', JSON.stringify({ name: 'mini', type: 'module', version: '1.0.1' })],
       ['tsconfig.build.json', JSON.stringify({ extends: './tsconfig.json', include: ['src'], exclude: ['**/*.test.ts'] })],
       ['providers/extra/index.ts', 'export const extra = 1\n'],
+      ['console/src/style.css', 'body { margin: 1px }\n'],
     ]
     for (const [path, text] of edits) {
       write(path, text)
@@ -99,6 +105,12 @@ describe('scripts/build.mjs', { timeout: 120_000 }, () => {
     rmSync(join(dir, 'dist/src/main.js'))
     expect(build('--if-stale').output).toContain(`${COMPILES} (dist/src/main.js is missing)`)
     expect(runDist()).toBe('one')
+    // The console's page names its hashed bundle; without it the build is not current either.
+    const page = readFileSync(join(dir, 'dist/console/index.html'), 'utf8')
+    expect(page).toMatch(/src="assets\/main-[A-Z0-9]+\.js"/)
+    rmSync(join(dir, 'dist/console'), { recursive: true })
+    expect(build('--if-stale').output).toContain(`${COMPILES} (dist/console is missing)`)
+    expect(readFileSync(join(dir, 'dist/console/index.html'), 'utf8')).toBe(page)
     expect(build().output).toContain(`${COMPILES} (requested)`)
     expect(readFileSync(join(dir, 'dist/.sources.sha256'), 'utf8')).toMatch(/^[0-9a-f]{64}\n$/)
     expect(build('--if-stale').output).toBe(`${CURRENT}\n`)
