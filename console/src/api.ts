@@ -1,6 +1,8 @@
 // The console is a client of the admin API: every call carries the secret the operator signed in
 // with (kept in sessionStorage, so it dies with the tab) and unwraps the API's envelope.
 const SECRET_KEY = 'freeway.console.secret'
+/** Fired when the API refuses the stored secret. */
+export const SIGNED_OUT = 'freeway-signed-out'
 
 export const secret = {
   get: (): string | null => sessionStorage.getItem(SECRET_KEY),
@@ -35,6 +37,8 @@ export async function call<T>(method: string, path: string, body?: unknown, head
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   })
   const env = (await res.json().catch(() => ({ code: res.status, message: `${res.status} ${res.statusText}` }))) as Envelope<T>
+  // The secret changed or was revoked while the tab was open: back to the sign-in form.
+  if (res.status === 401 && !path.endsWith('/auth/verify')) dispatchEvent(new Event(SIGNED_OUT))
   if (!res.ok || env.code !== 0) throw new ApiFailure(res.status, env.message ?? env.msg ?? `${res.status} ${res.statusText}`)
   return env.data as T
 }

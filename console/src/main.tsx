@@ -2,7 +2,7 @@
 import './style.css'
 import { render } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
-import { call, secret } from './api.js'
+import { SIGNED_OUT, call, secret } from './api.js'
 import { Credentials } from './pages/credentials.js'
 import { Keys } from './pages/keys.js'
 import { Models } from './pages/models.js'
@@ -56,8 +56,16 @@ function App() {
   const [theme, setTheme] = useState(localStorage.getItem(THEME_KEY) ?? 'auto')
   useEffect(() => {
     const onHash = () => setPage(pageOf(location.hash))
+    const onSignedOut = () => {
+      secret.clear()
+      setSignedIn(false)
+    }
     addEventListener('hashchange', onHash)
-    return () => removeEventListener('hashchange', onHash)
+    addEventListener(SIGNED_OUT, onSignedOut)
+    return () => {
+      removeEventListener('hashchange', onHash)
+      removeEventListener(SIGNED_OUT, onSignedOut)
+    }
   }, [])
   useEffect(() => {
     document.documentElement.dataset.theme = theme

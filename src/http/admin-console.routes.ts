@@ -22,7 +22,8 @@ export function adminConsoleRoutes(s: Services) {
     for (const provider of s.instances.keys()) {
       const counts: Record<string, number> = {}
       for (const cred of s.pool.entries(provider)) counts[cred.status] = (counts[cred.status] ?? 0) + 1
-      credentials[provider] = counts
+      // Providers without a stored credential (most, on a fresh install) would only be noise.
+      if (Object.keys(counts).length) credentials[provider] = counts
     }
     return ok(c, {
       since,
