@@ -123,8 +123,6 @@ describe('the console files', () => {
   })
 
   it('says how to build it when dist/console is missing', async () => {
-    const res = await app.app.request('/console/') // the test app's dist may or may not be built
-    if (res.status === 503) expect(((await res.json()) as { error: { message: string } }).error.message).toContain('npm run build')
     const empty = new Hono()
     empty.onError((err, c) => c.json({ message: err.message }, 503))
     empty.route('/', consoleRoutes('', mkdtempSync(join(tmpdir(), 'freeway-no-console-'))))
