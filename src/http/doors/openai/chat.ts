@@ -7,7 +7,7 @@ import { randomId } from '../../../core/ids.js'
 import { RECORD_API_CHAT } from '../../../core/meter.js'
 import type { Logger } from '../../../kit/log.js'
 import type { DeltaEvent } from '../../../kit/types.js'
-import { ApiError, openaiError, toApiError } from '../../errors.js'
+import { ApiError, openaiError, openaiErrorReply } from '../../errors.js'
 import { SSE_HEADERS, type SseOptions } from '../../sse-response.js'
 import type { Door, Prepared, Reply } from '../door.js'
 import { CLOSED, openTurn, streamFailure, timingHeaders, wholeReply } from '../turn.js'
@@ -28,10 +28,7 @@ export function openaiChatDoor(o: OpenAIChatOptions): Door {
     path: '/v1/chat/completions',
     prefixed: true,
     handle: (req, signal) => handleChat(o, req, signal),
-    error(err) {
-      const api = toApiError(err, o.log)
-      return { status: api.status, body: api.body() }
-    },
+    error: (err) => openaiErrorReply(err, o.log),
   }
 }
 

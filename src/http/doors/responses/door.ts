@@ -8,7 +8,7 @@ import type { BaseRequest } from '../../../core/relay.js'
 import { type ResponseOwner, type ResponsesStore, newResponseToken } from '../../../core/responses-store.js'
 import type { Logger } from '../../../kit/log.js'
 import type { ChatMessage, DeltaEvent, ReasoningRequest } from '../../../kit/types.js'
-import { ApiError, openaiError, toApiError } from '../../errors.js'
+import { ApiError, openaiError, openaiErrorReply } from '../../errors.js'
 import { SSE_HEADERS, type SseOptions } from '../../sse-response.js'
 import type { Door, Prepared, Reply } from '../door.js'
 import { CLOSED, openTurn, streamFailure, timingHeaders, wholeReply } from '../turn.js'
@@ -32,10 +32,7 @@ export function responsesDoor(o: ResponsesDoorOptions): Door {
     path: '/v1/responses',
     prefixed: true,
     handle: (req, signal) => handleResponses(o, req, signal),
-    error(err) {
-      const api = toApiError(err, o.log)
-      return { status: api.status, body: api.body() }
-    },
+    error: (err) => openaiErrorReply(err, o.log),
   }
 }
 
