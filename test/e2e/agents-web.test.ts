@@ -15,7 +15,7 @@ let app: TestApp
 let target: AgentTarget
 
 beforeAll(async () => {
-  // Two accounts: a web account answers one request at a time, and Claude Code may send two at once.
+  // Two accounts, as the README advises for agents: a web account answers one request at a time.
   fake = await startFakeDeepseek({ userTokens: ['agent-token-a', 'agent-token-b'] })
   app = await startTestApp({ config: { providers: { 'deepseek-web': { base_url: fake.url, credentials: ['agent-token-a', 'agent-token-b'] } } } })
   target = { url: app.url, baseURL: app.baseURL, key: await keyFor(app, 'web-coder') }
