@@ -51,3 +51,9 @@ export function toApiError(err: unknown, log: Logger): ApiError {
   log.error(`unhandled error: ${(err as Error)?.stack ?? String(err)}`)
   return new ApiError(500, 'internal error', 'server_error', 'internal_error')
 }
+
+/** An OpenAI-shaped door's error reply: the status and body OpenAI's clients read. */
+export function openaiErrorReply(err: unknown, log: Logger): { status: number; body: unknown } {
+  const api = toApiError(err, log)
+  return { status: api.status, body: api.body() }
+}

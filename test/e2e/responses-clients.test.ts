@@ -1,7 +1,7 @@
 // Real Responses API clients through Freeway: the Vercel AI SDK's default openai(model) provider
 // and LangChain's ChatOpenAI with useResponsesApi, against the fake OpenAI-compatible upstream.
 import { createOpenAI } from '@ai-sdk/openai'
-import { type AIMessage, HumanMessage, ToolMessage } from '@langchain/core/messages'
+import { type AIMessage, type AIMessageChunk, HumanMessage, ToolMessage } from '@langchain/core/messages'
 import { ChatOpenAI } from '@langchain/openai'
 import { generateText, stepCountIs, streamText, tool } from 'ai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -31,8 +31,17 @@ const upstreamCalls = () => fake.requests.filter((r) => r.path === '/v1/chat/com
 const lastSent = () => upstreamCalls().at(-1)!.body
 const weather = { city: z.string() }
 
+/** Which paths each client called: both must speak only the Responses API. */
+const called = { ai: [] as string[], langchain: [] as string[] }
+const recordingFetch =
+  (into: string[]): typeof fetch =>
+  (input, init) => {
+    into.push(new URL(input instanceof Request ? input.url : String(input)).pathname)
+    return fetch(input, init)
+  }
+
 describe('Vercel AI SDK (openai provider, Responses API)', () => {
-  const provider = () => createOpenAI({ baseURL: app.baseURL, apiKey: 'anonymous' })
+  const provider = () => createOpenAI({ baseURL: app.baseURL, apiKey: 'anonymous', fetch: recordingFetch(called.ai) })
 
   it('generateText', async () => {
     const result = await generateText({ model: provider()('fake-model'), system: 'Be brief.', prompt: 'hi', maxRetries: 0 })
@@ -100,7 +109,14 @@ describe('Vercel AI SDK (openai provider, Responses API)', () => {
 
 describe('LangChain ChatOpenAI (useResponsesApi)', () => {
   const model = (name: string) =>
-    new ChatOpenAI({ model: name, apiKey: 'anonymous', configuration: { baseURL: app.baseURL }, useResponsesApi: true, maxRetries: 0 })
+    new ChatOpenAI({
+      model: name,
+      apiKey: 'anonymous',
+      configuration: { baseURL: app.baseURL, fetch: recordingFetch(called.langchain) },
+      useResponsesApi: true,
+      maxRetries: 0,
+    })
+  const weatherTool = { type: 'function' as const, function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }
 
   it('invoke and stream', async () => {
     const reply = await model('fake-model').invoke([new HumanMessage('hi')])
@@ -112,7 +128,7 @@ describe('LangChain ChatOpenAI (useResponsesApi)', () => {
   })
 
   it('tool calls and their results', async () => {
-    const bound = model('agent').bindTools([{ type: 'function', function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }])
+    const bound = model('agent').bindTools([weatherTool])
     const question = new HumanMessage('Weather in Beijing?')
     const first = await bound.invoke([question])
     expect(first.tool_calls).toEqual([expect.objectContaining({ name: 'get_weather', args: { city: '北京' } })])
@@ -123,5 +139,22 @@ describe('LangChain ChatOpenAI (useResponsesApi)', () => {
       { role: 'assistant', content: null, tool_calls: [{ id: callId, type: 'function', function: { name: 'get_weather', arguments: '{"city":"北京"}' } }] },
       { role: 'tool', tool_call_id: callId, content: '晴' },
     ])
+  })
+
+  it('streams a tool call, whose chunks add up to the call', async () => {
+    const bound = model('agent').bindTools([weatherTool])
+    let whole: AIMessageChunk | undefined
+    for await (const chunk of await bound.stream([new HumanMessage('Weather in Beijing?')])) whole = whole ? whole.concat(chunk) : chunk
+    expect(whole!.tool_calls).toEqual([expect.objectContaining({ name: 'get_weather', args: { city: '北京' }, id: expect.any(String) })])
+  })
+})
+
+// Last, so that every test above has run: each client spoke only the Responses API.
+describe('both clients', () => {
+  it('called nothing but POST /v1/responses', () => {
+    for (const paths of Object.values(called)) {
+      expect(paths.length).toBeGreaterThan(0)
+      expect(new Set(paths)).toEqual(new Set(['/v1/responses']))
+    }
   })
 })

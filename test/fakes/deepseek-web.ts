@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { deepseekHashV1, powPrefix } from '../../providers/deepseek-web/hash.js'
 import { type RunningServer, readJson, sendJson, startServer } from '../helpers/fake-server.js'
 import { type AnswerPlan, type Generation, STREAM_BUILDERS, continueStream } from './deepseek-web-streams.js'
+import { offeredTools, webAgentAnswer } from './web-agent.js'
 
 /** Real: spec §1.1. */
 export const TOKEN_INVALID = { code: 40003, msg: 'Authorization Failed (invalid token)', data: null }
@@ -43,6 +44,8 @@ interface Session {
   owner: string
   lastResponseId: number
   deleted: boolean
+  /** The tools the conversation's prompt offered (Freeway's tool emulation lists them once). */
+  tools: string[]
 }
 
 export interface CompletionRecord {
@@ -115,6 +118,9 @@ export async function startFakeDeepseek(opts: FakeDeepseekOptions = {}): Promise
   function planFor(sessionId: string, session: Session, body: Record<string, unknown>): AnswerPlan {
     const prompt = String(body.prompt)
     const lastLine = prompt.split(/<｜User｜>|\n/).at(-1) ?? prompt
+    const offered = offeredTools(prompt)
+    if (offered.length) session.tools = offered
+    const agentAnswer = webAgentAnswer(prompt.split('<｜User｜>').at(-1) ?? prompt, session.tools)
     const turn = session.lastResponseId / 2 + 1
     const search = body.search_enabled === true
     return {
@@ -122,7 +128,7 @@ export async function startFakeDeepseek(opts: FakeDeepseekOptions = {}): Promise
       requestMessageId: session.lastResponseId + 1,
       responseMessageId: session.lastResponseId + 2,
       reasoning: body.thinking_enabled ? `用户在第${turn}轮说“${lastLine}”，我来想想。` : '',
-      answer: search ? `第${turn}轮回答[citation:1]：${lastLine}[citation:2]。` : `第${turn}轮回答：${lastLine}。`,
+      answer: agentAnswer ?? (search ? `第${turn}轮回答[citation:1]：${lastLine}[citation:2]。` : `第${turn}轮回答：${lastLine}。`),
       sources: search
         ? [
             { url: 'https://example.cn/a', title: '来源甲' },
@@ -202,7 +208,7 @@ export async function startFakeDeepseek(opts: FakeDeepseekOptions = {}): Promise
     if (path === '/api/v0/chat_session/create') {
       await readJson(req)
       const id = randomUUID()
-      fake.sessions.set(id, { owner, lastResponseId: 0, deleted: false })
+      fake.sessions.set(id, { owner, lastResponseId: 0, deleted: false, tools: [] })
       const session = { id, seq_id: 1, agent: 'chat', model_type: 'default', title_type: 'WIP', current_message_id: null }
       return send(res, ok(options.sessionIdShape === 'nested' ? { chat_session: session, ttl_seconds: 259200 } : { id }))
     }

@@ -3,7 +3,7 @@
 import { z } from 'zod'
 import type { EmbeddingService } from '../../../core/embeddings.js'
 import type { Logger } from '../../../kit/log.js'
-import { ApiError, toApiError } from '../../errors.js'
+import { ApiError, openaiErrorReply } from '../../errors.js'
 import { checkLimits } from '../../json-limits.js'
 import type { Door, Prepared, Reply } from '../door.js'
 
@@ -78,9 +78,6 @@ export function embeddingsDoor(o: { embeddings: EmbeddingService; log: Logger })
     path: '/v1/embeddings',
     prefixed: true,
     handle: (req, signal) => handle(o.embeddings, req, signal),
-    error(err) {
-      const api = toApiError(err, o.log)
-      return { status: api.status, body: api.body() }
-    },
+    error: (err) => openaiErrorReply(err, o.log),
   }
 }

@@ -1,7 +1,6 @@
 // POST /v1/messages and POST /v1/messages/count_tokens: Anthropic's Messages API in front of the
 // core chat service, for the Anthropic SDKs and Claude Code. The core runs the turn; this door
 // parses, renders and answers failures in Anthropic's error shape.
-import { ChatFailure } from '../../../core/chat/failure.js'
 import { RECORD_API_CHAT } from '../../../core/meter.js'
 import type { ChatService } from '../../../core/chat/service.js'
 import type { ChatTurn } from '../../../core/chat/turn.js'
@@ -12,6 +11,7 @@ import { estimatePromptTokens, estimateTextTokens } from '../../../kit/tokens.js
 import type { DeltaEvent } from '../../../kit/types.js'
 import { SSE_HEADERS, type SseOptions } from '../../sse-response.js'
 import type { Door, Prepared, Reply } from '../door.js'
+import { CLOSED, openTurn, streamFailure, timingHeaders, wholeReply } from '../turn.js'
 import { parseCountBody, parseMessagesBody } from './body.js'
 import { anthropicErrorOf, errorReply } from './errors.js'
 import { messageJson } from './message.js'
@@ -43,33 +43,15 @@ function countTokens(o: MessagesDoorOptions, req: Prepared): Reply {
 
 async function handleMessages(o: MessagesDoorOptions, req: Prepared, signal: AbortSignal): Promise<Reply> {
   const body = parseMessagesBody(req.body)
-  let turn: ChatTurn
-  try {
-    turn = await o.chat.open({
-      requestId: req.requestId,
-      clientRequestId: req.clientRequestId,
-      startedAt: req.startedAt,
-      caller: req.caller,
-      model: body.model,
-      request: toBaseRequest(body),
-      recordType: RECORD_API_CHAT,
-      signal,
-    })
-  } catch (err) {
-    if (err instanceof ChatFailure && err.kind === 'aborted') return { kind: 'closed' }
-    throw err
-  }
-  const headers = { 'Server-Timing': `relay;dur=${turn.dispatchMs.toFixed(2)}` }
+  const turn = await openTurn(o.chat, req, signal, { model: body.model, request: toBaseRequest(body), recordType: RECORD_API_CHAT })
+  if (!turn) return CLOSED
+  const headers = timingHeaders(turn)
   const id = randomId('msg_')
   if (body.stream) return { kind: 'sse', options: streamOptions(o, turn, headers, id) }
-  try {
+  return wholeReply(turn, async () => {
     const collected = await collectEvents(turn.events())
     return { kind: 'json', status: 200, headers, body: messageJson(collected, { id, model: turn.model, reasoning: turn.reasoning, usage: turn.usage() }) }
-  } catch (err) {
-    const outcome = turn.outcome
-    if (outcome !== 'ok' && outcome?.kind === 'aborted') return { kind: 'closed' }
-    throw outcome instanceof ChatFailure ? outcome : err
-  }
+  })
 }
 
 function streamOptions(o: MessagesDoorOptions, turn: ChatTurn, headers: Record<string, string>, id: string): SseOptions<DeltaEvent> {
@@ -88,8 +70,7 @@ function streamOptions(o: MessagesDoorOptions, turn: ChatTurn, headers: Record<s
       render: (e) => head() + writer.write(e),
       end: () => head() + writer.end(turn.usage()),
       fail(err) {
-        const outcome = turn.outcome
-        const e = anthropicErrorOf(outcome instanceof ChatFailure ? outcome : ChatFailure.from(err), o.log)
+        const e = anthropicErrorOf(streamFailure(turn, err), o.log)
         return errorEvent({ type: e.type, message: e.message })
       },
     },

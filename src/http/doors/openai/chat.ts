@@ -5,12 +5,12 @@ import type { ChatTurn } from '../../../core/chat/turn.js'
 import { collectEvents } from '../../../core/collect.js'
 import { randomId } from '../../../core/ids.js'
 import { RECORD_API_CHAT } from '../../../core/meter.js'
-import { ChatFailure } from '../../../core/chat/failure.js'
 import type { Logger } from '../../../kit/log.js'
 import type { DeltaEvent } from '../../../kit/types.js'
-import { ApiError, openaiError, toApiError } from '../../errors.js'
+import { ApiError, openaiError, openaiErrorReply } from '../../errors.js'
 import { SSE_HEADERS, type SseOptions } from '../../sse-response.js'
 import type { Door, Prepared, Reply } from '../door.js'
+import { CLOSED, openTurn, streamFailure, timingHeaders, wholeReply } from '../turn.js'
 import { ChunkWriter, sseError } from './chunks.js'
 import { completionJson } from './completion.js'
 import { parseChatBody, toBaseRequest } from './validate.js'
@@ -28,46 +28,25 @@ export function openaiChatDoor(o: OpenAIChatOptions): Door {
     path: '/v1/chat/completions',
     prefixed: true,
     handle: (req, signal) => handleChat(o, req, signal),
-    error(err) {
-      const api = toApiError(err, o.log)
-      return { status: api.status, body: api.body() }
-    },
+    error: (err) => openaiErrorReply(err, o.log),
   }
 }
 
 async function handleChat(o: OpenAIChatOptions, req: Prepared, signal: AbortSignal): Promise<Reply> {
   const body = parseChatBody(req.body)
   if (!body.model) throw ApiError.badRequest('model: required', 'model', 'missing_required_parameter')
-  let turn: ChatTurn
-  try {
-    turn = await o.chat.open({
-      requestId: req.requestId,
-      clientRequestId: req.clientRequestId,
-      startedAt: req.startedAt,
-      caller: req.caller,
-      model: body.model,
-      request: toBaseRequest(body),
-      recordType: RECORD_API_CHAT,
-      signal,
-    })
-  } catch (err) {
-    if (err instanceof ChatFailure && err.kind === 'aborted') return { kind: 'closed' }
-    throw err
-  }
-  const headers = { 'Server-Timing': `relay;dur=${turn.dispatchMs.toFixed(2)}` }
+  const turn = await openTurn(o.chat, req, signal, { model: body.model, request: toBaseRequest(body), recordType: RECORD_API_CHAT })
+  if (!turn) return CLOSED
+  const headers = timingHeaders(turn)
   const created = Math.floor(Date.now() / 1000)
   const id = newCompletionId()
 
   if (!body.stream) {
-    try {
+    return wholeReply(turn, async () => {
       const collected = await collectEvents(turn.events())
       const json = completionJson(collected, { id: collected.id ?? id, model: turn.model, created, reasoning: turn.reasoning, usage: turn.usage() })
       return { kind: 'json', status: 200, headers, body: json }
-    } catch (err) {
-      const outcome = turn.outcome
-      if (outcome !== 'ok' && outcome?.kind === 'aborted') return { kind: 'closed' }
-      throw outcome instanceof ChatFailure ? outcome : err
-    }
+    })
   }
   const includeUsage = body.stream_options?.include_usage === true
   return { kind: 'sse', options: streamOptions(o, turn, headers, { id, created, includeUsage }) }
@@ -104,11 +83,7 @@ function streamOptions(
         return head + writer.write(e)
       },
       end: () => (writer.started ? '' : writer.start()) + closeOthers() + writer.end(turn.usage()),
-      fail(err) {
-        const outcome = turn.outcome
-        const failure = outcome instanceof ChatFailure ? outcome : ChatFailure.from(err)
-        return sseError(openaiError(failure).body().error)
-      },
+      fail: (err) => sseError(openaiError(streamFailure(turn, err)).body().error),
     },
   }
 }

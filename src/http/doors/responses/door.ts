@@ -1,7 +1,6 @@
 // POST /v1/responses: OpenAI's Responses request in, a `response` object or its event stream out.
 // The core chat service runs the turn; this door maps the request, renders, and hands answers the
 // client asked to store to the core's ResponsesStore (previous_response_id continues from them).
-import { ChatFailure } from '../../../core/chat/failure.js'
 import { RECORD_API_CHAT } from '../../../core/meter.js'
 import type { ChatService } from '../../../core/chat/service.js'
 import type { ChatTurn } from '../../../core/chat/turn.js'
@@ -9,9 +8,10 @@ import type { BaseRequest } from '../../../core/relay.js'
 import { type ResponseOwner, type ResponsesStore, newResponseToken } from '../../../core/responses-store.js'
 import type { Logger } from '../../../kit/log.js'
 import type { ChatMessage, DeltaEvent, ReasoningRequest } from '../../../kit/types.js'
-import { ApiError, openaiError, toApiError } from '../../errors.js'
+import { ApiError, openaiError, openaiErrorReply } from '../../errors.js'
 import { SSE_HEADERS, type SseOptions } from '../../sse-response.js'
 import type { Door, Prepared, Reply } from '../door.js'
+import { CLOSED, openTurn, streamFailure, timingHeaders, wholeReply } from '../turn.js'
 import { type MappedInput, checkToolTurns, mapInput } from './input.js'
 import type { OutputBuilder } from './output.js'
 import type { ResponseMeta } from './response.js'
@@ -32,10 +32,7 @@ export function responsesDoor(o: ResponsesDoorOptions): Door {
     path: '/v1/responses',
     prefixed: true,
     handle: (req, signal) => handleResponses(o, req, signal),
-    error(err) {
-      const api = toApiError(err, o.log)
-      return { status: api.status, body: api.body() }
-    },
+    error: (err) => openaiErrorReply(err, o.log),
   }
 }
 
@@ -78,23 +75,9 @@ async function handleResponses(o: ResponsesDoorOptions, req: Prepared, signal: A
   }
   const input = mapInput(body.input, (id) => o.store.item(id, owner), token)
   const { request, namespaces } = chatRequest(body, history, input)
-  let turn: ChatTurn
-  try {
-    turn = await o.chat.open({
-      requestId: req.requestId,
-      clientRequestId: req.clientRequestId,
-      startedAt: req.startedAt,
-      caller: req.caller,
-      model: body.model,
-      request,
-      recordType: RECORD_API_CHAT,
-      signal,
-    })
-  } catch (err) {
-    if (err instanceof ChatFailure && err.kind === 'aborted') return { kind: 'closed' }
-    throw err
-  }
-  const headers = { 'Server-Timing': `relay;dur=${turn.dispatchMs.toFixed(2)}` }
+  const turn = await openTurn(o.chat, req, signal, { model: body.model, request, recordType: RECORD_API_CHAT })
+  if (!turn) return CLOSED
+  const headers = timingHeaders(turn)
   const store = body.store !== false
   const meta: ResponseMeta = { id: `resp_${token}`, createdAt: Math.floor(Date.now() / 1000), model: turn.model, body, store }
   const options = { token, reasoning: turn.reasoning, namespaces }
@@ -109,15 +92,11 @@ async function handleResponses(o: ResponsesDoorOptions, req: Prepared, signal: A
   }
 
   if (!body.stream) {
-    try {
+    return wholeReply(turn, async () => {
       const { response, builder } = await wholeResponse(turn, meta, options)
       keep(response, builder)
       return { kind: 'json', status: 200, headers, body: response }
-    } catch (err) {
-      const outcome = turn.outcome
-      if (outcome !== 'ok' && outcome?.kind === 'aborted') return { kind: 'closed' }
-      throw outcome instanceof ChatFailure ? outcome : err
-    }
+    })
   }
   return { kind: 'sse', options: streamOptions(o, turn, headers, new ResponseEvents(meta, options), keep) }
 }
@@ -141,8 +120,7 @@ function streamOptions(
         return events.end(response)
       },
       fail(err) {
-        const outcome = turn.outcome
-        const api = openaiError(outcome instanceof ChatFailure ? outcome : ChatFailure.from(err))
+        const api = openaiError(streamFailure(turn, err))
         return events.fail({ code: api.code ?? api.type, message: api.message }, turn.usage())
       },
     },

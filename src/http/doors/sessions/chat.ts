@@ -2,7 +2,6 @@
 // Errors are {"detail": "..."} plus the OpenAI error object.
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
-import { ChatFailure } from '../../../core/chat/failure.js'
 import { RECORD_SESSION_CHAT } from '../../../core/meter.js'
 import type { ChatService } from '../../../core/chat/service.js'
 import type { ChatTurn } from '../../../core/chat/turn.js'
@@ -11,6 +10,7 @@ import type { DeltaEvent } from '../../../kit/types.js'
 import { ApiError, openaiError, toApiError } from '../../errors.js'
 import { SSE_HEADERS, type SseOptions } from '../../sse-response.js'
 import type { Door, ErrorReply, Prepared, Reply } from '../door.js'
+import { CLOSED, openTurn, streamFailure, wholeReply } from '../turn.js'
 
 const chatSchema = z.looseObject({
   message: z.string({ error: 'message is required' }).trim().min(1, 'message must not be empty'),
@@ -49,49 +49,35 @@ async function open(o: SessionDoorOptions, req: Prepared, signal: AbortSignal, s
   const body = parse(req.body)
   const named = body.user_id == null ? body.user_uuid : String(body.user_id)
   const user = named ?? req.caller.userId
-  try {
-    return await o.chat.open({
-      requestId: req.requestId,
-      clientRequestId: req.clientRequestId,
-      startedAt: req.startedAt,
-      caller: req.caller,
-      model: body.model,
-      request: { messages: [{ role: 'user', content: body.message }], stream, extra: {}, ...(user ? { user } : {}) },
-      recordType: RECORD_SESSION_CHAT,
-      signal,
-      onBehalfOf: named,
-      session: { id: body.session_id ?? undefined },
-    })
-  } catch (err) {
-    if (err instanceof ChatFailure && err.kind === 'aborted') return undefined
-    throw err
-  }
+  return openTurn(o.chat, req, signal, {
+    model: body.model,
+    request: { messages: [{ role: 'user', content: body.message }], stream, extra: {}, ...(user ? { user } : {}) },
+    recordType: RECORD_SESSION_CHAT,
+    onBehalfOf: named,
+    session: { id: body.session_id ?? undefined },
+  })
 }
 
 async function answerWhole(o: SessionDoorOptions, req: Prepared, signal: AbortSignal): Promise<Reply> {
   const turn = await open(o, req, signal, false)
-  if (!turn) return { kind: 'closed' }
-  try {
+  if (!turn) return CLOSED
+  return wholeReply(turn, async () => {
     for await (const _ of turn.events()) {
       // The tally gathers the answer; nothing is sent until it is complete.
     }
-  } catch (err) {
-    const outcome = turn.outcome
-    if (outcome !== 'ok' && outcome?.kind === 'aborted') return { kind: 'closed' }
-    throw outcome instanceof ChatFailure ? outcome : err
-  }
-  const row = turn.session!
-  return {
-    kind: 'json',
-    status: 200,
-    body: {
-      response: turn.text,
-      session_id: row.sessionId,
-      message_id: randomUUID(),
-      timestamp: new Date().toISOString(),
-      conversation_id: row.conversationId,
-    },
-  }
+    const row = turn.session!
+    return {
+      kind: 'json',
+      status: 200,
+      body: {
+        response: turn.text,
+        session_id: row.sessionId,
+        message_id: randomUUID(),
+        timestamp: new Date().toISOString(),
+        conversation_id: row.conversationId,
+      },
+    }
+  })
 }
 
 const line = (type: string, data: Record<string, unknown>) => `data: ${JSON.stringify({ type, data })}\n\n`
@@ -114,10 +100,7 @@ function streamOptions(o: SessionDoorOptions, turn: ChatTurn): SseOptions<DeltaE
         const row = turn.session!
         return line('complete', { total_chunks: index, full_content: full, session_id: row.sessionId, conversation_id: row.conversationId })
       },
-      fail(err) {
-        const outcome = turn.outcome
-        return line('error', { message: openaiError(outcome instanceof ChatFailure ? outcome : ChatFailure.from(err)).message })
-      },
+      fail: (err) => line('error', { message: openaiError(streamFailure(turn, err)).message }),
     },
   }
 }
@@ -131,7 +114,7 @@ export function sessionDoors(o: SessionDoorOptions): Door[] {
       prefixed: false,
       async handle(req, signal) {
         const turn = await open(o, req, signal, true)
-        return turn ? { kind: 'sse', options: streamOptions(o, turn) } : { kind: 'closed' }
+        return turn ? { kind: 'sse', options: streamOptions(o, turn) } : CLOSED
       },
       error,
     },
