@@ -1,11 +1,13 @@
 // A fake chat.deepseek.com (/api/v0) with the server-side checks the real one makes: token,
-// client version, required fields, single-use signed PoW challenges bound to their target path,
-// session ownership and message threading. Streams come from deepseek-web-streams.ts.
+// client version floor, the WAF cookies (when configured), required fields, single-use signed PoW
+// challenges bound to their target path, session ownership, message threading and vision files.
+// Streams come from deepseek-web-streams.ts, file calls from deepseek-web-files.ts.
 import { createHmac, randomBytes, randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { deepseekHashV1, powPrefix } from '../../providers/deepseek-web/hash.js'
 import { type RunningServer, readJson, sendJson, startServer } from '../helpers/fake-server.js'
-import { type AnswerPlan, type Generation, STREAM_BUILDERS, continueStream } from './deepseek-web-streams.js'
+import { type FakeFile, type FileOptions, fetchFiles, refFilesProblem, uploadFile } from './deepseek-web-files.js'
+import { type AnswerPlan, type Closing, type Generation, STREAM_BUILDERS, continueStream } from './deepseek-web-streams.js'
 
 /** Real: spec §1.1. */
 export const TOKEN_INVALID = { code: 40003, msg: 'Authorization Failed (invalid token)', data: null }
@@ -37,6 +39,14 @@ export interface FakeDeepseekOptions {
   challengeTtlMs?: number
   /** Issue challenges for another target path than asked (the client must echo it back). */
   issueTargetPath?: string
+  /** The x-client-version floor; older clients get 40005 CLIENT_VERSION_TOO_LOW. */
+  minClientVersion?: string
+  /** Cookies every call must carry (the WAF token, the session cookie); others get the WAF challenge page. */
+  requireCookies?: Record<string, string>
+  /** How a finished answer closes: `classic` (finish + title events) or `2026` (neither, as captured). */
+  closing?: Closing
+  /** Vision files: PENDING for this many polls, then this status. */
+  files?: Partial<FileOptions>
 }
 
 interface Session {
@@ -50,8 +60,12 @@ export interface CompletionRecord {
   body: Record<string, unknown>
 }
 
+type Optional = 'issueTargetPath' | 'requireCookies' | 'files'
 export interface FakeDeepseek extends RunningServer {
-  options: Required<Omit<FakeDeepseekOptions, 'issueTargetPath'>> & { issueTargetPath?: string }
+  options: Required<Omit<FakeDeepseekOptions, Optional>> & Pick<FakeDeepseekOptions, Optional>
+  files: Map<string, FakeFile>
+  /** ds_session_id values the fake set through Set-Cookie (the site rotates it). */
+  issuedSessionCookies: string[]
   calls: { path: string; headers: IncomingMessage['headers'] }[]
   completions: CompletionRecord[]
   sessions: Map<string, Session>
@@ -69,10 +83,27 @@ const SIGNING_KEY = randomBytes(16)
 const sign = (c: Record<string, unknown>) =>
   createHmac('sha256', SIGNING_KEY).update(`${c.challenge}|${c.salt}|${c.expire_at}|${c.difficulty}|${c.target_path}`).digest('hex')
 
-const versionAtLeast = (v: string | undefined, min: number[]) => {
-  const parts = (v ?? '0').split(/[.-]/).map((p) => Number.parseInt(p, 10) || 0)
+const versionParts = (v: string) => v.split(/[.-]/).map((p) => Number.parseInt(p, 10) || 0)
+const versionAtLeast = (v: string | undefined, floor: string) => {
+  const parts = versionParts(v ?? '0')
+  const min = versionParts(floor)
   for (let i = 0; i < min.length; i++) if ((parts[i] ?? 0) !== min[i]) return (parts[i] ?? 0) > min[i]!
   return true
+}
+
+function cookiesOf(req: IncomingMessage): Map<string, string> {
+  const jar = new Map<string, string>()
+  for (const part of String(req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=')
+    if (eq > 0) jar.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim())
+  }
+  return jar
+}
+
+/** What AWS WAF answers a request without a valid token: 202, a challenge marker, a JS page. */
+function wafChallenge(res: ServerResponse): void {
+  res.writeHead(202, { 'content-type': 'text/html; charset=UTF-8', 'x-amzn-waf-action': 'challenge' })
+  res.end('<!DOCTYPE html><html><head><script src="https://example.token.awswaf.com/challenge.js"></script></head><body></body></html>')
 }
 
 export async function startFakeDeepseek(opts: FakeDeepseekOptions = {}): Promise<FakeDeepseek> {
@@ -82,8 +113,11 @@ export async function startFakeDeepseek(opts: FakeDeepseekOptions = {}): Promise
     generation: 'fragments' as const,
     difficulty: 1000,
     challengeTtlMs: 300_000,
+    minClientVersion: '2.0.0',
+    closing: 'classic' as Closing,
     ...opts,
   }
+  const fileOptions: FileOptions = { pendingPolls: 1, finalStatus: 'SUCCESS', ...opts.files }
   const sessionTokens = new Map<string, string>()
   const challenges = new Map<string, Record<string, unknown>>()
   const incomplete = new Map<string, AnswerPlan>()
@@ -117,12 +151,14 @@ export async function startFakeDeepseek(opts: FakeDeepseekOptions = {}): Promise
     const lastLine = prompt.split(/<｜User｜>|\n/).at(-1) ?? prompt
     const turn = session.lastResponseId / 2 + 1
     const search = body.search_enabled === true
+    const files = (body.ref_file_ids as string[]).map((id) => fake.files.get(id)!)
+    const seen = files.length ? `（看到${files.length}张图：${files.map((f) => `${f.mime} ${f.bytes}字节`).join('，')}）` : ''
     return {
       sessionId,
       requestMessageId: session.lastResponseId + 1,
       responseMessageId: session.lastResponseId + 2,
       reasoning: body.thinking_enabled ? `用户在第${turn}轮说“${lastLine}”，我来想想。` : '',
-      answer: search ? `第${turn}轮回答[citation:1]：${lastLine}[citation:2]。` : `第${turn}轮回答：${lastLine}。`,
+      answer: search ? `第${turn}轮回答[citation:1]：${lastLine}[citation:2]。` : `第${turn}轮回答${seen}：${lastLine}。`,
       sources: search
         ? [
             { url: 'https://example.cn/a', title: '来源甲' },
@@ -130,6 +166,8 @@ export async function startFakeDeepseek(opts: FakeDeepseekOptions = {}): Promise
           ]
         : [],
       modelType: String(body.model_type ?? 'default'),
+      promptChars: [...prompt].length,
+      closing: options.closing,
     }
   }
 
@@ -161,6 +199,8 @@ export async function startFakeDeepseek(opts: FakeDeepseekOptions = {}): Promise
     const sessionId = String(body.chat_session_id)
     const session = fake.sessions.get(sessionId)
     if (!session || session.deleted || session.owner !== owner) return send(res, biz(1, 'ILLEGAL_CHAT_SESSION_ID'))
+    const fileProblem = path.endsWith('/completion') ? refFilesProblem(body, owner, fake.files) : undefined
+    if (fileProblem) return send(res, biz(9, `INVALID_REF_FILE_ID: ${fileProblem}`))
     fake.completions.push({ path, body })
     if (path.endsWith('/continue')) {
       const plan = incomplete.get(`${sessionId}@${body.message_id}`)
@@ -186,19 +226,33 @@ export async function startFakeDeepseek(opts: FakeDeepseekOptions = {}): Promise
     return stream(res, STREAM_BUILDERS.fragments(cut))
   }
 
+  /** The WAF sits in front of everything: the configured cookies, ds_session_id also as (re)issued. */
+  function passesWaf(req: IncomingMessage): boolean {
+    if (!options.requireCookies) return true
+    const jar = cookiesOf(req)
+    return Object.entries(options.requireCookies).every(
+      ([name, value]) => jar.get(name) === value || (name === 'ds_session_id' && fake.issuedSessionCookies.includes(jar.get(name) ?? '')),
+    )
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0]!
+    const url = new URL(req.url ?? '/', 'http://fake')
+    const path = url.pathname
     fake.calls.push({ path, headers: req.headers })
+    if (!passesWaf(req)) return wafChallenge(res)
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? ''
+    if (!versionAtLeast(req.headers['x-client-version'] as string | undefined, options.minClientVersion)) return send(res, CLIENT_TOO_OLD)
     if (path === '/api/v0/users/current') {
       if (!options.userTokens.includes(bearer)) return send(res, TOKEN_INVALID)
       const token = `session-${randomUUID()}`
       sessionTokens.set(token, bearer)
-      return send(res, ok({ id: 'u-1', email: `${bearer}@example.com`, mobile_number: null, token }))
+      const cookie = `ds_session_id=${randomUUID().replace(/-/g, '')}`
+      fake.issuedSessionCookies.push(cookie.split('=')[1]!)
+      const headers = options.requireCookies ? { 'set-cookie': `${cookie}; Path=/; Secure; HttpOnly; SameSite=Lax` } : undefined
+      return sendJson(res, 200, ok({ id: 'u-1', email: `${bearer}@example.com`, mobile_number: null, token }), headers)
     }
     const owner = sessionTokens.get(bearer)
     if (!owner) return send(res, TOKEN_INVALID)
-    if (!versionAtLeast(req.headers['x-client-version'] as string | undefined, [2, 0, 0])) return send(res, CLIENT_TOO_OLD)
     if (path === '/api/v0/chat_session/create') {
       await readJson(req)
       const id = randomUUID()
@@ -234,6 +288,12 @@ export async function startFakeDeepseek(opts: FakeDeepseekOptions = {}): Promise
       return send(res, ok({ challenge: c }))
     }
     if (path === '/api/v0/chat/completion' || path === '/api/v0/chat/continue') return chatCall(req, res, path, owner)
+    if (path === '/api/v0/file/upload_file') {
+      const powError = checkPow(req, path)
+      if (powError) return send(res, powError)
+      return uploadFile(req, res, owner, fake.files, fileOptions)
+    }
+    if (path === '/api/v0/file/fetch_files' && req.method === 'GET') return fetchFiles(url, res, owner, fake.files)
     return send(res, { detail: 'Not Found' }, 404)
   }
 
@@ -241,6 +301,8 @@ export async function startFakeDeepseek(opts: FakeDeepseekOptions = {}): Promise
   return Object.assign(fake, server, {
     options,
     calls: [],
+    files: new Map<string, FakeFile>(),
+    issuedSessionCookies: [],
     completions: [],
     sessions: new Map<string, Session>(),
     deleted: [],
