@@ -35,8 +35,9 @@ const url = (ctx: Ctx, path: string) => `${intlUrl(ctx)}${path}`
 
 /** A call with the current session; a signed-in token the site stops accepting gets one new login. */
 async function withSession<T>(ctx: Ctx, call: (session: IntlSession) => Promise<T>): Promise<T> {
+  const session = await intlSession(ctx)
   try {
-    return await call(await intlSession(ctx))
+    return await call(session)
   } catch (err) {
     if (!isLoginSecret(ctx.credential.secret) || (err as UpstreamError).kind !== 'credential_invalid') throw err
     return call(await intlSession(ctx, { force: true }))

@@ -242,7 +242,7 @@ export async function startQwenFake(): Promise<QwenFake> {
       return sendJson(res, 200, { success: true, error_code: 0 })
     }
     if (url.pathname.startsWith('/dialog/')) return handleTongyi(fake, req, res, url.pathname, body)
-    if (url.pathname.startsWith('/api/v2/chat')) return handleIntl(fake, req, res, url, body)
+    if (url.pathname.startsWith('/api/v2/chat') || /^\/api\/v[12]\/auths\/signin$/.test(url.pathname)) return handleIntl(fake, req, res, url, body)
     return sendJson(res, 404, { success: false, error_code: 'NOT_FOUND', error_msg: url.pathname })
   }
 
