@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { deepseekHashV1, powPrefix } from '../../providers/deepseek-web/hash.js'
 import { type RunningServer, readJson, sendJson, startServer } from '../helpers/fake-server.js'
 import { type FakeFile, type FileOptions, fetchFiles, refFilesProblem, uploadFile } from './deepseek-web-files.js'
+import { cookiesOf, versionAtLeast, wafChallenge } from './deepseek-web-gate.js'
 import { type AnswerPlan, type Closing, type Generation, STREAM_BUILDERS, continueStream } from './deepseek-web-streams.js'
 
 /** Real: spec §1.1. */
@@ -82,29 +83,6 @@ export interface FakeDeepseek extends RunningServer {
 const SIGNING_KEY = randomBytes(16)
 const sign = (c: Record<string, unknown>) =>
   createHmac('sha256', SIGNING_KEY).update(`${c.challenge}|${c.salt}|${c.expire_at}|${c.difficulty}|${c.target_path}`).digest('hex')
-
-const versionParts = (v: string) => v.split(/[.-]/).map((p) => Number.parseInt(p, 10) || 0)
-const versionAtLeast = (v: string | undefined, floor: string) => {
-  const parts = versionParts(v ?? '0')
-  const min = versionParts(floor)
-  for (let i = 0; i < min.length; i++) if ((parts[i] ?? 0) !== min[i]) return (parts[i] ?? 0) > min[i]!
-  return true
-}
-
-function cookiesOf(req: IncomingMessage): Map<string, string> {
-  const jar = new Map<string, string>()
-  for (const part of String(req.headers.cookie ?? '').split(';')) {
-    const eq = part.indexOf('=')
-    if (eq > 0) jar.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim())
-  }
-  return jar
-}
-
-/** What AWS WAF answers a request without a valid token: 202, a challenge marker, a JS page. */
-function wafChallenge(res: ServerResponse): void {
-  res.writeHead(202, { 'content-type': 'text/html; charset=UTF-8', 'x-amzn-waf-action': 'challenge' })
-  res.end('<!DOCTYPE html><html><head><script src="https://example.token.awswaf.com/challenge.js"></script></head><body></body></html>')
-}
 
 export async function startFakeDeepseek(opts: FakeDeepseekOptions = {}): Promise<FakeDeepseek> {
   const options = {
