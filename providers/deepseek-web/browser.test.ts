@@ -6,6 +6,7 @@ import { chatRequest, conversationOf, deepseekSetUp, failure } from '../../test/
 import type { FakeDeepseek, FakeDeepseekOptions } from '../../test/fakes/deepseek-web.js'
 import { collectEvents, textFrom } from '../../test/helpers/adapter-context.js'
 import type { DeepseekSettings } from './client.js'
+import { WAF_COOLDOWN_MS } from './constants.js'
 import deepseekWeb from './index.js'
 import { normalizeSecret, splitSecret } from './identity.js'
 
@@ -125,10 +126,11 @@ describe('deepseek-web pasted cookies', () => {
     expect(completionHeaders().cookie).toBe(`ds_session_id=${rotated}; aws-waf-token=${WAF['aws-waf-token']}`)
   })
 
-  it('without the WAF token the site answers its challenge page, reported as a browser check', async () => {
+  it('without the WAF token the site answers its challenge page: a browser check that cools the credential', async () => {
     const { adapter, ctx } = await setUp({ requireCookies: WAF })
     const err = await failure(collectEvents(adapter.chat(chatRequest('deepseek-chat', 'hi'), ctx)))
-    expect(err.kind).toBe('protocol')
+    expect(err.kind).toBe('rate_limited')
+    expect(err.retryAfterMs).toBe(WAF_COOLDOWN_MS)
     expect(err.message).toMatch(/AWS WAF asks for a browser check.*aws-waf-token/)
   })
 })

@@ -12,7 +12,7 @@ import {
 import { type HttpResponse, upstreamMessage } from '../../src/kit/http.js'
 import { tryJson } from '../../src/kit/json.js'
 import type { CallContext } from '../../src/kit/types.js'
-import { CODES, DEFAULT_DIFFICULTY, PATHS, POW_ALGORITHM, POW_HEADER, PROVIDER_ID } from './constants.js'
+import { CODES, DEFAULT_DIFFICULTY, PATHS, POW_ALGORITHM, POW_HEADER, PROVIDER_ID, WAF_COOLDOWN_MS } from './constants.js'
 import { type DeepseekSettings, browserHeaders, rememberCookies } from './identity.js'
 
 export { type DeepseekSettings, settingsSchema } from './identity.js'
@@ -42,13 +42,16 @@ const urlOf = (ctx: Ctx, path: string) => ctx.settings.base_url + path
 const looksLikeHtml = (res: HttpResponse, body: string) =>
   (res.header('content-type') ?? '').includes('text/html') || body.trimStart().startsWith('<')
 
-/** AWS WAF marks its challenge answers; without a valid aws-waf-token every call gets one. */
+/**
+ * AWS WAF marks its challenge answers; without a valid aws-waf-token every call of this credential
+ * gets one, so it cools (the operator must paste a fresh token) instead of being retried at once.
+ */
 function htmlError(res: HttpResponse, path: string): UpstreamError {
   const o = { provider: PROVIDER_ID, upstreamStatus: res.status }
   if (res.header('x-amzn-waf-action'))
-    return protocolError(
+    return rateLimited(
       `${PROVIDER_ID}: the AWS WAF asks for a browser check on ${path}; paste a fresh aws-waf-token cookie (and ds_session_id) with the token, or use an egress the WAF does not block`,
-      o,
+      { ...o, retryAfterMs: WAF_COOLDOWN_MS },
     )
   return protocolError(`${PROVIDER_ID}: HTML page instead of an API answer on ${path} (Cloudflare/WAF challenge?)`, o)
 }

@@ -27,6 +27,8 @@ export const DEFAULT_USER_AGENT =
 export const DEFAULT_SEC_CH_UA = '"Google Chrome";v="135", "Not-A.Brand";v="8", "Chromium";v="135"'
 /** Cookies the site sets besides the localStorage token; forwarded when pasted with it (WAF, session). */
 export const EXTRA_COOKIES = ['ds_session_id', 'aws-waf-token'] as const
+/** A credential the WAF challenges rests this long (a fresh aws-waf-token has to be pasted). */
+export const WAF_COOLDOWN_MS = 30 * 60_000
 export const POW_HEADER = 'x-ds-pow-response'
 export const POW_ALGORITHM = 'DeepSeekHashV1'
 /** Every captured challenge used this; the server may send another. */
