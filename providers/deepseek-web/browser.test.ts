@@ -122,8 +122,13 @@ describe('deepseek-web pasted cookies', () => {
     expect(textFrom(events)).toBe('第1轮回答：hi。')
     expect(fake.calls[0]!.headers.authorization).toBe('Bearer user-token-a')
     const rotated = fake.issuedSessionCookies.at(-1)
-    expect(ctx.state.cookies).toEqual({ ds_session_id: rotated })
+    expect(ctx.state.cookies).toMatchObject({ values: { ds_session_id: rotated } })
     expect(completionHeaders().cookie).toBe(`ds_session_id=${rotated}; aws-waf-token=${WAF['aws-waf-token']}`)
+    // A fresh paste starts from its own cookies, not from what the old one was rotated to.
+    const repasted = { ...ctx, credential: { ...ctx.credential, secret: 'userToken=user-token-a; ds_session_id=sess-2; aws-waf-token=waf-2' } }
+    fake.options.requireCookies = { ds_session_id: 'sess-2', 'aws-waf-token': 'waf-2' }
+    await collectEvents(adapter.chat(chatRequest('deepseek-chat', 'again'), repasted))
+    expect(completionHeaders().cookie).toBe('ds_session_id=sess-2; aws-waf-token=waf-2')
   })
 
   it('without the WAF token the site answers its challenge page: a browser check that cools the credential', async () => {

@@ -1,5 +1,6 @@
 // Who we say we are to chat.deepseek.com: the settings that carry the browser identity, the headers
 // built from them (the 2026-05 browser capture), and the cookies that may come with the token.
+import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { cookieHeader, readPastedCookies } from '../../src/kit/cookie-jar.js'
 import type { HttpResponse } from '../../src/kit/http.js'
@@ -78,11 +79,26 @@ export function normalizeSecret(raw: string): string {
   return cookieHeader(new Map([['userToken', token], ...cookies]))
 }
 
-/** Pasted cookies, overlaid by the newer values the server set since (kept in the state). */
+/**
+ * Cookies the server set since the paste, kept in the state with a fingerprint of the secret they
+ * followed: a fresh paste (new secret) starts again from what was pasted.
+ */
+interface SavedCookies {
+  secret: string
+  values: Record<string, string>
+}
+
+const fingerprint = (secret: string) => createHash('sha256').update(secret).digest('hex').slice(0, 16)
+
+function savedCookies(ctx: Ctx): Record<string, string> {
+  const saved = ctx.credential.state.cookies as SavedCookies | undefined
+  return saved?.secret === fingerprint(ctx.credential.secret) ? { ...saved.values } : {}
+}
+
+/** Pasted cookies, overlaid by the newer values the server set since. */
 function cookiesOf(ctx: Ctx): string {
   const jar = splitSecret(ctx.credential.secret).cookies
-  const saved = ctx.credential.state.cookies
-  if (saved && typeof saved === 'object') for (const [k, v] of Object.entries(saved)) if (typeof v === 'string') jar.set(k, v)
+  for (const [k, v] of Object.entries(savedCookies(ctx))) jar.set(k, v)
   return cookieHeader(jar)
 }
 
@@ -90,19 +106,19 @@ function cookiesOf(ctx: Ctx): string {
 export function rememberCookies(ctx: Ctx, res: HttpResponse): void {
   const raw = res.headers['set-cookie']
   const lines = Array.isArray(raw) ? raw : raw ? [raw] : []
-  const saved = { ...((ctx.credential.state.cookies as Record<string, string> | undefined) ?? {}) }
+  const values = savedCookies(ctx)
   let changed = false
   for (const line of lines) {
     const [pair = ''] = line.split(';')
     const eq = pair.indexOf('=')
     const name = pair.slice(0, eq).trim()
     const value = pair.slice(eq + 1).trim()
-    if (eq > 0 && isExtraCookie(name) && value && saved[name] !== value) {
-      saved[name] = value
+    if (eq > 0 && isExtraCookie(name) && value && values[name] !== value) {
+      values[name] = value
       changed = true
     }
   }
-  if (changed) ctx.saveState({ cookies: saved })
+  if (changed) ctx.saveState({ cookies: { secret: fingerprint(ctx.credential.secret), values } satisfies SavedCookies })
 }
 
 /** Headers of every API call; the referer names the chat page once a session exists. */
