@@ -1,20 +1,16 @@
-// The credential is the `userToken` from chat.deepseek.com's localStorage. /users/current turns it
-// into the session token the chat calls use; that token is cached in the credential state.
+// The credential is the `userToken` from chat.deepseek.com's localStorage (maybe with the site's
+// cookies, see identity.ts). /users/current turns it into the session token the chat calls use;
+// that token is cached in the credential state.
 import { createHash } from 'node:crypto'
 import { protocolError } from '../../src/kit/errors.js'
 import { mask } from '../../src/kit/log.js'
-import { pickPastedValue } from '../../src/kit/pasted-secret.js'
 import { SingleFlight } from '../../src/kit/single-flight.js'
 import type { CallContext } from '../../src/kit/types.js'
 import { PATHS, PROVIDER_ID, SESSION_TOKEN_TTL_MS } from './constants.js'
 import { type DeepseekSettings, callJson } from './client.js'
+import { splitSecret } from './identity.js'
 
 type Ctx = CallContext<DeepseekSettings>
-
-/** Accepts the bare token, `userToken=...`, `Bearer ...` and the localStorage JSON `{"value":"..."}`. */
-export function normalizeSecret(raw: string): string {
-  return pickPastedValue(raw, ['userToken', 'value', 'token'])
-}
 
 export interface CurrentUser {
   token: string
@@ -23,7 +19,7 @@ export interface CurrentUser {
 
 /** GET /users/current with the user token; the session token moved from data.token to data.biz_data.token in 2025. */
 export async function fetchCurrentUser(ctx: Ctx): Promise<CurrentUser> {
-  const envelope = await callJson(ctx, PATHS.currentUser, ctx.credential.secret)
+  const envelope = await callJson(ctx, PATHS.currentUser, splitSecret(ctx.credential.secret).token)
   const user = (envelope.data?.biz_data ?? {}) as Record<string, unknown>
   const token = user.token ?? (envelope.data as Record<string, unknown> | null | undefined)?.token
   if (typeof token !== 'string' || !token)

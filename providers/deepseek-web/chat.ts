@@ -5,14 +5,16 @@ import { invalidRequest, notSupported, rateLimited, upstreamUnavailable } from '
 import type { HttpResponse } from '../../src/kit/http.js'
 import { imageUrlsOf, lastUserMessage } from '../../src/kit/messages.js'
 import { readSse } from '../../src/kit/sse.js'
+import { estimateTextTokens } from '../../src/kit/tokens.js'
 import type { CallContext, ChatRequest, DeltaEvent, FinishReason } from '../../src/kit/types.js'
 import { withSessionToken } from './auth.js'
-import { type DeepseekError, type DeepseekSettings, createPowChallenge, createSession, openStream, powHeaderValue } from './client.js'
+import { type DeepseekError, type DeepseekSettings, createSession, openStream } from './client.js'
 import { CODES, MODEL_TABLE, PATHS, PROVIDER_ID, type ResponseStatus } from './constants.js'
-import { powPrefix } from './hash.js'
 import { type ParserState, citationsOf, createParserState, parseEvent, resumeState } from './parse.js'
+import { withPow } from './pow-call.js'
 import type { PowPool } from './pow-pool.js'
 import { buildPrompt, newestUserText } from './prompt.js'
+import { uploadImages } from './upload.js'
 
 type Ctx = CallContext<DeepseekSettings>
 
@@ -27,21 +29,9 @@ function conversationEvent(sessionId: string, messageId: number | undefined): De
   return { type: 'conversation', id: `${sessionId}@${messageId}`, parentId: String(messageId) }
 }
 
-/** Solve a fresh challenge for `path` and open the stream; a rejected proof gets one more try. */
-async function streamWithPow(ctx: Ctx, pool: PowPool, token: string, path: string, body: unknown): Promise<HttpResponse> {
-  for (let attempt = 0; ; attempt++) {
-    const challenge = await createPowChallenge(ctx, token, path)
-    const prefix = powPrefix(challenge.salt, challenge.expire_at)
-    const task = { challenge: challenge.challenge, prefix, difficulty: challenge.difficulty }
-    const answer = await pool.solve(task, ctx.signal)
-    if (answer === null) throw upstreamUnavailable(`${PROVIDER_ID}: PoW challenge has no answer in range`, { provider: PROVIDER_ID })
-    try {
-      return await openStream(ctx, path, token, body, powHeaderValue(challenge, answer))
-    } catch (err) {
-      if (attempt > 0 || !(err as DeepseekError).powRejected) throw err
-      ctx.log.debug(`${PROVIDER_ID}: proof of work rejected, retrying with a new challenge`)
-    }
-  }
+/** Open a completion or continue stream behind a proof of work for that path. */
+function streamWithPow(ctx: Ctx, pool: PowPool, token: string, path: string, body: { chat_session_id: string }): Promise<HttpResponse> {
+  return withPow(ctx, pool, token, path, body.chat_session_id, (pow) => openStream(ctx, path, token, body, pow))
 }
 
 interface Opened {
@@ -49,9 +39,9 @@ interface Opened {
   res: HttpResponse
 }
 
-async function openConversation(req: ChatRequest, ctx: Ctx, pool: PowPool): Promise<Opened> {
-  const model = MODEL_TABLE[req.model]
-  if (!model) throw invalidRequest(`${PROVIDER_ID}: unknown model ${req.model}`, { provider: PROVIDER_ID })
+async function openConversation(req: ChatRequest, ctx: Ctx, pool: PowPool, images: string[]): Promise<Opened> {
+  const model = MODEL_TABLE[req.model]!
+  const thinking = model.thinking && !req.flags.has('nothinking')
   const existing = req.continueFrom ?? (req.conversationId ? { conversationId: req.conversationId } : undefined)
   const open = (continued: boolean) =>
     withSessionToken(ctx, async (token) => {
@@ -68,14 +58,16 @@ async function openConversation(req: ChatRequest, ctx: Ctx, pool: PowPool): Prom
         sessionId = await createSession(ctx, token)
         prompt = buildPrompt(req.messages)
       }
-      if (!prompt) throw invalidRequest(`${PROVIDER_ID}: no user message to send`, { provider: PROVIDER_ID })
+      if (!prompt && !images.length) throw invalidRequest(`${PROVIDER_ID}: no user message to send`, { provider: PROVIDER_ID })
+      const files = await uploadImages(ctx, pool, { token, sessionId, thinking }, images)
       const body = {
         chat_session_id: sessionId,
         parent_message_id: parent,
-        model_type: model.modelType,
+        // The browser sends null on later turns (the session keeps its mode), "vision" with files.
+        model_type: files.length ? 'vision' : continued ? null : model.modelType,
         prompt,
-        ref_file_ids: [],
-        thinking_enabled: model.thinking && !req.flags.has('nothinking'),
+        ref_file_ids: files,
+        thinking_enabled: thinking,
         search_enabled: req.flags.has('search'),
         preempt: false,
       }
@@ -106,10 +98,24 @@ const FINISH_REASONS: Record<ResponseStatus, FinishReason> = {
   INCOMPLETE: 'length',
 }
 
+/**
+ * The upstream's own count, when the stream carried `accumulated_token_usage`: one total for the
+ * message, split by estimating the answer we streamed (exact text) and leaving the rest as the prompt.
+ */
+function usageEvent(total: number | undefined, answer: string): DeltaEvent[] {
+  // The first snapshot says 0 before anything is counted: only a real count is usage.
+  if (!total) return []
+  const completionTokens = Math.min(estimateTextTokens(answer), total)
+  return [{ type: 'usage', promptTokens: total - completionTokens, completionTokens }]
+}
+
 export async function* chat(req: ChatRequest, ctx: Ctx, pool: PowPool): AsyncGenerator<DeltaEvent> {
-  if (imageUrlsOf(lastUserMessage(req.messages)?.content ?? null).length)
-    throw notSupported(`${PROVIDER_ID}: image input is not supported`, { provider: PROVIDER_ID })
-  let { sessionId, res } = await openConversation(req, ctx, pool)
+  const model = MODEL_TABLE[req.model]
+  if (!model) throw invalidRequest(`${PROVIDER_ID}: unknown model ${req.model}`, { provider: PROVIDER_ID })
+  const images = imageUrlsOf(lastUserMessage(req.messages)?.content ?? null)
+  if (images.length && model.modelType !== 'vision')
+    throw notSupported(`${PROVIDER_ID}: ${req.model} takes no images; use deepseek-vision`, { provider: PROVIDER_ID })
+  let { sessionId, res } = await openConversation(req, ctx, pool, images)
   const keepMarkers = req.flags.has('cite')
   const markers = [CITATION_MARKERS.citation, CITATION_MARKERS.reference]
   const strippers = { text: new CitationStripper(markers, keepMarkers), reasoning: new CitationStripper(markers, keepMarkers) }
@@ -117,6 +123,7 @@ export async function* chat(req: ChatRequest, ctx: Ctx, pool: PowPool): AsyncGen
   let messageId: number | undefined
   let announced = false
   let produced = false
+  let said = ''
   for (let round = 0; ; round++) {
     let ended = false
     for await (const event of readSse(res.body)) {
@@ -135,6 +142,7 @@ export async function* chat(req: ChatRequest, ctx: Ctx, pool: PowPool): AsyncGen
           // The answer starts: anything the reasoning stripper held back was not a marker.
           const heldReasoning = item.type === 'text' ? strippers.reasoning.flush() : ''
           if (heldReasoning) yield { type: 'reasoning', text: heldReasoning }
+          said += item.text
           const text = strippers[item.type].push(item.text)
           if (text) yield { type: item.type, text }
         }
@@ -157,5 +165,6 @@ export async function* chat(req: ChatRequest, ctx: Ctx, pool: PowPool): AsyncGen
   if (!announced) yield conversationEvent(sessionId, messageId)
   const citations = citationsOf(state)
   if (citations.length) yield { type: 'citations', items: citations }
+  yield* usageEvent(state.accumulatedTokens, said)
   yield { type: 'finish', reason: state.status ? FINISH_REASONS[state.status] : 'stop' }
 }

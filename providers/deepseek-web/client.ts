@@ -1,6 +1,5 @@
 // HTTP calls to chat.deepseek.com/api/v0: headers, the {code, data:{biz_code, biz_data}} envelope
 // and how its failures map onto the pool's error classes.
-import { z } from 'zod'
 import {
   type UpstreamError,
   credentialInvalid,
@@ -13,28 +12,10 @@ import {
 import { type HttpResponse, upstreamMessage } from '../../src/kit/http.js'
 import { tryJson } from '../../src/kit/json.js'
 import type { CallContext } from '../../src/kit/types.js'
-import {
-  CODES,
-  DEFAULT_CLIENT_VERSION,
-  DEFAULT_DIFFICULTY,
-  DEFAULT_USER_AGENT,
-  PATHS,
-  POW_ALGORITHM,
-  POW_HEADER,
-  PROVIDER_ID,
-} from './constants.js'
+import { CODES, DEFAULT_DIFFICULTY, PATHS, POW_ALGORITHM, POW_HEADER, PROVIDER_ID, WAF_COOLDOWN_MS } from './constants.js'
+import { type DeepseekSettings, browserHeaders, rememberCookies } from './identity.js'
 
-export const settingsSchema = z.object({
-  /** Sent as X-Client-Version; DeepSeek rejects clients older than 2.0.0. */
-  client_version: z.string().default(DEFAULT_CLIENT_VERSION),
-  user_agent: z.string().default(DEFAULT_USER_AGENT),
-  locale: z.string().default('en-US'),
-  /** Worker threads solving proofs of work; 0 solves on the main thread (blocks it ~0.1 s). */
-  pow_workers: z.number().int().min(0).max(16).default(1),
-  /** How many times an INCOMPLETE answer is resumed with /chat/continue. */
-  max_continues: z.number().int().min(0).max(32).default(8),
-})
-export type DeepseekSettings = z.infer<typeof settingsSchema>
+export { type DeepseekSettings, settingsSchema } from './identity.js'
 type Ctx = CallContext<DeepseekSettings>
 
 export interface Envelope {
@@ -58,28 +39,21 @@ export type DeepseekError = UpstreamError & { bizCode?: number; powRejected?: bo
 
 const urlOf = (ctx: Ctx, path: string) => ctx.settings.base_url + path
 
-export function baseHeaders(ctx: Ctx, token: string): Record<string, string> {
-  const origin = new URL(ctx.settings.base_url).origin
-  return {
-    accept: '*/*',
-    authorization: `Bearer ${token}`,
-    origin,
-    referer: `${origin}/`,
-    'user-agent': ctx.settings.user_agent,
-    'x-client-platform': 'web',
-    'x-client-version': ctx.settings.client_version,
-    'x-client-locale': ctx.settings.locale,
-    'x-client-bundle-id': 'com.deepseek.chat',
-  }
-}
-
 const looksLikeHtml = (res: HttpResponse, body: string) =>
   (res.header('content-type') ?? '').includes('text/html') || body.trimStart().startsWith('<')
 
-function htmlError(path: string): UpstreamError {
-  return protocolError(`${PROVIDER_ID}: HTML page instead of an API answer on ${path} (Cloudflare/WAF challenge?)`, {
-    provider: PROVIDER_ID,
-  })
+/**
+ * AWS WAF marks its challenge answers; without a valid aws-waf-token every call of this credential
+ * gets one, so it cools (the operator must paste a fresh token) instead of being retried at once.
+ */
+function htmlError(res: HttpResponse, path: string): UpstreamError {
+  const o = { provider: PROVIDER_ID, upstreamStatus: res.status }
+  if (res.header('x-amzn-waf-action'))
+    return rateLimited(
+      `${PROVIDER_ID}: the AWS WAF asks for a browser check on ${path}; paste a fresh aws-waf-token cookie (and ds_session_id) with the token, or use an egress the WAF does not block`,
+      { ...o, retryAfterMs: WAF_COOLDOWN_MS },
+    )
+  return protocolError(`${PROVIDER_ID}: HTML page instead of an API answer on ${path} (Cloudflare/WAF challenge?)`, o)
 }
 
 /** Map a non-zero code / biz_code to an error; undefined when the envelope reports success. */
@@ -92,7 +66,10 @@ export function envelopeError(envelope: Envelope): DeepseekError | undefined {
     if ((CODES.tokenInvalid as readonly number[]).includes(code)) return credentialInvalid(message, o)
     if (code === CODES.maybeRateLimited) return rateLimited(message, o)
     if (code === CODES.clientVersionTooLow)
-      return upstreamUnavailable(`${message}: raise providers.${PROVIDER_ID}.client_version`, o)
+      return upstreamUnavailable(
+        `${message}: the site no longer accepts this client version; raise providers.${PROVIDER_ID}.client_version (and app_version, if set) to the version chat.deepseek.com sends now`,
+        o,
+      )
     if (/pow|challenge/i.test(message)) return Object.assign(upstreamUnavailable(message, o), { powRejected: true })
     if (/频率|too fast|rate.?limit/i.test(message)) return rateLimited(message, o)
     return upstreamUnavailable(message, o)
@@ -104,9 +81,10 @@ export function envelopeError(envelope: Envelope): DeepseekError | undefined {
   return undefined
 }
 
-async function readEnvelope(res: HttpResponse, path: string): Promise<Envelope> {
+async function readEnvelope(ctx: Ctx, res: HttpResponse, path: string): Promise<Envelope> {
+  rememberCookies(ctx, res)
   const body = await res.text()
-  if (looksLikeHtml(res, body)) throw htmlError(path)
+  if (looksLikeHtml(res, body)) throw htmlError(res, path)
   if (res.status < 200 || res.status >= 300)
     throw errorFromStatus(res.status, `${PROVIDER_ID}: ${upstreamMessage(body, res.status)}`, { provider: PROVIDER_ID })
   const envelope = tryJson(body) as Envelope | undefined
@@ -116,15 +94,25 @@ async function readEnvelope(res: HttpResponse, path: string): Promise<Envelope> 
   return envelope
 }
 
+export interface CallOptions {
+  /** The chat the call belongs to (sets the referer the way the chat page does). */
+  sessionId?: string | undefined
+  headers?: Record<string, string>
+  /** A raw body (multipart) instead of JSON. */
+  body?: Uint8Array
+}
+
 /** GET (no body) or POST a JSON call and return its successful envelope. */
-export async function callJson(ctx: Ctx, path: string, token: string, body?: unknown): Promise<Envelope> {
+export async function callJson(ctx: Ctx, path: string, token: string, json?: unknown, options: CallOptions = {}): Promise<Envelope> {
+  const post = json !== undefined || options.body !== undefined
   const res = await ctx.http.request(urlOf(ctx, path), {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: baseHeaders(ctx, token),
-    ...(body === undefined ? {} : { json: body }),
+    method: post ? 'POST' : 'GET',
+    headers: { ...browserHeaders(ctx, token, options.sessionId), ...options.headers },
+    ...(json === undefined ? {} : { json }),
+    ...(options.body === undefined ? {} : { body: options.body }),
     signal: ctx.signal,
   })
-  return readEnvelope(res, path)
+  return readEnvelope(ctx, res, path.split('?')[0]!)
 }
 
 /** Both id shapes: biz_data.chat_session.id (2026) and biz_data.id (2024–25). */
@@ -137,11 +125,11 @@ export async function createSession(ctx: Ctx, token: string): Promise<string> {
 }
 
 export async function deleteSession(ctx: Ctx, token: string, sessionId: string): Promise<void> {
-  await callJson(ctx, PATHS.deleteSession, token, { chat_session_id: sessionId })
+  await callJson(ctx, PATHS.deleteSession, token, { chat_session_id: sessionId }, { sessionId })
 }
 
-export async function createPowChallenge(ctx: Ctx, token: string, targetPath: string): Promise<PowChallenge> {
-  const envelope = await callJson(ctx, PATHS.createPowChallenge, token, { target_path: targetPath })
+export async function createPowChallenge(ctx: Ctx, token: string, targetPath: string, sessionId?: string): Promise<PowChallenge> {
+  const envelope = await callJson(ctx, PATHS.createPowChallenge, token, { target_path: targetPath }, { sessionId })
   const c = (envelope.data?.biz_data as { challenge?: Partial<PowChallenge> } | undefined)?.challenge
   if (!c || typeof c.challenge !== 'string' || typeof c.salt !== 'string' || typeof c.expire_at !== 'number')
     throw protocolError(`${PROVIDER_ID}: no usable PoW challenge (IP or account blocked?)`, { provider: PROVIDER_ID })
@@ -157,19 +145,17 @@ export function powHeaderValue(c: PowChallenge, answer: number): string {
 }
 
 /** POST a call answered with an event stream; anything else becomes the matching error. */
-export async function openStream(ctx: Ctx, path: string, token: string, body: unknown, pow: string): Promise<HttpResponse> {
+export async function openStream(ctx: Ctx, path: string, token: string, body: { chat_session_id: string }, pow: string): Promise<HttpResponse> {
   const res = await ctx.http.request(urlOf(ctx, path), {
     method: 'POST',
-    headers: {
-      ...baseHeaders(ctx, token),
-      accept: 'text/event-stream',
-      [POW_HEADER]: pow,
-      'x-client-timezone-offset': String(-new Date().getTimezoneOffset() * 60),
-    },
+    headers: { ...browserHeaders(ctx, token, body.chat_session_id), accept: 'text/event-stream', [POW_HEADER]: pow },
     json: body,
     signal: ctx.signal,
   })
-  if (res.status >= 200 && res.status < 300 && (res.header('content-type') ?? '').includes('text/event-stream')) return res
-  await readEnvelope(res, path)
+  if (res.status >= 200 && res.status < 300 && (res.header('content-type') ?? '').includes('text/event-stream')) {
+    rememberCookies(ctx, res)
+    return res
+  }
+  await readEnvelope(ctx, res, path)
   throw protocolError(`${PROVIDER_ID}: JSON envelope instead of an event stream on ${path}`, { provider: PROVIDER_ID })
 }

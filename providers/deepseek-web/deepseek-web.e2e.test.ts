@@ -1,6 +1,6 @@
 // deepseek-web through the whole app with the official openai SDK, against the fake chat.deepseek.com.
 import { afterEach, describe, expect, it } from 'vitest'
-import { type FakeDeepseek, startFakeDeepseek } from '../../test/fakes/deepseek-web.js'
+import { type FakeDeepseek, type FakeDeepseekOptions, startFakeDeepseek } from '../../test/fakes/deepseek-web.js'
 import { type TestApp, startTestApp } from '../../test/helpers/app.js'
 import { drainChat } from '../../test/helpers/sdk.js'
 
@@ -11,8 +11,8 @@ afterEach(async () => {
   await fake?.close()
 })
 
-async function start(credentials: string[], block: Record<string, unknown> = {}) {
-  fake = await startFakeDeepseek({ userTokens: ['live-token', 'second-token'] })
+async function start(credentials: string[], block: Record<string, unknown> = {}, options: FakeDeepseekOptions = {}) {
+  fake = await startFakeDeepseek({ userTokens: ['live-token', 'second-token'], ...options })
   app = await startTestApp({ config: { providers: { 'deepseek-web': { base_url: fake.url, credentials, ...block } } } })
   return app.openai()
 }
@@ -74,5 +74,28 @@ describe('deepseek-web end to end', () => {
     const tokenCalls = fake.calls.filter((c) => c.path === '/api/v0/users/current').map((c) => c.headers.authorization)
     expect(tokenCalls).toContain('Bearer dead-token')
     expect(tokenCalls.at(-1)).toBe('Bearer live-token')
+  })
+
+  it('takes a token pasted with the WAF cookies and answers an image question on deepseek-vision', async () => {
+    const cookies = { ds_session_id: 'sess-1', 'aws-waf-token': 'waf-1' }
+    await start([], { upload_poll_ms: 10 }, { requireCookies: cookies })
+    const pasted = JSON.stringify({ userToken: { value: 'second-token' }, cookie: 'ds_session_id=sess-1; aws-waf-token=waf-1; smidV2=x' })
+    expect((await app.admin('PUT', '/cookie', { provider: 'deepseek-web', cookie: pasted })).status).toBe(200)
+    const png = Buffer.from('89504e470d0a1a0a', 'hex')
+    const reply = await app.openai().chat.completions.create({
+      model: 'deepseek-vision',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: '图里有什么' },
+            { type: 'image_url', image_url: { url: `data:image/png;base64,${png.toString('base64')}` } },
+          ],
+        },
+      ],
+    })
+    expect(reply.choices[0]!.message.content).toBe(`第1轮回答（看到1张图：image/png ${png.length}字节）：图里有什么。`)
+    expect(fake.completions.at(-1)!.body).toMatchObject({ model_type: 'vision', ref_file_ids: [...fake.files.keys()] })
+    expect(reply.usage?.total_tokens).toBe([...'图里有什么'].length + [...reply.choices[0]!.message.content!].length)
   })
 })

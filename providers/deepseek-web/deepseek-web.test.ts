@@ -3,6 +3,7 @@ import type { DeltaEvent } from '../../src/kit/types.js'
 import { chatRequest as request, conversationOf, deepseekSetUp } from '../../test/fakes/deepseek-web-harness.js'
 import type { FakeDeepseek, FakeDeepseekOptions } from '../../test/fakes/deepseek-web.js'
 import { collectEvents, reasoningFrom, textFrom } from '../../test/helpers/adapter-context.js'
+import { estimateTextTokens } from '../../src/kit/tokens.js'
 import type { DeepseekSettings } from './client.js'
 
 let fake: FakeDeepseek
@@ -40,7 +41,10 @@ describe('deepseek-web: token flow, session, proof of work, completion', () => {
     expect(reasoningFrom(events)).toBe('用户在第1轮说“你好”，我来想想。')
     expect(textFrom(events)).toBe('第1轮回答：你好。')
     expect(finishOf(events)).toEqual({ type: 'finish', reason: 'stop' })
-    expect(events.some((e) => e.type === 'usage')).toBe(false)
+    // The BATCH's accumulated_token_usage (the fake counts characters) is the usage, split by the answer's estimate.
+    const usage = events.find((e) => e.type === 'usage') as Extract<DeltaEvent, { type: 'usage' }>
+    expect(usage.promptTokens + usage.completionTokens).toBe(2 + [...reasoningFrom(events)].length + [...textFrom(events)].length)
+    expect(usage.completionTokens).toBe(estimateTextTokens(reasoningFrom(events) + textFrom(events)))
   })
 
   it.each([

@@ -2,9 +2,10 @@
 import { runProbe } from '../../src/kit/probe.js'
 import { defineProvider } from '../../src/kit/types.js'
 import type { CallContext, ConversationRef, CredentialHealth } from '../../src/kit/types.js'
-import { fetchCurrentUser, normalizeSecret, withSessionToken } from './auth.js'
+import { fetchCurrentUser, withSessionToken } from './auth.js'
 import { chat, parseConversationId } from './chat.js'
 import { type DeepseekSettings, deleteSession, settingsSchema } from './client.js'
+import { normalizeSecret } from './identity.js'
 import { DEFAULT_BASE_URL, MODELS, PROVIDER_ID, SESSION_TOKEN_TTL_MS, SUFFIXES } from './constants.js'
 import { sharedPowPool } from './pow-pool.js'
 

@@ -114,6 +114,23 @@ describe('deepseek-web stream parsing (fixtures replayed whole and split at ever
     expect(r.state.status).toBe('FINISHED')
   })
 
+  it('reads the 2026-05 browser capture: no finish or title event, BATCH usage, close as the end', async () => {
+    const r = await replayEveryWay('capture-2026.sse')
+    expect(r.text).toBe('你好！我是DeepSeek，很高兴见到你🙂')
+    expect(r.state.status).toBe('FINISHED')
+    expect(r.state.accumulatedTokens).toBe(57)
+    expect(r.items).toContainEqual({ type: 'ids', requestMessageId: 1, responseMessageId: 2 })
+    expect(r.items.at(-1)).toEqual({ type: 'end' })
+  })
+
+  it('reads the notes\' continuation sample (status FINISHED, update_session, close; no finish) without usage', async () => {
+    const r = await replayEveryWay('continuation-2026.sse')
+    expect(r.text).toBe('我是深度求索的助手。')
+    expect(r.state.status).toBe('FINISHED')
+    expect(r.state.accumulatedTokens).toBe(0)
+    expect(r.items).toContainEqual({ type: 'ids', requestMessageId: 3, responseMessageId: 4 })
+  })
+
   it('resumes after INCOMPLETE without repeating what the continue snapshot repeats', async () => {
     const first = await replayEveryWay('incomplete.sse')
     expect(first.text).toBe('第一段，未完')

@@ -33,7 +33,7 @@ export interface ParserState {
   /** Text emitted on the older path style. */
   plain: { content: CumulativeText; thinking: CumulativeText }
   citations: Map<string, Citation>
-  /** `accumulated_token_usage`: one total, not a prompt/completion split, so never sent as usage. */
+  /** `accumulated_token_usage` (the end-of-answer BATCH): one total for the message; chat.ts splits it. */
   accumulatedTokens: number | undefined
   status: ResponseStatus | undefined
 }
@@ -52,7 +52,8 @@ export function createParserState(): ParserState {
 
 /** State for the stream of a /chat/continue call: what was already said stays said. */
 export function resumeState(previous: ParserState): ParserState {
-  return { ...createParserState(), fragments: previous.fragments, plain: previous.plain, citations: previous.citations }
+  const { fragments, plain, citations, accumulatedTokens } = previous
+  return { ...createParserState(), fragments, plain, citations, accumulatedTokens }
 }
 
 export const citationsOf = (state: ParserState): Citation[] => [...state.citations.values()]

@@ -1,10 +1,10 @@
 // Qwen credentials. Qianwen and Tongyi take the Aliyun login ticket cookie (plus XSRF-TOKEN and
 // b-user-id when the user copied the whole jar); chat.qwen.ai takes the `token` JWT and, because
-// it refuses bare tokens, the rest of the browser cookies too.
+// it refuses bare tokens, the rest of the browser cookies too, or `email:password` (login-intl.ts).
 import { randomUUID } from 'node:crypto'
 import { type CookieJar, cookieHeader, parseCookieJar, readPastedCookies } from '../../src/kit/cookie-jar.js'
 import { invalidRequest } from '../../src/kit/errors.js'
-import { PROVIDER_ID, type Site, TICKET_COOKIES } from './constants.js'
+import { INTL_LOGIN_FORM, PROVIDER_ID, type Site, TICKET_COOKIES } from './constants.js'
 
 /** Long tickets are `login_aliyunid_ticket`s, short ones `tongyi_sso_ticket`s (peer rule). */
 const ticketName = (value: string) => (value.length > 100 ? 'login_aliyunid_ticket' : 'tongyi_sso_ticket')
@@ -17,6 +17,8 @@ export function ticketOf(jar: CookieJar): string | undefined {
 export function normalizeSecret(site: Site, raw: string): string {
   const pasted = readPastedCookies(raw)
   if (site === 'intl') {
+    // The login form, kept as pasted: login-intl.ts signs in with it.
+    if (INTL_LOGIN_FORM.test(raw.trim())) return raw.trim()
     const jar = 'jar' in pasted ? pasted.jar : new Map([['token', pasted.value]])
     if (!jar.get('token')) throw invalidRequest(`${PROVIDER_ID}: chat.qwen.ai needs the \`token\` cookie (or its localStorage value)`)
     return cookieHeader(jar)

@@ -1,28 +1,31 @@
-// chat.qwen.ai: Bearer JWT plus the browser cookies; a chat is created first, then each turn is
-// posted to /api/v2/chat/completions?chat_id=… with parent_id threading the messages.
+// chat.qwen.ai: Bearer JWT plus the browser cookies (or a token login, see login-intl.ts); a chat is
+// created first, then each turn is posted to /api/v2/chat/completions?chat_id=… with parent_id
+// threading the messages. Headers and payload fields as the 2026 site checks them: source, version,
+// a fresh x-request-id (its absence draws a WAF page), bx-v, timestamp and project_id.
 import { randomUUID } from 'node:crypto'
-import { protocolError } from '../../src/kit/errors.js'
+import { type UpstreamError, protocolError } from '../../src/kit/errors.js'
 import { decodeJwtPayload } from '../../src/kit/pasted-secret.js'
-import { jarOf } from './auth.js'
+import { runProbe } from '../../src/kit/probe.js'
 import { type Ctx, type SiteClient, type Turn, callJson, intlUrl, openEventStream } from './client.js'
-import { INTL_BX_V, INTL_VERSION, PROVIDER_ID, USER_AGENT } from './constants.js'
+import { PROVIDER_ID, USER_AGENT } from './constants.js'
+import { type IntlSession, intlSession, isLoginSecret, timezoneHeader } from './login-intl.js'
 import { IntlStreamParser } from './parse-intl.js'
 
-function headersFor(ctx: Ctx, accept: string): Record<string, string> {
-  const jar = jarOf(ctx.credential.secret)
-  const token = jar.get('token') ?? ''
+function headersFor(ctx: Ctx, session: IntlSession, accept: string): Record<string, string> {
   const origin = intlUrl(ctx)
   return {
     accept,
-    authorization: `Bearer ${token}`,
-    cookie: ctx.credential.secret,
+    authorization: `Bearer ${session.token}`,
+    cookie: session.cookie,
     origin,
     referer: `${origin}/`,
     'user-agent': USER_AGENT,
     source: 'web',
-    version: INTL_VERSION,
-    'bx-v': INTL_BX_V,
-    timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    version: ctx.settings.intl_version,
+    'bx-v': ctx.settings.intl_bx_v,
+    'x-request-id': randomUUID(),
+    'x-accel-buffering': 'no',
+    timezone: timezoneHeader(),
     // bx-ua / bx-umidtoken are browser anti-bot tokens: only sent when configured in extra_headers.
     ...ctx.settings.extra_headers,
   }
@@ -30,10 +33,21 @@ function headersFor(ctx: Ctx, accept: string): Record<string, string> {
 
 const url = (ctx: Ctx, path: string) => `${intlUrl(ctx)}${path}`
 
-async function createChat(ctx: Ctx, model: string): Promise<string> {
+/** A call with the current session; a signed-in token the site stops accepting gets one new login. */
+async function withSession<T>(ctx: Ctx, call: (session: IntlSession) => Promise<T>): Promise<T> {
+  const session = await intlSession(ctx)
+  try {
+    return await call(session)
+  } catch (err) {
+    if (!isLoginSecret(ctx.credential.secret) || (err as UpstreamError).kind !== 'credential_invalid') throw err
+    return call(await intlSession(ctx, { force: true }))
+  }
+}
+
+async function createChat(ctx: Ctx, session: IntlSession, model: string): Promise<string> {
   const env = await callJson<{ data?: { id?: unknown } }>(ctx, 'intl', url(ctx, '/api/v2/chats/new'), {
     method: 'POST',
-    headers: headersFor(ctx, 'application/json'),
+    headers: headersFor(ctx, session, 'application/json'),
     json: { title: 'New Chat', models: [model], chat_mode: 'normal', chat_type: 't2t', timestamp: Date.now(), project_id: '' },
   })
   const id = env.data?.id
@@ -63,38 +77,57 @@ export function completionBody(turn: Turn, chatId: string, parentId: string | nu
         timestamp: Math.floor(now / 1000),
         models: [turn.model],
         chat_type: 't2t',
-        feature_config: { thinking_enabled: turn.thinking, output_schema: 'phase', auto_thinking: false, thinking_format: 'summary' },
+        feature_config: {
+          thinking_enabled: turn.thinking,
+          output_schema: 'phase',
+          auto_thinking: false,
+          thinking_format: 'summary',
+          research_mode: 'normal',
+          auto_search: true,
+        },
         extra: { meta: { subChatType: 't2t' } },
         sub_chat_type: 't2t',
         parent_id: parentId,
+        version: '2.1',
       },
     ],
     timestamp: now,
+    project_id: '',
   }
 }
 
 export const intlClient: SiteClient = {
-  async open(ctx, turn) {
-    const chatId = turn.continuing?.conversationId ?? (await createChat(ctx, turn.model))
-    const parentId = turn.continuing?.parentId ?? null
-    const res = await openEventStream(ctx, 'intl', url(ctx, '/api/v2/chat/completions'), {
-      query: { chat_id: chatId },
-      headers: headersFor(ctx, 'text/event-stream'),
-      json: completionBody(turn, chatId, parentId),
+  open(ctx, turn) {
+    return withSession(ctx, async (session) => {
+      const chatId = turn.continuing?.conversationId ?? (await createChat(ctx, session, turn.model))
+      const parentId = turn.continuing?.parentId ?? null
+      const res = await openEventStream(ctx, 'intl', url(ctx, '/api/v2/chat/completions'), {
+        query: { chat_id: chatId },
+        headers: headersFor(ctx, session, 'text/event-stream'),
+        json: completionBody(turn, chatId, parentId),
+      })
+      return { body: res.body, parser: new IntlStreamParser(chatId), known: { conversationId: chatId } }
     })
-    return { body: res.body, parser: new IntlStreamParser(chatId), known: { conversationId: chatId } }
   },
 
   async remove(ctx, ref) {
-    await callJson(ctx, 'intl', url(ctx, `/api/v2/chats/${encodeURIComponent(ref.conversationId)}`), {
-      method: 'DELETE',
-      headers: headersFor(ctx, 'application/json'),
-    })
+    await withSession(ctx, (session) =>
+      callJson(ctx, 'intl', url(ctx, `/api/v2/chats/${encodeURIComponent(ref.conversationId)}`), {
+        method: 'DELETE',
+        headers: headersFor(ctx, session, 'application/json'),
+      }),
+    )
   },
 
-  /** No account call is documented, so the probe reads the JWT: present, well-formed, unexpired. */
+  /** A login is probed by signing in; a pasted token by reading the JWT: well-formed, unexpired. */
   async probe(ctx) {
-    const claims = decodeJwtPayload(jarOf(ctx.credential.secret).get('token') ?? '')
+    if (isLoginSecret(ctx.credential.secret))
+      return runProbe(PROVIDER_ID, async () => {
+        const session = await intlSession(ctx, { force: true })
+        const account = decodeJwtPayload(session.token)?.email ?? ctx.credential.secret.split(':')[0]
+        return { ok: true, ...(typeof account === 'string' ? { account } : {}) }
+      })
+    const claims = decodeJwtPayload((await intlSession(ctx)).token)
     if (!claims) return { ok: false, reason: `${PROVIDER_ID}: the token is not a JWT` }
     const exp = Number(claims.exp)
     if (Number.isFinite(exp) && exp * 1000 < Date.now())

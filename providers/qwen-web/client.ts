@@ -16,6 +16,8 @@ export interface QwenSettings {
   temporary: boolean
   continue_sessions: boolean
   extra_headers: Record<string, string>
+  intl_version: string
+  intl_bx_v: string
 }
 
 export type Ctx = CallContext<QwenSettings>

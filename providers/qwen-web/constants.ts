@@ -20,8 +20,23 @@ export const QIANWEN_WPK_BID = '66ur41cs-cntu1744'
 export const PLATFORM = 'pc_tongyi'
 /** Tongyi checks that this header is present, not what it holds: peers send one fixed value. */
 export const TONGYI_XSRF = '48b9ee49-a184-45e2-9f67-fa87213edcdc'
-export const INTL_VERSION = '0.2.7'
+/** chat.qwen.ai's web build (`version` header) and baxia SDK version (`bx-v`); both are settings. */
+export const INTL_VERSION = '0.2.67'
 export const INTL_BX_V = '2.5.36'
+/** The token-login credential form `someone@example.com:password` (a cookie header has `=` before any `@`, a JWT no `@`). */
+export const INTL_LOGIN_FORM = /^([^\s:;=@]+@[^\s:;=]+):(.+)$/s
+/** Token login (email:password): v2 first, v1 where v2 answers 404/405. */
+export const INTL_SIGNIN_PATHS = ['/api/v2/auths/signin', '/api/v1/auths/signin'] as const
+/** A signed-in token is renewed this long before its `exp` (as a peer does). */
+export const INTL_RENEW_BEFORE_MS = 6 * 3_600_000
+
+/**
+ * Alibaba's risk control: `FAIL_SYS_USER_VALIDATE` inside a 200 stream, WAF pages (`aliyun_waf_aa`)
+ * and the slider/punish markers. The account must pass a check in a real browser; until then the
+ * credential cools this long rather than being retried at once.
+ */
+export const BROWSER_CHECK = /FAIL_SYS_USER_VALIDATE|RGV587|_____tmd_____|x5sec|aliyun_waf_|\bpunish\b/
+export const BROWSER_CHECK_COOLDOWN_MS = 30 * 60_000
 
 /** Qianwen error code meaning "this request needs an ACS (baxia) signature". */
 export const SIGNATURE_REQUIRED = 'EX015'

@@ -12,7 +12,7 @@ import { intlClient } from './client-intl.js'
 import { qianwenClient } from './client-qianwen.js'
 import { tongyiClient } from './client-tongyi.js'
 import type { Ctx, QwenSettings, SiteClient, StreamParser } from './client.js'
-import { PROVIDER_ID, QIANWEN_CHAT_URL, SUFFIXES, type Site, modelsFor } from './constants.js'
+import { INTL_BX_V, INTL_VERSION, PROVIDER_ID, QIANWEN_CHAT_URL, SUFFIXES, type Site, modelsFor } from './constants.js'
 
 export const settingsSchema = z.object({
   /** `qianwen` (www.qianwen.com), `tongyi` (legacy qianwen.biz.aliyun.com) or `intl` (chat.qwen.ai). */
@@ -30,6 +30,9 @@ export const settingsSchema = z.object({
   continue_sessions: z.boolean().default(true),
   /** Extra request headers, e.g. bx-ua / bx-umidtoken captured from the browser. */
   extra_headers: z.record(z.string(), z.string()).default({}),
+  /** chat.qwen.ai `version` header (the web build) and `bx-v` (its anti-bot SDK); raise them when the site does. */
+  intl_version: z.string().default(INTL_VERSION),
+  intl_bx_v: z.string().default(INTL_BX_V),
 }) satisfies z.ZodType<QwenSettings>
 
 const clients: Record<Site, SiteClient> = { qianwen: qianwenClient, tongyi: tongyiClient, intl: intlClient }

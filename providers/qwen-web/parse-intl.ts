@@ -1,15 +1,19 @@
 // chat.qwen.ai /api/v2/chat/completions stream: `response.created` first, then OpenAI-like deltas
 // tagged with a phase (think / thinking_summary → reasoning, answer / none → text); it ends when
-// an answer-phase delta reports status "finished".
+// an answer-phase delta reports status "finished". The 2026 thinking_summary phase carries its text
+// as a cumulative string list in `extra.summary_thought.content`; risk control (FAIL_SYS_USER_VALIDATE)
+// arrives as a frame without choices inside the 200 stream.
+import { CumulativeText } from '../../src/kit/cumulative.js'
 import type { SseEvent } from '../../src/kit/sse.js'
 import type { DeltaEvent } from '../../src/kit/types.js'
 import { asObject, tryJson } from '../../src/kit/json.js'
-import { QwenStreamParser, classifyError, usageOf } from './parse.js'
+import { QwenStreamParser, browserCheck, browserCheckMarker, classifyError, usageOf } from './parse.js'
 
 const REASONING_PHASES = new Set(['think', 'thinking_summary'])
 
 export class IntlStreamParser extends QwenStreamParser {
   private conversationSent = false
+  private readonly summary = new CumulativeText()
 
   constructor(private readonly chatId: string) {
     super('intl')
@@ -19,6 +23,9 @@ export class IntlStreamParser extends QwenStreamParser {
     if (this.done) return []
     if (ev.data.trim() === '[DONE]') return this.end()
     const frame = asObject(tryJson(ev.data))
+    // Only frames that carry no answer are searched for risk markers: an answer may say anything.
+    const marker = frame?.choices ? undefined : browserCheckMarker(ev.data)
+    if (marker) throw browserCheck('intl', marker)
     if (!frame) return []
     this.throwIfError(frame)
     const out: DeltaEvent[] = []
@@ -33,7 +40,7 @@ export class IntlStreamParser extends QwenStreamParser {
     const delta = asObject(asObject(choices[0])?.delta)
     if (!delta) return out
     const phase = typeof delta.phase === 'string' ? delta.phase : null
-    const text = typeof delta.content === 'string' ? delta.content : ''
+    const text = phase === 'thinking_summary' ? this.summaryDelta(delta) : typeof delta.content === 'string' ? delta.content : ''
     if (text) {
       this.produced = true
       out.push({ type: phase && REASONING_PHASES.has(phase) ? 'reasoning' : 'text', text })
@@ -44,7 +51,12 @@ export class IntlStreamParser extends QwenStreamParser {
     return out
   }
 
-
+  /** The summary list so far, joined, minus what was sent; frames without the list carry plain deltas. */
+  private summaryDelta(delta: Record<string, unknown>): string {
+    const list = asObject(asObject(delta.extra)?.summary_thought)?.content
+    if (Array.isArray(list)) return this.summary.next(list.filter((x) => typeof x === 'string').join('\n'))
+    return typeof delta.content === 'string' ? this.summary.append(delta.content) : ''
+  }
 
   private throwIfError(frame: Record<string, unknown>): void {
     const err = asObject(frame.error)

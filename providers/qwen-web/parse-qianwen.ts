@@ -1,5 +1,10 @@
-// www.qianwen.com /api/v2/chat stream: cumulative `multi_load/iframe` answer snapshots, thinking in
-// `meta_data.multi_load[0].content.think_content`, sources in `bar/iframe`, end on `event: complete`.
+// www.qianwen.com /api/v2/chat stream: cumulative `multi_load/iframe` answer snapshots, sources in
+// `bar/iframe`. Two shapes are read:
+// - to mid-2026: answer in `content`, thinking in `meta_data.multi_load[0].content.think_content`,
+//   end on `event: complete`, `communication` beside `data`;
+// - 2026-09 (unverified capture): thinking as `bar/workflow` snapshots of `bar_thinking` items,
+//   answer snapshot in `meta_data.multi_load[0].content`, `communication` inside `data`, and
+//   `data.sse_end: "1"` as the authoritative end.
 import { CumulativeText } from '../../src/kit/cumulative.js'
 import { findCitations } from '../../src/kit/find-citations.js'
 import type { SseEvent } from '../../src/kit/sse.js'
@@ -35,19 +40,35 @@ export class QianwenStreamParser extends QwenStreamParser {
     if (!frame) return [] // keep-alives and the bare `true` some models send
     if (!isNoError(frame.error_code)) throw classifyError('qianwen', frame.error_code, String(frame.error_msg ?? ''))
     this.usage = usageOf(asObject(asObject(frame.extra_info)?.chat_odps)?.total_usage) ?? this.usage
-    const out = this.conversation(asObject(frame.communication))
-    const messages = asObject(frame.data)?.messages
+    const data = asObject(frame.data)
+    const out = this.conversation(asObject(frame.communication) ?? asObject(data?.communication))
+    const messages = data?.messages
     for (const m of Array.isArray(messages) ? messages : []) {
       const message = asObject(m)
       if (message) out.push(...this.message(message))
     }
-    if (ev.event === 'complete') {
+    if (ev.event === 'complete' || data?.sse_end === '1' || data?.sse_end === 1) {
       out.push(...this.close())
     }
     return out
   }
 
-
+  /** The thinking panel: every frame a full snapshot of its `bar_thinking` items. */
+  private workflow(m: Json): DeltaEvent[] {
+    const items = asObject(m.meta_data)?.multi_load
+    const steps: string[] = []
+    for (const raw of Array.isArray(items) ? items : []) {
+      const item = asObject(raw)
+      const content = asObject(item?.content)
+      if (item?.type !== 'bar_thinking' || !content) continue
+      const step = [content.title, content.body].filter((x) => typeof x === 'string' && x).join('\n')
+      if (step) steps.push(step)
+    }
+    const delta = this.thinking.next(steps.join('\n\n'))
+    if (!delta) return []
+    this.produced = true
+    return [{ type: 'reasoning', text: delta }]
+  }
 
   private conversation(comm: Json | undefined): DeltaEvent[] {
     const session = comm?.sessionid
@@ -62,15 +83,19 @@ export class QianwenStreamParser extends QwenStreamParser {
       const items = findCitations([tryJson(m.content), m.meta_data], this.cited)
       return items.length ? [{ type: 'citations', items }] : []
     }
+    if (type === 'bar/workflow') return this.workflow(m)
     if (!ANSWER_TYPES.has(type)) return [] // signal/post, bar/progress, plan_cot/post...
     const out: DeltaEvent[] = []
     const multiLoad = asObject(m.meta_data)?.multi_load
-    const think = asObject(asObject(Array.isArray(multiLoad) ? multiLoad[0] : undefined)?.content)?.think_content
+    const first = asObject(Array.isArray(multiLoad) ? multiLoad[0] : undefined)?.content
+    const think = asObject(first)?.think_content
     if (typeof think === 'string') {
       const delta = this.thinking.next(think)
       if (delta) out.push({ type: 'reasoning', text: delta })
     }
-    const content = typeof m.content === 'string' ? answerText(m.content) : ''
+    // The 2026 shape keeps the answer snapshot in multi_load[0].content; the older one in content.
+    const snapshot = typeof m.content === 'string' && m.content ? m.content : typeof first === 'string' ? first : ''
+    const content = answerText(snapshot)
     // Whichever answer type carries text first is the answer; a second one would repeat it.
     if (content && !this.answerType) this.answerType = type
     if (type === this.answerType) {

@@ -7,6 +7,7 @@ import { parseQwenStream } from './index.js'
 import { IntlStreamParser } from './parse-intl.js'
 import { QianwenStreamParser, answerText } from './parse-qianwen.js'
 import { TongyiStreamParser } from './parse-tongyi.js'
+import { BROWSER_CHECK_COOLDOWN_MS } from './constants.js'
 import { Cumulative, classifyError, errorFromReply } from './parse.js'
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url))
@@ -62,6 +63,34 @@ const cases: { name: string; make: () => StreamParser; expected: DeltaEvent[] }[
       { type: 'finish', reason: 'stop' },
     ],
   },
+  {
+    name: 'intl-summary-2026.sse',
+    make: () => new IntlStreamParser('c0ffee00-1111-4222-a333-444455556666'),
+    expected: [
+      { type: 'conversation', id: 'c0ffee00-1111-4222-a333-444455556666', parentId: 'r-2026' },
+      { type: 'reasoning', text: '分析问题' },
+      { type: 'reasoning', text: '：用户问候' },
+      { type: 'reasoning', text: '\n组织回答🙂' },
+      { type: 'text', text: '你好，' },
+      { type: 'text', text: '最近怎么样？' },
+      { type: 'usage', promptTokens: 6, completionTokens: 9 },
+      { type: 'finish', reason: 'stop' },
+    ],
+  },
+  {
+    name: 'qianwen-2026.sse',
+    make: () => new QianwenStreamParser(),
+    expected: [
+      { type: 'conversation', id: '9d2e6c4a1b3f5e7d8c0a2b4d6f8e1a3c', parentId: '4b6d8f0a2c4e6a8c0e2a4c6e8a0c2e4a' },
+      { type: 'reasoning', text: '深度思考' },
+      { type: 'reasoning', text: '\n先看天气' },
+      { type: 'reasoning', text: '，再回答。' },
+      { type: 'text', text: '杭州' },
+      { type: 'text', text: '今天晴' },
+      { type: 'text', text: '，25°C☀️' },
+      { type: 'finish', reason: 'stop' },
+    ],
+  },
 ]
 
 describe('qwen-web stream fixtures', () => {
@@ -72,6 +101,37 @@ describe('qwen-web stream fixtures', () => {
       expect(await drain(parseQwenStream(streamOf(byteByByte(bytes)), c.make()))).toEqual(c.expected)
     })
   }
+})
+
+describe('qwen-web risk control', () => {
+  it('a FAIL_SYS_USER_VALIDATE frame in a 200 stream is a browser check that cools the credential (whole and split)', async () => {
+    const bytes = fixture('intl-browser-check.sse')
+    for (const chunks of [...everySplit(bytes), byteByByte(bytes)]) {
+      const err = await drain(parseQwenStream(streamOf(chunks), new IntlStreamParser('c1'))).catch((e) => e)
+      expect(err).toMatchObject({ kind: 'rate_limited', retryAfterMs: BROWSER_CHECK_COOLDOWN_MS })
+      expect(err.message).toMatch(/chat\.qwen\.ai asks for a browser check \(FAIL_SYS_USER_VALIDATE\).*paste its cookies again/)
+    }
+  })
+
+  it.each([
+    ['the WAF page', '<html><script>var aliyun_waf_aa="x";</script></html>', 'aliyun_waf_'],
+    ['an mtop rejection', '{"ret":["FAIL_SYS_USER_VALIDATE::被挤爆啦"],"data":{"url":"https://x/punish?x5secdata=1"}}', 'FAIL_SYS_USER_VALIDATE'],
+    ['an RGV587 answer', '{"ret":["RGV587_ERROR::SM::哎哟喂"]}', 'RGV587'],
+  ])('classifies %s as a browser check', (_label, body, marker) => {
+    const err = errorFromReply('intl', 200, body)
+    expect(err).toMatchObject({ kind: 'rate_limited', retryAfterMs: BROWSER_CHECK_COOLDOWN_MS })
+    expect(err.message).toContain(`(${marker})`)
+  })
+
+  it('an answer that mentions a marker word is still an answer', async () => {
+    const frame = { choices: [{ delta: { content: 'punish x5sec RGV587', phase: 'answer', status: 'typing' } }] }
+    const events = await drain(parseQwenStream(streamOf([`data: ${JSON.stringify(frame)}\n\n`]), new IntlStreamParser('c1')))
+    expect(events[0]).toEqual({ type: 'text', text: 'punish x5sec RGV587' })
+  })
+
+  it('a plain HTML page without a marker stays a protocol error', () => {
+    expect(errorFromReply('intl', 200, '<html>login</html>').kind).toBe('protocol')
+  })
 })
 
 const data = (obj: unknown, event?: string) => ({ data: JSON.stringify(obj), ...(event ? { event } : {}) })

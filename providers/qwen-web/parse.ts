@@ -11,7 +11,7 @@ import {
   upstreamUnavailable,
 } from '../../src/kit/errors.js'
 import type { DeltaEvent } from '../../src/kit/types.js'
-import { PROVIDER_ID, SIGNATURE_REQUIRED, type Site } from './constants.js'
+import { BROWSER_CHECK, BROWSER_CHECK_COOLDOWN_MS, PROVIDER_ID, SIGNATURE_REQUIRED, type Site } from './constants.js'
 
 const provider = PROVIDER_ID
 
@@ -23,7 +23,23 @@ const LOGGED_OUT = /NOT_LOGIN|登录|login|unauthori[sz]ed|token.*(expired|inval
 const RATE_LIMIT = /rate.?limit|too many|频繁|限流|稍后再试|RateLimited/i
 const OUT_OF_QUOTA = /quota|额度|用完|usage limit/i
 
-/** Error code + message from any Qwen envelope, as a failure class the pool understands. */
+const SITE_NAMES: Record<Site, string> = { qianwen: 'www.qianwen.com', tongyi: 'tongyi.aliyun.com', intl: 'chat.qwen.ai' }
+
+/**
+ * The site wants this account to pass a browser check (slider, WAF challenge): nothing a relay can
+ * answer, and retrying at once makes it worse. Cool the credential and tell the operator what to do.
+ */
+export function browserCheck(site: Site, marker: string, status?: number): UpstreamError {
+  const name = SITE_NAMES[site]
+  return rateLimited(
+    `${provider}: ${name} asks for a browser check (${marker}); open ${name} in a browser with this account, pass the check, then paste its cookies again`,
+    { provider, upstreamStatus: status, retryAfterMs: BROWSER_CHECK_COOLDOWN_MS },
+  )
+}
+
+/** The risk-control marker in a text that is not answer content, if any. */
+export const browserCheckMarker = (text: string) => BROWSER_CHECK.exec(text)?.[0]
+
 /** End-of-stream bookkeeping shared by the Qwen stream parsers. */
 export abstract class QwenStreamParser {
   done = false
@@ -45,10 +61,13 @@ export abstract class QwenStreamParser {
   }
 }
 
+/** Error code + message from any Qwen envelope, as a failure class the pool understands. */
 export function classifyError(site: Site, code: unknown, message: string, status?: number): UpstreamError {
   const codeText = isNoError(code) ? '' : String(code)
   const text = `${provider}: ${message || codeText || 'upstream error'}${codeText && message ? ` (${codeText})` : ''}`
   const o = { provider, upstreamStatus: status }
+  const marker = browserCheckMarker(`${codeText} ${message}`)
+  if (marker) return browserCheck(site, marker, status)
   if (codeText === SIGNATURE_REQUIRED || SIGNATURE.test(message))
     return protocolError(
       `${provider}: www.qianwen.com demands an ACS request signature (${codeText || 'sign'}), which this adapter does not ` +
@@ -67,6 +86,8 @@ export function classifyError(site: Site, code: unknown, message: string, status
 /** A reply that is not an event stream: a JSON envelope of some shape, or an HTML page. */
 export function errorFromReply(site: Site, status: number, body: string): UpstreamError {
   const trimmed = body.trim()
+  const marker = browserCheckMarker(trimmed)
+  if (marker) return browserCheck(site, marker, status)
   if (trimmed.startsWith('<'))
     return protocolError(`${provider}: got an HTML page (HTTP ${status}, likely a login or captcha page) instead of an event stream`, {
       provider,
@@ -76,7 +97,7 @@ export function errorFromReply(site: Site, status: number, body: string): Upstre
   if (!env) return protocolError(`${provider}: unexpected reply (HTTP ${status}) instead of an event stream`, { provider, upstreamStatus: status })
   const inner = asObject(env.data)
   const err = asObject(env.error)
-  const code = env.error_code ?? env.errorCode ?? env.code ?? inner?.code ?? err?.code
+  const code = env.error_code ?? env.errorCode ?? env.code ?? inner?.code ?? err?.code ?? (Array.isArray(env.ret) ? env.ret[0] : undefined)
   const message = String(env.error_msg ?? env.errorMsg ?? env.msg ?? env.message ?? inner?.details ?? err?.message ?? '')
   if (status < 400 && isNoError(code) && !message && env.success !== false)
     return protocolError(`${provider}: JSON envelope instead of an event stream`, { provider, upstreamStatus: status })

@@ -77,6 +77,17 @@ describe('qwen-web on www.qianwen.com', () => {
     expect(chats()[0]!.body.scene_param).toBe('first_turn')
   })
 
+  it('reads the 2026 stream (bar/workflow thinking, answer in multi_load) and stops at sse_end "1"', async () => {
+    fake.scenario = 'stream-2026'
+    const before = fake.aborted
+    const events = await run('qwen3-max', [user('想想')], { flags: new Set(['thinking']) }).events
+    expect(reasoningFrom(events)).toBe(`深度思考\n${QWEN_THINKING}`)
+    expect(textFrom(events)).toBe(qwenAnswer('想想', 1))
+    expect(events.at(-1)).toEqual({ type: 'finish', reason: 'stop' })
+    // The fake keeps the connection open after sse_end: the client ends it.
+    await expect.poll(() => fake.aborted).toBe(before + 1)
+  })
+
   it('honours model_map overrides', async () => {
     await run('qwen3-max', [user('hi')], {}, SECRET, { model_map: { 'qwen3-max': 'Qwen3.7-Max' } }).events
     expect(chats()[0]!.body.model).toBe('Qwen3.7-Max')

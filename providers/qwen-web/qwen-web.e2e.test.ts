@@ -1,4 +1,7 @@
 // qwen-web through the whole app with the official openai SDK, against the fake Qwen upstreams.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { QWEN_SOURCES, QWEN_THINKING, type QwenFake, qwenAnswer, startQwenFake } from '../../test/fakes/qwen-web.js'
 import { fakeJwt } from '../../test/fakes/qwen-web-harness.js'
@@ -101,5 +104,30 @@ describe('qwen-web end to end (chat.qwen.ai)', () => {
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? ''
     expect(text).toBe(qwenAnswer('二', 2))
     expect(fake.calls.filter((c) => c.path === '/api/v2/chats/new')).toHaveLength(1)
+  })
+
+  it('a token login is saved with the credential and survives a restart of the relay', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'freeway-qwen-restart-'))
+    try {
+      fake = await startQwenFake()
+      fake.accounts.set('han.meimei@example.com', 'pw-1')
+      fake.requireBrowserCookies = false
+      const urls = { base_url: fake.url, intl_url: fake.url }
+      const config = { providers: { 'qwen-web': { ...urls, site: 'intl', credentials: ['han.meimei@example.com:pw-1'] } } }
+      const signins = () => fake.calls.filter((c) => c.path.endsWith('/auths/signin')).length
+      app = await startTestApp({ config, databasePath: join(dir, 'freeway.db') })
+      const ask = async (content: string) =>
+        (await app.openai().chat.completions.create({ model: 'qwen3', messages: user(content) })).choices[0]!.message.content
+      expect(await ask('一')).toBe(qwenAnswer('一', 1))
+      expect(signins()).toBe(1)
+      await app.close()
+
+      app = await startTestApp({ config, databasePath: join(dir, 'freeway.db') })
+      expect(await ask('二')).toBe(qwenAnswer('二', 1))
+      expect(signins()).toBe(1) // the saved token, not a second sign-in
+    } finally {
+      await app?.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -1,5 +1,7 @@
 // Completion streams as chat.deepseek.com writes them, in each generation the spec lists.
 export type Generation = 'fragments' | 'plain-paths' | 'choices'
+/** `classic`: finish and title events before close (2025 captures); `2026`: neither (the 2026-05 capture). */
+export type Closing = 'classic' | '2026'
 
 export interface AnswerPlan {
   sessionId: string
@@ -11,7 +13,14 @@ export interface AnswerPlan {
   /** Stop with INCOMPLETE after this many answer characters (the rest comes from /continue). */
   stopAfter?: number
   modelType: string
+  /** Characters of the prompt: the fake's stand-in for prompt tokens in accumulated_token_usage. */
+  promptChars?: number
+  /** Default `classic`. */
+  closing?: Closing
 }
+
+/** The fake counts a character as a token: prompt plus everything it writes. */
+export const accumulatedTokens = (plan: AnswerPlan) => (plan.promptChars ?? 0) + [...plan.reasoning].length + [...plan.answer].length
 
 export function sseEvent(data: unknown, event?: string): string {
   return `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`
@@ -38,21 +47,20 @@ function opening(plan: AnswerPlan): string[] {
   ]
 }
 
-function closing(title: string): string[] {
-  return [
-    sseEvent({}, 'finish'),
-    sseEvent({ updated_at: 1775323030.1 }, 'update_session'),
-    sseEvent({ content: title }, 'title'),
-    sseEvent({ click_behavior: 'none', auto_resume: false }, 'close'),
-  ]
+function closing(plan: AnswerPlan, title: string): string[] {
+  const close = sseEvent({ click_behavior: 'none', auto_resume: false }, 'close')
+  const updated = sseEvent({ updated_at: 1775323030.1 }, 'update_session')
+  if (plan.closing === '2026') return [updated, close]
+  return [sseEvent({}, 'finish'), updated, sseEvent({ content: title }, 'title'), close]
 }
 
 /** Generation 2, fragment paths: snapshot, APPEND and bare-v deltas, BATCH, status. */
 export function fragmentsStream(plan: AnswerPlan): string[] {
   const out = opening(plan)
   const fragments: unknown[] = []
+  const snapshot = { message_id: plan.responseMessageId, parent_id: plan.requestMessageId, status: 'WIP', accumulated_token_usage: 0, fragments }
   if (plan.sources.length) fragments.push({ id: 1, type: 'TOOL_SEARCH', queries: ['q'], results: [] })
-  out.push(sseEvent({ v: { response: { message_id: plan.responseMessageId, parent_id: plan.requestMessageId, status: 'WIP', fragments } } }))
+  out.push(sseEvent({ v: { response: snapshot } }))
   if (plan.sources.length) out.push(sseEvent({ p: 'response/fragments/-1/results', o: 'SET', v: searchResults(plan) }))
   if (plan.reasoning) {
     const [first = '', ...rest] = pieces(plan.reasoning)
@@ -65,9 +73,10 @@ export function fragmentsStream(plan: AnswerPlan): string[] {
   out.push(sseEvent({ p: 'response/fragments', o: 'APPEND', v: [{ id: 3, type: 'RESPONSE', content: first }] }))
   out.push(...deltas(rest, (v) => ({ p: 'response/fragments/-1/content', v })))
   const status = plan.stopAfter === undefined ? 'FINISHED' : 'INCOMPLETE'
-  out.push(sseEvent({ p: 'response', o: 'BATCH', v: [{ p: 'accumulated_token_usage', v: 42 }, { p: 'quasi_status', v: status }] }))
+  const usage = { p: 'accumulated_token_usage', v: accumulatedTokens(plan) }
+  out.push(sseEvent({ p: 'response', o: 'BATCH', v: [usage, { p: 'quasi_status', v: status }] }))
   out.push(sseEvent({ p: 'response/status', o: 'SET', v: status }))
-  return status === 'FINISHED' ? [...out, ...closing('标题')] : out
+  return status === 'FINISHED' ? [...out, ...closing(plan, '标题')] : out
 }
 
 /** What /chat/continue streams: the response so far as a snapshot, then the rest. */
@@ -80,7 +89,7 @@ export function continueStream(plan: AnswerPlan): string[] {
     sseEvent({ v: { response: { message_id: plan.responseMessageId, status: 'WIP', fragments } } }),
     ...deltas(pieces(rest), (v) => ({ p: 'response/fragments/-1/content', o: 'APPEND', v })),
     sseEvent({ p: 'response/status', o: 'SET', v: 'FINISHED' }),
-    ...closing('续写'),
+    ...closing(plan, '续写'),
   ]
 }
 
@@ -95,7 +104,7 @@ export function plainPathsStream(plan: AnswerPlan): string[] {
   out.push(...deltas(pieces(plan.reasoning), (v) => ({ p: 'response/thinking_content', v })))
   out.push(...deltas(pieces(answer), (v) => ({ p: 'response/content', o: 'APPEND', v })))
   out.push(sseEvent({ p: 'response/status', o: 'SET', v: 'FINISHED' }))
-  return [...out, ...closing('标题')]
+  return [...out, ...closing(plan, '标题')]
 }
 
 /** Generation 1 (to early 2025): OpenAI-like choices/delta, ending with [DONE]. */

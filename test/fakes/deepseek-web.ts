@@ -1,11 +1,14 @@
 // A fake chat.deepseek.com (/api/v0) with the server-side checks the real one makes: token,
-// client version, required fields, single-use signed PoW challenges bound to their target path,
-// session ownership and message threading. Streams come from deepseek-web-streams.ts.
+// client version floor, the WAF cookies (when configured), required fields, single-use signed PoW
+// challenges bound to their target path, session ownership, message threading and vision files.
+// Streams come from deepseek-web-streams.ts, file calls from deepseek-web-files.ts.
 import { createHmac, randomBytes, randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { deepseekHashV1, powPrefix } from '../../providers/deepseek-web/hash.js'
 import { type RunningServer, readJson, sendJson, startServer } from '../helpers/fake-server.js'
-import { type AnswerPlan, type Generation, STREAM_BUILDERS, continueStream } from './deepseek-web-streams.js'
+import { type FakeFile, type FileOptions, fetchFiles, refFilesProblem, uploadFile } from './deepseek-web-files.js'
+import { cookiesOf, versionAtLeast, wafChallenge } from './deepseek-web-gate.js'
+import { type AnswerPlan, type Closing, type Generation, STREAM_BUILDERS, continueStream } from './deepseek-web-streams.js'
 import { offeredTools, webAgentAnswer } from './web-agent.js'
 
 /** Real: spec §1.1. */
@@ -38,6 +41,14 @@ export interface FakeDeepseekOptions {
   challengeTtlMs?: number
   /** Issue challenges for another target path than asked (the client must echo it back). */
   issueTargetPath?: string
+  /** The x-client-version floor; older clients get 40005 CLIENT_VERSION_TOO_LOW. */
+  minClientVersion?: string
+  /** Cookies every call must carry (the WAF token, the session cookie); others get the WAF challenge page. */
+  requireCookies?: Record<string, string>
+  /** How a finished answer closes: `classic` (finish + title events) or `2026` (neither, as captured). */
+  closing?: Closing
+  /** Vision files: PENDING for this many polls, then this status. */
+  files?: Partial<FileOptions>
 }
 
 interface Session {
@@ -53,8 +64,12 @@ export interface CompletionRecord {
   body: Record<string, unknown>
 }
 
+type Optional = 'issueTargetPath' | 'requireCookies' | 'files'
 export interface FakeDeepseek extends RunningServer {
-  options: Required<Omit<FakeDeepseekOptions, 'issueTargetPath'>> & { issueTargetPath?: string }
+  options: Required<Omit<FakeDeepseekOptions, Optional>> & Pick<FakeDeepseekOptions, Optional>
+  files: Map<string, FakeFile>
+  /** ds_session_id values the fake set through Set-Cookie (the site rotates it). */
+  issuedSessionCookies: string[]
   calls: { path: string; headers: IncomingMessage['headers'] }[]
   completions: CompletionRecord[]
   sessions: Map<string, Session>
@@ -72,12 +87,6 @@ const SIGNING_KEY = randomBytes(16)
 const sign = (c: Record<string, unknown>) =>
   createHmac('sha256', SIGNING_KEY).update(`${c.challenge}|${c.salt}|${c.expire_at}|${c.difficulty}|${c.target_path}`).digest('hex')
 
-const versionAtLeast = (v: string | undefined, min: number[]) => {
-  const parts = (v ?? '0').split(/[.-]/).map((p) => Number.parseInt(p, 10) || 0)
-  for (let i = 0; i < min.length; i++) if ((parts[i] ?? 0) !== min[i]) return (parts[i] ?? 0) > min[i]!
-  return true
-}
-
 export async function startFakeDeepseek(opts: FakeDeepseekOptions = {}): Promise<FakeDeepseek> {
   const options = {
     userTokens: ['user-token-a'],
@@ -85,8 +94,11 @@ export async function startFakeDeepseek(opts: FakeDeepseekOptions = {}): Promise
     generation: 'fragments' as const,
     difficulty: 1000,
     challengeTtlMs: 300_000,
+    minClientVersion: '2.0.0',
+    closing: 'classic' as Closing,
     ...opts,
   }
+  const fileOptions: FileOptions = { pendingPolls: 1, finalStatus: 'SUCCESS', ...opts.files }
   const sessionTokens = new Map<string, string>()
   const challenges = new Map<string, Record<string, unknown>>()
   const incomplete = new Map<string, AnswerPlan>()
@@ -123,12 +135,14 @@ export async function startFakeDeepseek(opts: FakeDeepseekOptions = {}): Promise
     const agentAnswer = webAgentAnswer(prompt.split('<｜User｜>').at(-1) ?? prompt, session.tools)
     const turn = session.lastResponseId / 2 + 1
     const search = body.search_enabled === true
+    const files = (body.ref_file_ids as string[]).map((id) => fake.files.get(id)!)
+    const seen = files.length ? `（看到${files.length}张图：${files.map((f) => `${f.mime} ${f.bytes}字节`).join('，')}）` : ''
     return {
       sessionId,
       requestMessageId: session.lastResponseId + 1,
       responseMessageId: session.lastResponseId + 2,
       reasoning: body.thinking_enabled ? `用户在第${turn}轮说“${lastLine}”，我来想想。` : '',
-      answer: agentAnswer ?? (search ? `第${turn}轮回答[citation:1]：${lastLine}[citation:2]。` : `第${turn}轮回答：${lastLine}。`),
+      answer: agentAnswer ?? (search ? `第${turn}轮回答[citation:1]：${lastLine}[citation:2]。` : `第${turn}轮回答${seen}：${lastLine}。`),
       sources: search
         ? [
             { url: 'https://example.cn/a', title: '来源甲' },
@@ -136,6 +150,8 @@ export async function startFakeDeepseek(opts: FakeDeepseekOptions = {}): Promise
           ]
         : [],
       modelType: String(body.model_type ?? 'default'),
+      promptChars: [...prompt].length,
+      closing: options.closing,
     }
   }
 
@@ -167,6 +183,8 @@ export async function startFakeDeepseek(opts: FakeDeepseekOptions = {}): Promise
     const sessionId = String(body.chat_session_id)
     const session = fake.sessions.get(sessionId)
     if (!session || session.deleted || session.owner !== owner) return send(res, biz(1, 'ILLEGAL_CHAT_SESSION_ID'))
+    const fileProblem = path.endsWith('/completion') ? refFilesProblem(body, owner, fake.files) : undefined
+    if (fileProblem) return send(res, biz(9, `INVALID_REF_FILE_ID: ${fileProblem}`))
     fake.completions.push({ path, body })
     if (path.endsWith('/continue')) {
       const plan = incomplete.get(`${sessionId}@${body.message_id}`)
@@ -192,19 +210,33 @@ export async function startFakeDeepseek(opts: FakeDeepseekOptions = {}): Promise
     return stream(res, STREAM_BUILDERS.fragments(cut))
   }
 
+  /** The WAF sits in front of everything: the configured cookies, ds_session_id also as (re)issued. */
+  function passesWaf(req: IncomingMessage): boolean {
+    if (!options.requireCookies) return true
+    const jar = cookiesOf(req)
+    return Object.entries(options.requireCookies).every(
+      ([name, value]) => jar.get(name) === value || (name === 'ds_session_id' && fake.issuedSessionCookies.includes(jar.get(name) ?? '')),
+    )
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0]!
+    const url = new URL(req.url ?? '/', 'http://fake')
+    const path = url.pathname
     fake.calls.push({ path, headers: req.headers })
+    if (!passesWaf(req)) return wafChallenge(res)
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? ''
+    if (!versionAtLeast(req.headers['x-client-version'] as string | undefined, options.minClientVersion)) return send(res, CLIENT_TOO_OLD)
     if (path === '/api/v0/users/current') {
       if (!options.userTokens.includes(bearer)) return send(res, TOKEN_INVALID)
       const token = `session-${randomUUID()}`
       sessionTokens.set(token, bearer)
-      return send(res, ok({ id: 'u-1', email: `${bearer}@example.com`, mobile_number: null, token }))
+      const cookie = `ds_session_id=${randomUUID().replace(/-/g, '')}`
+      fake.issuedSessionCookies.push(cookie.split('=')[1]!)
+      const headers = options.requireCookies ? { 'set-cookie': `${cookie}; Path=/; Secure; HttpOnly; SameSite=Lax` } : undefined
+      return sendJson(res, 200, ok({ id: 'u-1', email: `${bearer}@example.com`, mobile_number: null, token }), headers)
     }
     const owner = sessionTokens.get(bearer)
     if (!owner) return send(res, TOKEN_INVALID)
-    if (!versionAtLeast(req.headers['x-client-version'] as string | undefined, [2, 0, 0])) return send(res, CLIENT_TOO_OLD)
     if (path === '/api/v0/chat_session/create') {
       await readJson(req)
       const id = randomUUID()
@@ -240,6 +272,12 @@ export async function startFakeDeepseek(opts: FakeDeepseekOptions = {}): Promise
       return send(res, ok({ challenge: c }))
     }
     if (path === '/api/v0/chat/completion' || path === '/api/v0/chat/continue') return chatCall(req, res, path, owner)
+    if (path === '/api/v0/file/upload_file') {
+      const powError = checkPow(req, path)
+      if (powError) return send(res, powError)
+      return uploadFile(req, res, owner, fake.files, fileOptions)
+    }
+    if (path === '/api/v0/file/fetch_files' && req.method === 'GET') return fetchFiles(url, res, owner, fake.files)
     return send(res, { detail: 'Not Found' }, 404)
   }
 
@@ -247,6 +285,8 @@ export async function startFakeDeepseek(opts: FakeDeepseekOptions = {}): Promise
   return Object.assign(fake, server, {
     options,
     calls: [],
+    files: new Map<string, FakeFile>(),
+    issuedSessionCookies: [],
     completions: [],
     sessions: new Map<string, Session>(),
     deleted: [],

@@ -15,6 +15,9 @@ export type QwenScenario =
   | 'filter' // tongyi: canShare false
   | 'html' // a login / captcha page
   | 'slow' // one piece of the answer, then silence until the client leaves
+  | 'stream-2026' // qianwen: bar/workflow thinking, answer in multi_load[0].content, sse_end "1", then silence
+  | 'browser-check' // chat.qwen.ai: FAIL_SYS_USER_VALIDATE inside the 200 stream
+  | 'waf' // chat.qwen.ai: the Aliyun WAF page
 
 export interface QwenCall {
   method: string
@@ -35,6 +38,12 @@ export interface QwenFake extends RunningServer {
   /** Valid Aliyun tickets (qianwen, tongyi) and chat.qwen.ai tokens. */
   tickets: Set<string>
   tokens: Set<string>
+  /** chat.qwen.ai accounts for token login: e-mail → password (the fake expects its SHA-256 hex). */
+  accounts: Map<string, string>
+  /** chat.qwen.ai: only the v1 sign-in path exists (v2 answers 404). */
+  signinV1Only: boolean
+  /** chat.qwen.ai: completions need the browser cookies (cna...), as the real site does for pasted tokens. */
+  requireBrowserCookies: boolean
   scenario: QwenScenario
   calls: QwenCall[]
   sessions: Map<string, QwenSession>
@@ -82,6 +91,12 @@ export function sseResponse(fake: QwenFake, res: ServerResponse): (chunk: string
 export function sendHtml(res: ServerResponse): void {
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
   res.end('<!DOCTYPE html><html><body>请登录 / captcha</body></html>')
+}
+
+/** The Aliyun WAF's interstitial (its marker, `aliyun_waf_aa`, is what peers match on). */
+export function sendWafPage(res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+  res.end('<!DOCTYPE html><html><head><script>var aliyun_waf_aa="a1b2c3";</script></head><body>Verifying…</body></html>')
 }
 
 interface QianwenBody {
@@ -139,6 +154,7 @@ async function qianwenChat(fake: QwenFake, req: IncomingMessage, res: ServerResp
   session.prompts.push(prompt)
   session.lastId = body.req_id!
   const write = sseResponse(fake, res)
+  if (fake.scenario === 'stream-2026') return qianwen2026(write, sessionId, body.req_id!, prompt, session.prompts.length, body.deep_search === '1')
   const named = fake.scenario === 'message-framing' ? 'event: message\n' : ''
   const frame = (messages: unknown[], extra: Record<string, unknown> = {}) =>
     write(`${named}data: ${JSON.stringify({ error_code: 0, error_msg: '', data: { messages }, communication: { sessionid: sessionId, reqid: body.req_id }, ...extra })}\n\n`)
@@ -172,10 +188,36 @@ async function qianwenChat(fake: QwenFake, req: IncomingMessage, res: ServerResp
   res.end()
 }
 
+/**
+ * The 2026-09 stream (unverified capture): frames come in pairs per chunk, `communication` inside
+ * `data`, thinking as bar/workflow snapshots, the answer snapshot in meta_data.multi_load[0].content,
+ * and `sse_end: "1"` as the end, after which this fake keeps the connection open.
+ */
+function qianwen2026(write: (chunk: string) => void, sessionId: string, reqId: string, prompt: string, turn: number, thinking: boolean): void {
+  let resid = 0
+  const frame = (messages: unknown[], extra: Record<string, unknown> = {}) =>
+    `data: ${JSON.stringify({ error_code: 0, error_msg: '', data: { messages, communication: { sessionid: sessionId, reqid: reqId, resid: ++resid }, ...extra } })}\n\n`
+  const frames: string[] = []
+  if (thinking)
+    for (const body of ['', ...growing(QWEN_THINKING, 5)]) {
+      const item = { type: 'bar_thinking', source_seq: 1, content: { title: '深度思考', body, status: body === QWEN_THINKING ? 'complete' : 'processing' } }
+      frames.push(frame([{ mime_type: 'bar/workflow', status: 'processing', meta_data: { multi_load: [item] } }]))
+    }
+  for (const [i, text] of growing(qwenAnswer(prompt, turn)).entries()) {
+    const meta = { multi_load: [{ content: text, ...(i === 0 ? { first_packet: true } : {}) }] }
+    frames.push(frame([{ mime_type: 'multi_load/iframe', status: 'processing', meta_data: meta }]))
+  }
+  frames.push(frame([], { sse_end: '1' }))
+  for (let i = 0; i < frames.length; i += 2) write(frames.slice(i, i + 2).join(''))
+}
+
 export async function startQwenFake(): Promise<QwenFake> {
   const fake = {
     tickets: new Set(['ticket-valid-1']),
     tokens: new Set<string>(),
+    accounts: new Map<string, string>(),
+    signinV1Only: false,
+    requireBrowserCookies: true,
     scenario: 'answer',
     calls: [],
     sessions: new Map(),
@@ -200,7 +242,7 @@ export async function startQwenFake(): Promise<QwenFake> {
       return sendJson(res, 200, { success: true, error_code: 0 })
     }
     if (url.pathname.startsWith('/dialog/')) return handleTongyi(fake, req, res, url.pathname, body)
-    if (url.pathname.startsWith('/api/v2/chat')) return handleIntl(fake, req, res, url, body)
+    if (url.pathname.startsWith('/api/v2/chat') || /^\/api\/v[12]\/auths\/signin$/.test(url.pathname)) return handleIntl(fake, req, res, url, body)
     return sendJson(res, 404, { success: false, error_code: 'NOT_FOUND', error_msg: url.pathname })
   }
 
