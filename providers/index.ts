@@ -13,6 +13,7 @@ import deepseekWeb from './deepseek-web/index.js'
 import anthropicApi from './anthropic-api/index.js'
 import jimengApi from './jimeng-api/index.js'
 import klingApi from './kling-api/index.js'
+import sunoApi from './suno-api/index.js'
 
 // biome-ignore lint/suspicious/noExplicitAny: each definition carries its own settings type
 export const providers: ProviderDefinition<any>[] = [
@@ -29,4 +30,5 @@ export const providers: ProviderDefinition<any>[] = [
   anthropicApi,
   jimengApi,
   klingApi,
+  sunoApi,
 ]
