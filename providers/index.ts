@@ -14,6 +14,7 @@ import anthropicApi from './anthropic-api/index.js'
 import jimengApi from './jimeng-api/index.js'
 import klingApi from './kling-api/index.js'
 import sunoApi from './suno-api/index.js'
+import geminiApi from './gemini-api/index.js'
 
 // biome-ignore lint/suspicious/noExplicitAny: each definition carries its own settings type
 export const providers: ProviderDefinition<any>[] = [
@@ -31,4 +32,5 @@ export const providers: ProviderDefinition<any>[] = [
   jimengApi,
   klingApi,
   sunoApi,
+  geminiApi,
 ]
