@@ -5,6 +5,7 @@ export const PROVIDER_ID = 'suno-api'
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:8080'
 export const SUBMIT_PATH = '/suno/submit/music'
 export const FETCH_PATH = '/suno/fetch'
+export const ACCOUNT_PATH = '/suno/account'
 
 /** Public model → `mv` (the service's default is chirp-v3-0; the others are unverified names). */
 export const MODELS: Readonly<Record<string, string>> = {

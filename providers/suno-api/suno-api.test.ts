@@ -62,3 +62,10 @@ describe('suno-api', () => {
     expect(gone.status).toBe('failed')
   })
 })
+
+describe('suno-api probe', () => {
+  it('the account answers for a good token (credits left); a wrong token is bad', async () => {
+    expect(await adapter().probe!(ctx())).toEqual({ ok: true, credit: 2450 })
+    expect(await adapter().probe!(ctx('wrong'))).toMatchObject({ ok: false })
+  })
+})

@@ -31,6 +31,8 @@ export class FakeSuno extends FakeUpstream {
     if (submit && req.method === 'POST') return this.submit(submit[1]!.toUpperCase(), body, res)
     const fetchOne = /^\/suno\/fetch\/([^/]+)$/.exec(url.pathname)
     if (fetchOne && req.method === 'GET') return sendJson(res, 200, { code: 'success', message: '', data: this.view(decodeURIComponent(fetchOne[1]!)) })
+    if (url.pathname === '/suno/account' && req.method === 'GET')
+      return sendJson(res, 200, { code: 'success', message: '', data: { credits_left: 2450, period: 'month', monthly_limit: 2500, monthly_usage: 50 } })
     if (url.pathname === '/suno/fetch' && req.method === 'POST') {
       const ids = Array.isArray(body.ids) ? body.ids.map(String) : []
       return sendJson(res, 200, { code: 'success', message: '', data: ids.map((id) => this.view(id)).filter(Boolean) })
