@@ -1,7 +1,7 @@
 // ChatRequest (OpenAI-shaped) → a generateContent request body. Pure: no I/O.
 import { invalidRequest, notSupported } from '../../src/kit/errors.js'
 import { asObject, tryJson } from '../../src/kit/json.js'
-import { dataUrlParts } from '../../src/kit/key-pair.js'
+import { dataUrlParts } from '../../src/kit/data-url.js'
 import { textOf } from '../../src/kit/messages.js'
 import type { ChatMessage, ChatRequest, ContentPart } from '../../src/kit/types.js'
 import { DYNAMIC_THINKING, EFFORT_BUDGETS, REPLAY_THOUGHT_SIGNATURE, needsThoughtSignature } from './constants.js'

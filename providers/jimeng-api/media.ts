@@ -1,6 +1,6 @@
 // MediaRequest → the submit body for a req_key, and GetResult's data → a MediaSnapshot. Pure.
 import { invalidRequest } from '../../src/kit/errors.js'
-import { dataUrlParts } from '../../src/kit/key-pair.js'
+import { dataUrlParts } from '../../src/kit/data-url.js'
 import type { MediaRequest, MediaSnapshot } from '../../src/kit/types.js'
 import { ASPECT_RATIOS, DEFAULT_CAMERA_STRENGTH, DEFAULT_TEMPLATE_ID, type JimengMode, PROVIDER_ID, framesFor } from './constants.js'
 

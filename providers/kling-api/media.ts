@@ -1,7 +1,7 @@
 // MediaRequest → Kling's create body and path, and a task → a MediaSnapshot. Pure.
 import { invalidRequest } from '../../src/kit/errors.js'
 import { asObject } from '../../src/kit/json.js'
-import { dataUrlParts } from '../../src/kit/key-pair.js'
+import { dataUrlParts } from '../../src/kit/data-url.js'
 import type { MediaRequest, MediaSnapshot } from '../../src/kit/types.js'
 import { type KlingModel, PROVIDER_ID } from './constants.js'
 

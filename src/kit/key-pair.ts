@@ -28,9 +28,3 @@ export function normalizeKeyPair(raw: string): string {
   const pair = split(raw.trim())
   return pair ? `${pair.accessKey}:${pair.secretKey}` : raw.trim()
 }
-
-/** `data:<mime>;base64,<data>` → its parts; undefined for anything else (http URLs). */
-export function dataUrlParts(url: string): { mime: string; data: string } | undefined {
-  const m = /^data:([^;,]+)(?:;[^,]*)?;base64,(.*)$/s.exec(url)
-  return m ? { mime: m[1]!, data: m[2]! } : undefined
-}
