@@ -11,6 +11,10 @@ import metasoWeb from './metaso-web/index.js'
 import hixaiWeb from './hixai-web/index.js'
 import deepseekWeb from './deepseek-web/index.js'
 import anthropicApi from './anthropic-api/index.js'
+import jimengApi from './jimeng-api/index.js'
+import klingApi from './kling-api/index.js'
+import sunoApi from './suno-api/index.js'
+import geminiApi from './gemini-api/index.js'
 
 // biome-ignore lint/suspicious/noExplicitAny: each definition carries its own settings type
 export const providers: ProviderDefinition<any>[] = [
@@ -25,4 +29,8 @@ export const providers: ProviderDefinition<any>[] = [
   hixaiWeb,
   deepseekWeb,
   anthropicApi,
+  jimengApi,
+  klingApi,
+  sunoApi,
+  geminiApi,
 ]

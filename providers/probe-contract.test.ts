@@ -19,6 +19,8 @@ import metasoWeb from './metaso-web/index.js'
 import minimaxWeb from './minimax-web/index.js'
 import openaiCompatible from './openai-compatible/index.js'
 import qwenWeb from './qwen-web/index.js'
+import geminiApi from './gemini-api/index.js'
+import sunoApi from './suno-api/index.js'
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url')
 
@@ -48,6 +50,8 @@ const cases: Case[] = [
     settings: { flow: 'hailuo', hailuo_url: 'URL' },
   },
   { name: 'qwen-web (qianwen)', def: qwenWeb, secret: 'tongyi_sso_ticket=ticket-1; XSRF-TOKEN=xsrf-1', settings: { site: 'qianwen', api_url: 'URL' } },
+  { name: 'gemini-api', def: geminiApi, secret: 'AIza-probe' },
+  { name: 'suno-api', def: sunoApi, secret: 'suno-probe' },
   { name: 'qwen-web (tongyi)', def: qwenWeb, secret: 'tongyi_sso_ticket=ticket-1; XSRF-TOKEN=xsrf-1', settings: { site: 'tongyi', tongyi_url: 'URL' } },
 ]
 

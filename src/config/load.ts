@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import type { z } from 'zod'
+import { applyEnvCredentials } from './env-credentials.js'
 import { type Config, configSchema } from './schema.js'
 
 export class ConfigError extends Error {
@@ -94,6 +95,7 @@ export function buildConfig(raw: unknown, env: Env = process.env): Config {
     const v = env[name]
     if (v !== undefined && v !== '') setPath(tree, path, convert(v))
   }
+  applyEnvCredentials(tree, env)
   if (env.DEBUG && truthy(env.DEBUG) && !env.LOG_LEVEL) tree.log_level = 'debug'
   const parsed = configSchema.safeParse(tree)
   if (!parsed.success) throw new ConfigError(`invalid configuration: ${formatIssues(parsed.error.issues)}`)

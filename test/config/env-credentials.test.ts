@@ -1,0 +1,38 @@
+// The seeds' variable names for upstream keys become credentials of their providers.
+import { afterEach, describe, expect, it } from 'vitest'
+import { buildConfig } from '../../src/config/load.js'
+import { type TestApp, startTestApp } from '../helpers/app.js'
+
+let app: TestApp | undefined
+afterEach(async () => {
+  await app?.close()
+  app = undefined
+})
+
+describe('env credentials', () => {
+  it('one variable or an access/secret pair lands in providers.<id>.credentials', () => {
+    const config = buildConfig({ providers: { 'gemini-api': { credentials: ['from-yaml'] } } }, {
+      GEMINI_API_KEY: 'AIza-env',
+      KLING_ACCESS_KEY: 'ak',
+      KLING_SECRET_KEY: 'sk',
+      DOUBAO_JM_API_KEY: 'AKLT1',
+      DOUBAO_JM_SECRET_KEY: 'c2Vj',
+      SUNO_API_KEY: 'suno-token',
+    })
+    expect(config.providers['gemini-api']!.credentials).toEqual(['from-yaml', 'AIza-env'])
+    expect(config.providers['kling-api']!.credentials).toEqual(['ak:sk'])
+    expect(config.providers['jimeng-api']!.credentials).toEqual(['AKLT1:c2Vj'])
+    expect(config.providers['suno-api']!.credentials).toEqual(['suno-token'])
+  })
+
+  it('half a pair is a configuration error naming the missing variable; nothing set adds nothing', () => {
+    expect(() => buildConfig({}, { KLING_ACCESS_KEY: 'ak' })).toThrow(/KLING_SECRET_KEY is not set/)
+    expect(buildConfig({}, {}).providers).toEqual({})
+  })
+
+  it('the relay seeds them into the pool at start and enables the provider', async () => {
+    app = await startTestApp({ env: { DOUBAO_JM_API_KEY: 'AKLT1', DOUBAO_JM_SECRET_KEY: 'c2Vj' } })
+    expect(app.services.instances.has('jimeng-api')).toBe(true)
+    expect(app.services.pool.store.all('jimeng-api').map((c) => c.secret)).toEqual(['AKLT1:c2Vj'])
+  })
+})
