@@ -27,7 +27,7 @@ export const modelDocs: RouteDoc[] = [
     auth: 'client',
     query: listQuery,
     response: z.object({ object: z.literal('list'), data: z.array(modelSchema) }),
-    errors: openaiErrors(400, 401),
+    errors: openaiErrors(401),
   },
   {
     method: 'get',
@@ -39,7 +39,7 @@ export const modelDocs: RouteDoc[] = [
     params: modelParams,
     query: listQuery,
     response: modelSchema,
-    errors: openaiErrors(400, 401, 404),
+    errors: openaiErrors(401, 404),
   },
 ]
 

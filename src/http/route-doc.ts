@@ -43,7 +43,5 @@ export interface RouteDoc {
   errors: ErrorShape
 }
 
-/** Statuses any route behind client keys may answer before its handler runs. */
-export const CLIENT_AUTH_STATUSES = [401] as const
 /** Statuses the admin guard and body limit answer. */
 export const ADMIN_GUARD_STATUSES = [401, 403, 413] as const

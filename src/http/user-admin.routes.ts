@@ -81,7 +81,7 @@ export const userAdminDocs: RouteDoc[] = [
     method: 'post',
     forms: true,
     path: '/user/token/add',
-    summary: 'Add tokens to a user (created if new)',
+    summary: 'Add tokens to a user (created if new); honours Idempotency-Key',
     body: addSchema,
     headers: idempotency,
     response: seedEnvelope(userView),
