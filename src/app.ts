@@ -20,6 +20,7 @@ import { ApiError, toApiError } from './http/errors.js'
 import { baseHeaders } from './http/exchange.js'
 import type { DoorServing } from './http/fast-lane.js'
 import { clientAuth } from './http/middleware/client-auth.js'
+import { buildOpenApi } from './http/openapi.js'
 import { modelRoutes } from './http/models.routes.js'
 import { requestIds } from './http/prepare.js'
 import { systemRoutes } from './http/system.routes.js'
@@ -107,6 +108,6 @@ export function createApp(s: Services) {
   if (s.config.admin.enabled) app.route('/', userAdminRoutes(s))
   if (s.config.admin.enabled) app.route('/', consoleRoutes(prefix))
   app.route('/', sessionRoutes(s.chat, s.keys, s.config.security.allow_anonymous, s.log))
-  app.route('/', systemRoutes(s, () => app.routes))
+  app.route('/', systemRoutes(s, () => buildOpenApi(app.routes, prefix)))
   return Object.assign(app, { serving })
 }

@@ -5,10 +5,41 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { hourlyTraffic, topBy } from '../db/stats.repo.js'
 import type { Services } from '../services.js'
-import { ok, parseInput } from './envelope.js'
+import { apiEnvelope, apiErrors, ok, parseInput } from './envelope.js'
+import type { RouteDoc } from './route-doc.js'
 
 const HOUR_MS = 3_600_000
 const statsQuery = z.object({ hours: z.coerce.number().int().min(1).max(24 * 31).default(24), top: z.coerce.number().int().min(1).max(100).default(5) })
+
+const ranked = z.object({ name: z.string(), requests: z.number().int(), tokens: z.number() })
+const statsView = z.object({
+  since: z.number().int().meta({ description: 'Epoch milliseconds' }),
+  until: z.number().int(),
+  hourly: z.array(
+    z.object({
+      hour: z.number().int().meta({ description: 'Start of the hour, epoch milliseconds' }),
+      requests: z.number().int(),
+      promptTokens: z.number(),
+      completionTokens: z.number(),
+      errors: z.number().int().meta({ description: 'Answers with a status of 400 or more' }),
+    }),
+  ),
+  credentials: z.record(z.string(), z.record(z.string(), z.number().int())).meta({ description: 'provider → status → count' }),
+  topUsers: z.array(ranked),
+  topModels: z.array(ranked),
+})
+const price = z.object({ prompt: z.number(), completion: z.number(), per_call: z.number() }).partial().nullable()
+const modelsView = z.object({
+  models: z.array(z.object({ id: z.string(), providers: z.array(z.string()), suffixes: z.array(z.string()), kind: z.string(), price })),
+  routes: z.array(z.object({ name: z.string(), route: z.unknown(), price })),
+  aliases: z.array(z.object({ name: z.string(), target: z.string() })),
+})
+
+const base = { tag: 'admin', auth: 'admin' } as const
+export const adminConsoleDocs: RouteDoc[] = [
+  { ...base, method: 'get', path: '/api/stats', summary: 'Traffic per hour, credentials by status, top users and models', query: statsQuery, response: apiEnvelope(statsView), errors: apiErrors(400) },
+  { ...base, method: 'get', path: '/api/models', summary: 'Every routable model with its providers, suffixes, kind and price', response: apiEnvelope(modelsView), errors: apiErrors() },
+]
 
 export function adminConsoleRoutes(s: Services) {
   const app = new Hono()

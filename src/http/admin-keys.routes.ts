@@ -4,7 +4,20 @@ import { z } from 'zod'
 import { generateKey, keyDisplay } from '../core/client-keys.js'
 import { type ClientKeyRow, deleteKey, findKeyByHash, insertKey, listKeys, updateKey } from '../db/keys.repo.js'
 import type { Services } from '../services.js'
-import { EnvelopeError, idParam, idSchema, instantSchema, jsonBody, ok, timeString, withSnakeCase } from './envelope.js'
+import {
+  EnvelopeError,
+  apiEnvelope,
+  apiErrors,
+  idParam,
+  idPath,
+  idSchema,
+  instantSchema,
+  jsonBody,
+  ok,
+  timeString,
+  withSnakeCase,
+} from './envelope.js'
+import type { RouteDoc } from './route-doc.js'
 
 const keyFields = {
   remark: z.string().max(900).optional(),
@@ -18,7 +31,36 @@ const keyFields = {
 const createSchema = withSnakeCase(z.object({ apiKey: z.string().min(8).optional(), ...keyFields }))
 const updateSchema = withSnakeCase(z.object({ id: idSchema, apiKey: z.string().min(8).optional(), ...keyFields }))
 
-export const describeKey = (k: ClientKeyRow) => ({
+const keyView = z.object({
+  id: z.string(),
+  apiKey: z.string().meta({ description: 'Masked (prefix…suffix), except in the answer that creates it' }),
+  remark: z.string(),
+  enabled: z.boolean(),
+  expiresAt: z.number().nullable().meta({ description: 'Epoch milliseconds' }),
+  allowedModels: z.array(z.string()).nullable(),
+  userId: z.string().nullable(),
+  actForOthers: z.boolean(),
+  createTime: z.string().nullable(),
+  lastUsedTime: z.string().nullable(),
+})
+
+const base = { tag: 'admin', auth: 'admin' } as const
+export const adminKeyDocs: RouteDoc[] = [
+  {
+    ...base,
+    method: 'put',
+    path: '/api/key',
+    summary: 'Create a client key (generated and shown once when apiKey is omitted)',
+    body: createSchema,
+    response: apiEnvelope(keyView),
+    errors: apiErrors(400),
+  },
+  { ...base, method: 'post', path: '/api/key/update', summary: 'Update a client key', body: updateSchema, response: apiEnvelope(keyView), errors: apiErrors(400, 404) },
+  { ...base, method: 'delete', path: '/api/key/{id}', summary: 'Delete a client key', params: idPath, response: apiEnvelope(), errors: apiErrors(400, 404) },
+  { ...base, method: 'get', path: '/api/key/all', summary: 'List client keys (masked)', response: apiEnvelope(z.array(keyView)), errors: apiErrors() },
+]
+
+export const describeKey = (k: ClientKeyRow): z.infer<typeof keyView> => ({
   id: String(k.id),
   apiKey: `${k.prefix}…${k.suffix}`,
   remark: k.remark,

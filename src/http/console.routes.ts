@@ -5,7 +5,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Hono } from 'hono'
-import { ApiError } from './errors.js'
+import { ApiError, openaiErrors } from './errors.js'
+import type { RouteDoc } from './route-doc.js'
 import { CONTENT_TYPES, type StaticAsset, readAsset, serveAsset } from './static-asset.js'
 
 /** dist/console of the checkout or image this module runs from (src/http or dist/src/http). */
@@ -14,6 +15,12 @@ export function consoleDir(): string {
   while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir)
   return join(dir, 'dist', 'console')
 }
+
+/** The page; its hashed files under /console/assets/ are one wildcard route, not API operations. */
+export const consoleDocs: RouteDoc[] = [
+  { method: 'get', path: '/console', summary: 'Redirects to /console/', tag: 'system', auth: 'none', status: 301, html: true, errors: openaiErrors() },
+  { method: 'get', path: '/console/', summary: 'The admin console (signs in with the admin secret)', tag: 'system', auth: 'none', html: true, errors: openaiErrors(503) },
+]
 
 const escapeAttr = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')
 
@@ -40,9 +47,9 @@ export function consoleRoutes(routePrefix: string, dir = consoleDir()) {
     // The page itself is never cached: it names the current build's assets.
     return c.html(page!, 200, { 'Cache-Control': 'no-cache', 'X-Frame-Options': 'DENY', 'Content-Security-Policy': "default-src 'self'; frame-ancestors 'none'" })
   })
-  app.get('/console/assets/:name', (c) => {
+  app.get('/console/assets/*', (c) => {
     if (!load()) throw notBuilt()
-    const found = assets!.get(c.req.param('name'))
+    const found = assets!.get(c.req.path.slice('/console/assets/'.length))
     if (!found) throw ApiError.notFound(`no route for GET ${c.req.path}`)
     return serveAsset(c, found)
   })

@@ -4,11 +4,41 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { Hono } from 'hono'
-import { ApiError } from './errors.js'
-import { swaggerHtml } from './openapi.js'
+import { ApiError, openaiErrors } from './errors.js'
+import type { RouteDoc } from './route-doc.js'
 import { type StaticAsset, readAsset, serveAsset } from './static-asset.js'
 
 export const DOCS_ASSET_PREFIX = '/docs/'
+
+/** Where the page finds Swagger UI's files; the relay serves them, no CDN. */
+export interface SwaggerAssets {
+  css: string
+  bundle: string
+  icon: string
+}
+
+// validatorUrl: null, because Swagger UI otherwise shows a badge loaded from its online validator.
+export const swaggerHtml = (specUrl: string, assets: SwaggerAssets) => `<!doctype html>
+<html><head><meta charset="utf-8"><title>Freeway API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" type="image/png" href="${assets.icon}">
+<link rel="stylesheet" href="${assets.css}"></head>
+<body><div id="ui"></div>
+<script src="${assets.bundle}"></script>
+<script>SwaggerUIBundle({ url: ${JSON.stringify(specUrl)}, dom_id: '#ui', deepLinking: true, validatorUrl: null })</script>
+</body></html>`
+
+const page = (path: string): RouteDoc => ({
+  method: 'get',
+  path,
+  summary: 'Swagger UI for this document (its files served by the relay)',
+  tag: 'system',
+  auth: 'none',
+  html: true,
+  errors: openaiErrors(),
+})
+/** The page's routes; its files under /docs/ are one wildcard route, not API operations. */
+export const docsDocs: RouteDoc[] = [page('/docs'), page('/swagger/index.html')]
 
 /** The files the page uses, by name in swagger-ui-dist, with their content types. */
 const FILES: Record<string, string> = {

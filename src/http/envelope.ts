@@ -5,6 +5,22 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { z } from 'zod'
+import { ADMIN_GUARD_STATUSES, type ErrorShape } from './route-doc.js'
+
+/** /api's answers: `data` when the route has any. */
+export const apiEnvelope = (data?: z.ZodType) =>
+  z.object({ code: z.literal(0), message: z.literal('success'), ...(data ? { data } : {}) })
+/** /api's failures: `code` 1 and the reason. */
+export const apiFailSchema = z.object({ code: z.literal(1), message: z.string() }).meta({ title: 'ApiFailure' })
+/** The seeds' /user and /record answers. */
+export const seedEnvelope = (data: z.ZodType) => z.object({ code: z.literal(0), msg: z.literal('success'), data })
+/** The seeds' failures: `code` repeats the HTTP status. */
+export const seedFailSchema = z.object({ code: z.number().int(), msg: z.string() }).meta({ title: 'SeedFailure' })
+
+const guarded = (statuses: number[]) => [...new Set([...ADMIN_GUARD_STATUSES, ...statuses, 500])].sort((a, b) => a - b)
+/** /api's failure statuses for a route: the guard's (401, 403, 413), these, and 500. */
+export const apiErrors = (...statuses: number[]): ErrorShape => ({ name: 'ApiFailure', schema: apiFailSchema, statuses: guarded(statuses) })
+export const seedErrors = (...statuses: number[]): ErrorShape => ({ name: 'SeedFailure', schema: seedFailSchema, statuses: guarded(statuses) })
 
 export const ok = (c: Context, data?: unknown) =>
   c.json(data === undefined ? { code: 0, message: 'success' } : { code: 0, message: 'success', data })
@@ -123,7 +139,7 @@ export function withSnakeCase<T extends z.ZodObject>(schema: T): z.ZodType<z.out
       out[target] = value
     }
     return out
-  }, schema.strict() as unknown as T)
+  }, schema.strict() as unknown as T).meta({ description: 'Each camelCase field may also be spelled in snake_case (user_id for userId).' })
 }
 
 /** Below this an epoch number is in seconds (1e11 s is the year 5138), from it in milliseconds (1e11 ms is 1973). */
@@ -141,15 +157,18 @@ export const instantSchema = z.union([z.number(), z.string()]).transform((v, ctx
     message: 'expected ISO 8601 (2026-01-31, or 2026-01-31T12:00:00Z with Z or an offset), epoch seconds or epoch milliseconds',
   })
   return z.NEVER
-})
+}).meta({ description: 'ISO 8601 (a bare date is midnight UTC), epoch seconds or epoch milliseconds' })
 
 /** IDs are decimal strings in HixAI2Api; accept numbers and strings. */
 export const idSchema = z.union([z.number().int().positive(), z.string().regex(/^\d+$/).transform(Number)])
 
+/** The `{id}` path parameter of the admin routes. */
+export const idPath = z.object({ id: z.coerce.number().int().positive() })
+
 export function idParam(c: Context): number {
-  const id = Number(c.req.param('id'))
-  if (!Number.isInteger(id) || id <= 0) throw new EnvelopeError(400, 'Invalid ID')
-  return id
+  const parsed = idPath.safeParse(c.req.param())
+  if (!parsed.success) throw new EnvelopeError(400, 'Invalid ID')
+  return parsed.data.id
 }
 
 export const timeString = (ms: number | null | undefined) =>

@@ -1,8 +1,30 @@
 // One error class that renders itself in OpenAI's shape, and the OpenAI column of the failure
 // table for what the core reports.
-import { ChatFailure } from '../core/chat/failure.js'
+import { z } from 'zod'
+import { type ChatFailureKind, ChatFailure, statusOfKind } from '../core/chat/failure.js'
 import type { Logger } from '../kit/log.js'
 import { FAILURES } from './failures.js'
+import type { ErrorShape } from './route-doc.js'
+
+/** OpenAI's error body, as every OpenAI-style route answers failures. */
+export const openaiErrorSchema = z.object({
+  error: z.object({ message: z.string(), type: z.string(), param: z.string().nullable(), code: z.string().nullable() }),
+})
+export type OpenAIErrorBody = z.infer<typeof openaiErrorSchema>
+
+/**
+ * What a chat turn may fail with: the core's failure table (499 is a client that left, who reads
+ * nothing) plus the preparation's 401 and 413 and an upstream's own 404/422, passed on.
+ */
+export const TURN_STATUSES: readonly number[] = [
+  ...new Set([401, 413, 422, ...Object.keys(FAILURES).map((kind) => statusOfKind(kind as ChatFailureKind))]),
+]
+  .filter((status) => status !== 499)
+  .sort((a, b) => a - b)
+
+export const OPENAI_TURN_ERRORS: ErrorShape = { name: 'OpenAIError', schema: openaiErrorSchema, statuses: TURN_STATUSES }
+/** OpenAI's error body with these statuses (and 500, which any route may answer). */
+export const openaiErrors = (...statuses: number[]): ErrorShape => ({ name: 'OpenAIError', schema: openaiErrorSchema, statuses: [...statuses, 500] })
 
 export class ApiError extends Error {
   constructor(
@@ -16,7 +38,7 @@ export class ApiError extends Error {
     this.name = 'ApiError'
   }
 
-  body() {
+  body(): OpenAIErrorBody {
     return { error: { message: this.message, type: this.type, param: this.param, code: this.code } }
   }
 

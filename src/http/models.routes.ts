@@ -1,12 +1,47 @@
 // GET /v1/models and /v1/models/{id} in OpenAI's list shape. The list holds what something can
 // serve; `?all=true` lists every routable name, whether or not anything could serve it now.
 import { Hono } from 'hono'
+import { z } from 'zod'
 import type { ProviderInstance } from '../core/provider-registry.js'
 import type { Credential } from '../db/credentials.repo.js'
 import type { ModelSpec } from '../kit/types.js'
 import type { Services } from '../services.js'
 import type { AppEnv } from './app-env.js'
-import { ApiError } from './errors.js'
+import { ApiError, openaiErrors } from './errors.js'
+import type { RouteDoc } from './route-doc.js'
+import { openaiQuery } from './query.js'
+
+const modelSchema = z.object({ id: z.string(), object: z.literal('model'), created: z.number().int(), owned_by: z.string() })
+const listQuery = z.object({
+  all: z.string().optional().meta({ description: '`true` or `1`: every routable model, whether or not anything can serve it now' }),
+})
+const modelParams = z.object({ id: z.string().min(1).meta({ description: 'The model id; may contain slashes' }) })
+
+export const modelDocs: RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/v1/models',
+    prefixed: true,
+    summary: 'The models something can serve (those the key may use)',
+    tag: 'openai',
+    auth: 'client',
+    query: listQuery,
+    response: z.object({ object: z.literal('list'), data: z.array(modelSchema) }),
+    errors: openaiErrors(401),
+  },
+  {
+    method: 'get',
+    path: '/v1/models/{id}',
+    prefixed: true,
+    summary: 'One model',
+    tag: 'openai',
+    auth: 'client',
+    params: modelParams,
+    query: listQuery,
+    response: modelSchema,
+    errors: openaiErrors(401, 404),
+  },
+]
 
 const usable = (c: Credential) => c.status !== 'disabled' && c.status !== 'invalid'
 
@@ -28,14 +63,17 @@ export function modelRoutes(s: Services) {
     s.router
       .listModels(all ? undefined : servable)
       .filter((m) => !allowed || allowed.includes(m.id))
-      .map((m) => ({ id: m.id, object: 'model', created, owned_by: m.ownedBy }))
-  const wantsAll = (value: string | undefined) => value === 'true' || value === '1'
+      .map((m): z.infer<typeof modelSchema> => ({ id: m.id, object: 'model', created, owned_by: m.ownedBy }))
+  const wantsAll = (query: Record<string, string>) => {
+    const { all } = openaiQuery(listQuery, query)
+    return all === 'true' || all === '1'
+  }
 
-  app.get('/models', (c) => c.json({ object: 'list', data: list(c.get('client').allowedModels, wantsAll(c.req.query('all'))) }))
+  app.get('/models', (c) => c.json({ object: 'list', data: list(c.get('client').allowedModels, wantsAll(c.req.query())) }))
   app.get('/models/:id{.+}', (c) => {
-    const id = c.req.param('id')
+    const { id } = openaiQuery(modelParams, c.req.param())
     const allowed = c.get('client').allowedModels
-    const found = list(allowed, wantsAll(c.req.query('all'))).find((m) => m.id === id)
+    const found = list(allowed, wantsAll(c.req.query())).find((m) => m.id === id)
     if (found) return c.json(found)
     const known = list(allowed, true).some((m) => m.id === id)
     throw ApiError.notFound(

@@ -1,99 +1,146 @@
-// The OpenAPI document, built from the routes the app really mounts, so none can be missing.
+// The OpenAPI 3.1 document, built from the routes the app mounts and each one's RouteDoc: the zod
+// schemas its handler validates with, turned into JSON Schema by zod itself (z.toJSONSchema), so
+// the document says what the relay enforces. A mounted route without a RouteDoc is left out and
+// named by undocumentedRoutes(), which a test keeps empty.
+import { STATUS_CODES } from 'node:http'
+import { z } from 'zod'
 import { VERSION } from '../services.js'
+import type { RouteDoc } from './route-doc.js'
+import { ROUTE_DOCS } from './route-docs.js'
 
 export interface MountedRoute {
   method: string
   path: string
 }
 
-const summaries: Record<string, string> = {
-  'POST /v1/chat/completions': 'Chat completion, streaming (SSE) or not; OpenAI-compatible',
-  'GET /v1/models': 'List routable models',
-  'GET /v1/models/{id}': 'One model',
-  'POST /v1/responses': 'OpenAI Responses API: a response or its event stream (SSE); store and previous_response_id',
-  'GET /v1/responses/{id}': 'A stored response (its creator only)',
-  'DELETE /v1/responses/{id}': 'Delete a stored response',
-  'GET /v1/responses/{id}/input_items': 'The input items of a stored response (?limit=&order=&after=)',
-  'GET /health': 'Liveness: status, version, uptime, database',
-  'GET /': 'Name, version, links',
-  'POST /api/auth/verify': 'Check the admin secret',
-  'PUT /api/key': 'Create a client key (generated and shown once when apiKey is omitted)',
-  'POST /api/key/update': 'Update a client key',
-  'DELETE /api/key/{id}': 'Delete a client key',
-  'GET /api/key/all': 'List client keys (masked)',
-  'PUT /api/cookie': 'Add an upstream credential (provider defaults to hixai-web); probed first',
-  'POST /api/cookie/update': 'Replace a credential secret or remark',
-  'DELETE /api/cookie/{id}': 'Delete a credential',
-  'GET /api/cookie/all': 'List credentials (secrets masked)',
-  'POST /api/cookie/credit/refresh': 'Refresh credits of every credential in the background',
-  'PUT /api/credential': 'Add an upstream credential for any provider',
-  'GET /api/credential': 'List credentials, optionally ?provider=',
-  'DELETE /api/credential/{id}': 'Delete a credential',
-  'POST /api/credential/{id}/probe': 'Probe a credential now',
-  'POST /api/credential/{id}/enable': 'Enable (or {"enabled":false} disable) a credential',
-  'GET /api/usage': 'Usage records, newest first (?provider=&key_id=&limit=&offset=)',
-  'POST /user/token/add': 'Add tokens to a user (created if new); honours Idempotency-Key',
-  'GET /user/list': 'Users and balances (?page=&page_size=&user_id=)',
-  'POST /user/update/mode': "Set a user's default model (form or JSON: user_id, mode)",
-  'GET /record/list': 'Chat records, newest first (?page=&pageSize=&isDeleted=&user_id=)',
-  'POST /record/delete': 'Soft-delete records ({"id"} or {"ids":[...]})',
-  'POST /chat': 'Session chat: {message, session_id?, user_id?, model?} → {response, session_id, ...}',
-  'POST /chat/stream': 'Session chat as SSE lines: chunk…, then complete (or error)',
-  'GET /session/{id}/info': 'A chat session: user, upstream conversation, last activity, message count, status',
-  'POST /session/{id}/clear': "Forget a session's history",
-}
-
-/** Root-level admin paths of the seeds' user-token API (behind the admin secret). */
-const isAdminPath = (path: string) => path.startsWith('/api/') || path.startsWith('/user/') || path.startsWith('/record/')
-const isSessionPath = (path: string) => path === '/chat' || path === '/chat/stream' || path.startsWith('/session/')
-
+/** hono's `:id` and `:id{.+}` as OpenAPI's `{id}`. */
 export function openApiPath(path: string): string {
   return path.replace(/:(\w+)(\{[^}]*\})?/g, '{$1}')
 }
 
-export function buildOpenApi(routes: readonly MountedRoute[]) {
-  const paths: Record<string, Record<string, unknown>> = {}
+/**
+ * The mounted routes that are API operations, once each: hono also lists its middleware (method
+ * ALL) and the wildcard routes (CORS preflight, Swagger UI's files), which the document leaves out.
+ */
+export function apiRoutes(routes: readonly MountedRoute[]): MountedRoute[] {
+  const seen = new Map<string, MountedRoute>()
   for (const r of routes) {
-    if (r.method === 'ALL' || r.path.includes('*')) continue
-    const path = openApiPath(r.path)
-    const method = r.method.toLowerCase()
-    const admin = isAdminPath(path)
-    const session = isSessionPath(path)
-    paths[path] ??= {}
-    paths[path]![method] = {
-      summary: summaries[`${r.method} ${path.replace(/^\/[^/]+(?=\/v1\/)/, '')}`] ?? summaries[`${r.method} ${path}`] ?? path,
-      tags: [admin ? 'admin' : session ? 'sessions' : path.includes('/v1/') ? 'openai' : 'system'],
-      security: admin ? [{ adminSecret: [] }] : path.includes('/v1/') || session ? [{ bearer: [] }] : [],
-      responses: { '200': { description: 'success' } },
-    }
+    if (r.method === 'ALL' || r.method === 'OPTIONS' || r.path.includes('*')) continue
+    const route = { method: r.method, path: openApiPath(r.path) }
+    seen.set(`${route.method} ${route.path}`, route)
+  }
+  return [...seen.values()]
+}
+
+const docPath = (doc: RouteDoc, prefix: string) => (doc.prefixed ? prefix + doc.path : doc.path)
+
+export function docOf(route: MountedRoute, prefix: string, docs: readonly RouteDoc[] = ROUTE_DOCS): RouteDoc | undefined {
+  const method = route.method.toLowerCase()
+  const path = openApiPath(route.path)
+  return docs.find((d) => d.method === method && docPath(d, prefix) === path)
+}
+
+export function undocumentedRoutes(routes: readonly MountedRoute[], prefix: string): MountedRoute[] {
+  return apiRoutes(routes).filter((r) => !docOf(r, prefix))
+}
+
+type Json = Record<string, unknown>
+
+/**
+ * A schema as JSON Schema 2020-12 (OpenAPI 3.1's dialect). Requests are described as clients send
+ * them (io: input: defaults optional, coercions as their input), answers as the relay writes them.
+ */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Json
+  return rest
+}
+
+function parameters(where: 'path' | 'query' | 'header', schema: z.ZodObject | undefined): Json[] {
+  if (!schema) return []
+  const object = jsonSchema(schema, 'input') as { properties?: Record<string, Json>; required?: string[] }
+  return Object.entries(object.properties ?? {}).map(([name, property]) => {
+    const { description, ...rest } = property
+    const required = where === 'path' || (object.required ?? []).includes(name)
+    return { name, in: where, required, ...(description ? { description } : {}), schema: rest }
+  })
+}
+
+function requestBody(doc: RouteDoc): Json | undefined {
+  if (!doc.body) return undefined
+  const schema = jsonSchema(doc.body, 'input')
+  const content: Json = { 'application/json': { schema } }
+  if (doc.forms) {
+    content['application/x-www-form-urlencoded'] = { schema }
+    content['multipart/form-data'] = { schema }
+  }
+  // Admin routes read an empty body as no fields: the body is optional where no field is required.
+  return { required: !doc.body.safeParse({}).success, content }
+}
+
+function responses(doc: RouteDoc, components: Record<string, Json>): Json {
+  const content: Json = {}
+  if (doc.response) content['application/json'] = { schema: jsonSchema(doc.response, 'output') }
+  if (doc.stream) content['text/event-stream'] = { schema: { type: 'string', description: doc.stream } }
+  if (doc.html) content['text/html'] = { schema: { type: 'string' } }
+  const out: Json = { [String(doc.status ?? 200)]: { description: doc.html ? 'the page' : 'success', content } }
+  components[doc.errors.name] ??= jsonSchema(doc.errors.schema, 'output')
+  const ref = { $ref: `#/components/schemas/${doc.errors.name}` }
+  for (const status of doc.errors.statuses) {
+    out[String(status)] = { description: STATUS_CODES[status] ?? 'error', content: { 'application/json': { schema: ref } } }
+  }
+  return out
+}
+
+const SECURITY = {
+  client: [{ bearer: [] }, { apiKeyHeader: [] }],
+  admin: [{ adminSecret: [] }],
+  none: [],
+}
+
+function operation(doc: RouteDoc, path: string, components: Record<string, Json>): Json {
+  const params = [...parameters('path', doc.params), ...parameters('query', doc.query), ...parameters('header', doc.headers)]
+  const body = requestBody(doc)
+  return {
+    // A trailing slash names a page of its own (/console/ beside its redirect /console).
+    operationId: `${doc.method}${path.replace(/(.)\/$/, '$1/index').replace(/[^A-Za-z0-9]+(.)?/g, (_m, ch: string | undefined) => (ch ?? '').toUpperCase())}`,
+    summary: doc.summary,
+    ...(doc.description ? { description: doc.description } : {}),
+    tags: [doc.tag],
+    security: SECURITY[doc.auth],
+    ...(params.length ? { parameters: params } : {}),
+    ...(body ? { requestBody: body } : {}),
+    responses: responses(doc, components),
+  }
+}
+
+/** The document for the routes the app mounts (admin ones only when the admin API is on). */
+export function buildOpenApi(routes: readonly MountedRoute[], prefix: string) {
+  const paths: Record<string, Json> = {}
+  const schemas: Record<string, Json> = {}
+  for (const route of apiRoutes(routes)) {
+    const doc = docOf(route, prefix)
+    if (!doc) continue
+    paths[route.path] ??= {}
+    paths[route.path]![doc.method] = operation(doc, route.path, schemas)
   }
   return {
     openapi: '3.1.0',
     info: { title: 'Freeway', version: VERSION, description: 'OpenAI-compatible relay for web chats and official model APIs' },
+    tags: [
+      { name: 'openai', description: 'OpenAI-compatible API' },
+      { name: 'anthropic', description: 'Anthropic Messages API' },
+      { name: 'sessions', description: 'Server-side chat sessions (the seeds’ /chat routes)' },
+      { name: 'admin', description: 'Keys, credentials, users, records (behind the admin secret)' },
+      { name: 'system', description: 'Health, this document, Swagger UI' },
+    ],
     components: {
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer' },
-        adminSecret: { type: 'apiKey', in: 'header', name: 'Authorization' },
+        bearer: { type: 'http', scheme: 'bearer', description: 'A client key (or, on pass-through providers, an upstream token)' },
+        apiKeyHeader: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'A client key, as the Anthropic SDK sends it' },
+        adminSecret: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'BACKEND_SECRET, bare or as Bearer' },
       },
+      schemas,
     },
     paths,
   }
 }
-
-/** Where the page finds Swagger UI's files; the relay serves them (docs.routes.ts), no CDN. */
-export interface SwaggerAssets {
-  css: string
-  bundle: string
-  icon: string
-}
-
-// validatorUrl: null, because Swagger UI otherwise shows a badge loaded from its online validator.
-export const swaggerHtml = (specUrl: string, assets: SwaggerAssets) => `<!doctype html>
-<html><head><meta charset="utf-8"><title>Freeway API</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" type="image/png" href="${assets.icon}">
-<link rel="stylesheet" href="${assets.css}"></head>
-<body><div id="ui"></div>
-<script src="${assets.bundle}"></script>
-<script>SwaggerUIBundle({ url: ${JSON.stringify(specUrl)}, dom_id: '#ui', deepLinking: true, validatorUrl: null })</script>
-</body></html>`

@@ -1,16 +1,53 @@
 // GET /, /health, /openapi.json and the Swagger UI (docs.routes.ts).
 import { sql } from 'drizzle-orm'
 import { Hono } from 'hono'
+import { z } from 'zod'
 import { type Services, VERSION } from '../services.js'
 import { docsRoutes } from './docs.routes.js'
-import { type MountedRoute, buildOpenApi } from './openapi.js'
+import { openaiErrors } from './errors.js'
+import type { RouteDoc } from './route-doc.js'
 
-export function systemRoutes(s: Services, routes: () => readonly MountedRoute[]) {
+const rootSchema = z.object({
+  name: z.literal('freeway'),
+  version: z.string(),
+  links: z.object({ openai: z.string(), models: z.string(), health: z.string(), openapi: z.string(), docs: z.string().optional() }),
+})
+const healthSchema = z.object({
+  status: z.enum(['ok', 'degraded']),
+  version: z.string(),
+  uptime_s: z.number().int(),
+  database: z.string().meta({ description: '"ok", or "error: " and the reason' }),
+})
+
+export const systemDocs: RouteDoc[] = [
+  { method: 'get', path: '/', summary: 'Name, version, links', tag: 'system', auth: 'none', response: rootSchema, errors: openaiErrors() },
+  {
+    method: 'get',
+    path: '/health',
+    summary: 'Liveness: status, version, uptime, database (503 with the same body when the database fails)',
+    tag: 'system',
+    auth: 'none',
+    response: healthSchema,
+    errors: { name: 'Health', schema: healthSchema, statuses: [503] },
+  },
+  {
+    method: 'get',
+    path: '/openapi.json',
+    summary: 'This document, generated from the schemas the routes validate with',
+    tag: 'system',
+    auth: 'none',
+    response: z.looseObject({ openapi: z.string(), info: z.looseObject({}), paths: z.looseObject({}) }),
+    errors: openaiErrors(),
+  },
+]
+
+/** `openapi` builds the document (openapi.ts); the app passes it, since it knows every route. */
+export function systemRoutes(s: Services, openapi: () => unknown) {
   const app = new Hono()
   const prefix = s.config.server.route_prefix
 
-  app.get('/', (c) =>
-    c.json({
+  app.get('/', (c) => {
+    const body: z.infer<typeof rootSchema> = {
       name: 'freeway',
       version: VERSION,
       links: {
@@ -20,8 +57,9 @@ export function systemRoutes(s: Services, routes: () => readonly MountedRoute[])
         openapi: '/openapi.json',
         ...(s.config.server.swagger ? { docs: '/docs' } : {}),
       },
-    }),
-  )
+    }
+    return c.json(body)
+  })
 
   app.get('/health', (c) => {
     let database = 'ok'
@@ -31,13 +69,21 @@ export function systemRoutes(s: Services, routes: () => readonly MountedRoute[])
       database = `error: ${(err as Error).message}`
     }
     const healthy = database === 'ok'
-    return c.json(
-      { status: healthy ? 'ok' : 'degraded', version: VERSION, uptime_s: Math.round((Date.now() - s.startedAt) / 1000), database },
-      healthy ? 200 : 503,
-    )
+    const body: z.infer<typeof healthSchema> = {
+      status: healthy ? 'ok' : 'degraded',
+      version: VERSION,
+      uptime_s: Math.round((Date.now() - s.startedAt) / 1000),
+      database,
+    }
+    return c.json(body, healthy ? 200 : 503)
   })
 
-  app.get('/openapi.json', (c) => c.json(buildOpenApi(routes())))
+  // Built on first request, once: the mounted routes do not change after the app is built.
+  let document: unknown
+  app.get('/openapi.json', (c) => {
+    document ??= openapi()
+    return c.json(document as object)
+  })
   if (s.config.server.swagger) app.route('/', docsRoutes('/openapi.json'))
   return app
 }

@@ -8,12 +8,36 @@ import { findIdempotent, saveIdempotent } from '../db/idempotency.repo.js'
 import { type RecordRow, listRecords, softDeleteRecords } from '../db/records.repo.js'
 import { type UserRow, grantTokens, listUsers, setMode } from '../db/users.repo.js'
 import type { Services } from '../services.js'
-import { EnvelopeError, bodyOf, instantSchema, limitBody, parseInput, seedFail, seedOk, timeString } from './envelope.js'
+import { EnvelopeError, bodyOf, instantSchema, limitBody, parseInput, seedEnvelope, seedErrors, seedFail, seedOk, timeString } from './envelope.js'
 import { adminAuth } from './middleware/admin-auth.js'
+import type { RouteDoc } from './route-doc.js'
 
-const describeUser = (u: UserRow) => ({ user_id: u.userId, mode: u.mode, token: u.token, avail_token: u.availToken, updatetime: u.updatetime })
+const userView = z.object({
+  user_id: z.string(),
+  mode: z.string().meta({ description: 'Default model' }),
+  token: z.number().meta({ description: 'Total ever granted' }),
+  avail_token: z.number().meta({ description: 'Spendable now' }),
+  updatetime: z.number().int().meta({ description: 'Unix seconds' }),
+})
+const recordView = z.object({
+  id: z.number().int(),
+  user_id: z.string().nullable(),
+  question: z.string(),
+  answer: z.string(),
+  content: z.string(),
+  token: z.number(),
+  is_deleted: z.union([z.literal(0), z.literal(1)]),
+  create_time: z.string().nullable(),
+  record_type: z.number().int().meta({ description: '1 API chat, 2 session chat' }),
+  request_id: z.string().nullable(),
+  model: z.string().nullable(),
+  served_model: z.string().nullable(),
+  tool_calls: z.array(z.unknown()).nullable(),
+})
 
-const describeRecord = (r: RecordRow) => ({
+const describeUser = (u: UserRow): z.infer<typeof userView> => ({ user_id: u.userId, mode: u.mode, token: u.token, avail_token: u.availToken, updatetime: u.updatetime })
+
+const describeRecord = (r: RecordRow): z.infer<typeof recordView> => ({
   id: r.id,
   user_id: r.userId,
   question: r.question,
@@ -30,8 +54,8 @@ const describeRecord = (r: RecordRow) => ({
 })
 
 const userId = z.string().trim().min(1).max(200)
-const addSchema = z.object({ user_id: userId, token: z.coerce.number().finite().nonnegative('token must not be negative') })
-const modeSchema = z.object({ user_id: userId, mode: z.string().trim().min(1) })
+const addSchema = z.strictObject({ user_id: userId, token: z.coerce.number().finite().nonnegative('token must not be negative') })
+const modeSchema = z.strictObject({ user_id: userId, mode: z.string().trim().min(1) })
 const page = z.coerce.number().int().positive().default(1)
 const size = z.coerce.number().int().positive().max(1000).default(20)
 const listSchema = z.object({ page, page_size: size, user_id: z.string().optional() })
@@ -47,7 +71,48 @@ const recordListSchema = z.object({
 /** Most record ids one /record/delete takes (SQLite binds each as a parameter). */
 export const MAX_DELETE_IDS = 1000
 const idList = z.union([z.coerce.number().int().positive(), z.array(z.coerce.number().int().positive())])
-const deleteSchema = z.object({ id: idList.optional(), ids: idList.optional() })
+const deleteSchema = z.strictObject({ id: idList.optional(), ids: idList.optional() })
+
+const pageOf = (data: z.ZodType) => seedEnvelope(z.object({ list: z.array(data), total: z.number().int() }))
+const idempotency = z.object({
+  'idempotency-key': z.string().optional().meta({ description: 'A retry with the same key and body replays the first answer; another body is 409' }),
+})
+const base = { tag: 'admin', auth: 'admin' } as const
+export const userAdminDocs: RouteDoc[] = [
+  {
+    ...base,
+    method: 'post',
+    forms: true,
+    path: '/user/token/add',
+    summary: 'Add tokens to a user (created if new); honours Idempotency-Key',
+    body: addSchema,
+    headers: idempotency,
+    response: seedEnvelope(userView),
+    errors: seedErrors(400, 409),
+  },
+  { ...base, method: 'get', path: '/user/list', summary: 'Users and balances', query: listSchema, response: pageOf(userView), errors: seedErrors(400) },
+  {
+    ...base,
+    method: 'post',
+    forms: true,
+    path: '/user/update/mode',
+    summary: "Set a user's default model",
+    body: modeSchema,
+    response: seedEnvelope(userView),
+    errors: seedErrors(400),
+  },
+  { ...base, method: 'get', path: '/record/list', summary: 'Chat records, newest first', query: recordListSchema, response: pageOf(recordView), errors: seedErrors(400) },
+  {
+    ...base,
+    method: 'post',
+    forms: true,
+    path: '/record/delete',
+    summary: `Soft-delete records ({"id"} or {"ids": [...]}, at most ${MAX_DELETE_IDS})`,
+    body: deleteSchema,
+    response: seedEnvelope(z.object({ deleted: z.number().int() })),
+    errors: seedErrors(400, 404),
+  },
+]
 
 export function userAdminRoutes(s: Services) {
   const app = new Hono()

@@ -114,6 +114,6 @@ describe('records and upkeep', () => {
     for (const p of ['/user/token/add', '/user/list', '/user/update/mode', '/record/list', '/record/delete', '/chat', '/chat/stream', '/session/{id}/info', '/session/{id}/clear'])
       expect(Object.keys(doc.paths)).toContain(p)
     expect(doc.paths['/user/token/add'].post).toMatchObject({ tags: ['admin'], security: [{ adminSecret: [] }], summary: expect.stringMatching(/Idempotency/) })
-    expect(doc.paths['/chat/stream'].post).toMatchObject({ tags: ['sessions'], security: [{ bearer: [] }] })
+    expect(doc.paths['/chat/stream'].post).toMatchObject({ tags: ['sessions'], security: [{ bearer: [] }, { apiKeyHeader: [] }] })
   })
 })

@@ -3,8 +3,9 @@
 import { z } from 'zod'
 import type { EmbeddingService } from '../../../core/embeddings.js'
 import type { Logger } from '../../../kit/log.js'
-import { ApiError, openaiErrorReply } from '../../errors.js'
+import { ApiError, OPENAI_TURN_ERRORS, openaiErrorReply } from '../../errors.js'
 import { checkLimits } from '../../json-limits.js'
+import type { RouteDoc } from '../../route-doc.js'
 import type { Door, Prepared, Reply } from '../door.js'
 
 const text = z.string().min(1, 'input must not be empty')
@@ -17,6 +18,27 @@ export const embeddingsSchema = z.looseObject({
   dimensions: z.number().int().positive().optional(),
   user: z.string().optional(),
 })
+
+const embeddingsAnswer = z.object({
+  object: z.literal('list'),
+  data: z.array(z.object({ object: z.literal('embedding'), index: z.number().int(), embedding: z.union([z.array(z.number()), z.string()]) })),
+  model: z.string(),
+  usage: z.object({ prompt_tokens: z.number().int(), total_tokens: z.number().int() }),
+})
+
+export const embeddingsDocs: RouteDoc[] = [
+  {
+    method: 'post',
+    path: '/v1/embeddings',
+    prefixed: true,
+    summary: 'Embeddings: one vector per input, as floats or base64 (float32 little-endian)',
+    tag: 'openai',
+    auth: 'client',
+    body: embeddingsSchema,
+    response: embeddingsAnswer,
+    errors: OPENAI_TURN_ERRORS,
+  },
+]
 
 const KNOWN = new Set(['model', 'input', 'encoding_format', 'dimensions', 'user'])
 
@@ -65,12 +87,13 @@ async function handle(service: EmbeddingService, req: Prepared, signal: AbortSig
     signal,
   })
   const data = result.vectors.map((v, index) => ({
-    object: 'embedding',
+    object: 'embedding' as const,
     index,
     embedding: format === 'base64' ? (typeof v === 'string' ? v : toBase64(v)) : typeof v === 'string' ? toFloats(v) : v,
   }))
   const usage = { prompt_tokens: result.promptTokens, total_tokens: result.promptTokens }
-  return { kind: 'json', status: 200, body: { object: 'list', data, model: result.model, usage } }
+  const answer: z.infer<typeof embeddingsAnswer> = { object: 'list', data, model: result.model, usage }
+  return { kind: 'json', status: 200, body: answer }
 }
 
 export function embeddingsDoor(o: { embeddings: EmbeddingService; log: Logger }): Door {

@@ -52,8 +52,8 @@ const shape = {
   output_config: z.looseObject({ effort: z.string().nullish() }).nullish(),
 }
 
-const countSchema = z.looseObject(shape)
-const messagesSchema = z.looseObject({ ...shape, max_tokens: z.number({ error: 'max_tokens: Field required' }).int().positive() })
+export const countSchema = z.looseObject(shape)
+export const messagesSchema = z.looseObject({ ...shape, max_tokens: z.number({ error: 'max_tokens: Field required' }).int().positive() })
 
 export type CountBody = z.infer<typeof countSchema>
 export type MessagesBody = z.infer<typeof messagesSchema>

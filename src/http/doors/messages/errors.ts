@@ -1,10 +1,12 @@
 // Errors in Anthropic's shape: {"type":"error","error":{"type","message"}}. Core failures take the
 // `anthropic` column of the failure table and the core's status; the shared preparation's errors
 // (bad key, body too large, bad JSON) and this door's own 400s take the type of their status.
+import { z } from 'zod'
 import { ChatFailure } from '../../../core/chat/failure.js'
 import type { Logger } from '../../../kit/log.js'
-import { toApiError } from '../../errors.js'
+import { TURN_STATUSES, toApiError } from '../../errors.js'
 import { FAILURES } from '../../failures.js'
+import type { ErrorShape } from '../../route-doc.js'
 import type { ErrorReply } from '../door.js'
 
 const TYPE_OF_STATUS: Readonly<Record<number, string>> = {
@@ -36,7 +38,11 @@ export function anthropicErrorOf(err: unknown, log: Logger): AnthropicError {
   return { status: api.status, type, message: api.message }
 }
 
-export const errorBody = (e: AnthropicError) => ({ type: 'error', error: { type: e.type, message: e.message } })
+const anthropicErrorSchema = z.object({ type: z.literal('error'), error: z.object({ type: z.string(), message: z.string() }) })
+/** The Messages routes' failures (the same statuses as OpenAI's routes, Anthropic's body). */
+export const ANTHROPIC_ERRORS: ErrorShape = { name: 'AnthropicError', schema: anthropicErrorSchema, statuses: TURN_STATUSES }
+
+export const errorBody = (e: AnthropicError): z.infer<typeof anthropicErrorSchema> => ({ type: 'error', error: { type: e.type, message: e.message } })
 
 export function errorReply(err: unknown, log: Logger): ErrorReply {
   const e = anthropicErrorOf(err, log)

@@ -16,7 +16,7 @@ const contentPart = z.looseObject({ type: z.string() }).superRefine((part, ctx) 
   if (part.type === 'image_url' && !hasUrl(part.image_url)) {
     ctx.addIssue({ code: 'custom', path: ['image_url', 'url'], message: 'an image_url part needs image_url.url' })
   }
-})
+}).meta({ description: 'A text part needs text (a string); an image_url part needs image_url.url' })
 const message = z.looseObject({
   role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function']),
   content: z.union([z.string(), z.array(contentPart), z.null()]).optional(),

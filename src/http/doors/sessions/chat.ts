@@ -12,7 +12,7 @@ import { SSE_HEADERS, type SseOptions } from '../../sse-response.js'
 import type { Door, ErrorReply, Prepared, Reply } from '../door.js'
 import { CLOSED, openTurn, streamFailure, wholeReply } from '../turn.js'
 
-const chatSchema = z.looseObject({
+export const chatSchema = z.looseObject({
   message: z.string({ error: 'message is required' }).trim().min(1, 'message must not be empty'),
   // The id goes back in the X-Session-Id header, which carries printable ASCII only.
   session_id: z

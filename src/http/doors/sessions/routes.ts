@@ -1,12 +1,15 @@
 // GET /session/:id/info and POST /session/:id/clear: views of a chat session (no turn runs here).
 import { Hono } from 'hono'
+import type { z } from 'zod'
 import type { ChatService } from '../../../core/chat/service.js'
 import type { SessionRow } from '../../../db/sessions.repo.js'
 import type { Logger } from '../../../kit/log.js'
 import type { AppEnv } from '../../app-env.js'
 import type { ClientKeys } from '../../../core/client-keys.js'
 import { clientAuth } from '../../middleware/client-auth.js'
+import { openaiQuery } from '../../query.js'
 import { sessionError } from './chat.js'
+import { type sessionClearedSchema, type sessionInfoSchema, sessionParams, sessionQuery } from './schemas.js'
 
 export function sessionRoutes(chat: ChatService, keys: ClientKeys, allowAnonymous: boolean, log: Logger) {
   const app = new Hono<AppEnv>()
@@ -16,7 +19,7 @@ export function sessionRoutes(chat: ChatService, keys: ClientKeys, allowAnonymou
     return c.json(e.body, e.status as 400)
   })
 
-  const describe = (row: SessionRow) => ({
+  const describe = (row: SessionRow): z.infer<typeof sessionInfoSchema> => ({
     session_id: row.sessionId,
     user_id: row.userId,
     conversation_id: row.conversationId,
@@ -25,11 +28,21 @@ export function sessionRoutes(chat: ChatService, keys: ClientKeys, allowAnonymou
     status: chat.sessionStatus(row),
   })
 
-  app.get('/session/:id/info', (c) => c.json(describe(chat.session(c.req.param('id'), c.get('client'), c.req.query('user_id')))))
+  const target = (c: { req: { param(): Record<string, string>; query(): Record<string, string> } }) => ({
+    id: openaiQuery(sessionParams, c.req.param()).id,
+    userId: openaiQuery(sessionQuery, c.req.query()).user_id,
+  })
+
+  app.get('/session/:id/info', (c) => {
+    const { id, userId } = target(c)
+    return c.json(describe(chat.session(id, c.get('client'), userId)))
+  })
 
   app.post('/session/:id/clear', (c) => {
-    const row = chat.clearSession(c.req.param('id'), c.get('client'), c.req.query('user_id'))
-    return c.json({ message: 'session cleared', session_id: row.sessionId, cleared_at: new Date().toISOString() })
+    const { id, userId } = target(c)
+    const row = chat.clearSession(id, c.get('client'), userId)
+    const body: z.infer<typeof sessionClearedSchema> = { message: 'session cleared', session_id: row.sessionId, cleared_at: new Date().toISOString() }
+    return c.json(body)
   })
 
   return app

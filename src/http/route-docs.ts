@@ -1,0 +1,34 @@
+// Every route family's RouteDocs, for openapi.ts. A family adds its list here; a route mounted
+// without an entry fails test/http/openapi.test.ts.
+import { adminConsoleDocs } from './admin-console.routes.js'
+import { adminCredentialDocs } from './admin-credentials.routes.js'
+import { consoleDocs } from './console.routes.js'
+import { adminKeyDocs } from './admin-keys.routes.js'
+import { adminDocs } from './admin.routes.js'
+import { docsDocs } from './docs.routes.js'
+import { embeddingsDocs } from './doors/embeddings/door.js'
+import { messagesDocs } from './doors/messages/schemas.js'
+import { chatDocs } from './doors/openai/schemas.js'
+import { responsesDocs } from './doors/responses/schemas.js'
+import { sessionDocs } from './doors/sessions/schemas.js'
+import { modelDocs } from './models.routes.js'
+import type { RouteDoc } from './route-doc.js'
+import { systemDocs } from './system.routes.js'
+import { userAdminDocs } from './user-admin.routes.js'
+
+export const ROUTE_DOCS: readonly RouteDoc[] = [
+  ...chatDocs,
+  ...responsesDocs,
+  ...messagesDocs,
+  ...embeddingsDocs,
+  ...modelDocs,
+  ...sessionDocs,
+  ...adminDocs,
+  ...adminKeyDocs,
+  ...adminCredentialDocs,
+  ...adminConsoleDocs,
+  ...userAdminDocs,
+  ...systemDocs,
+  ...docsDocs,
+  ...consoleDocs,
+]
