@@ -11,6 +11,7 @@ import metasoWeb from './metaso-web/index.js'
 import hixaiWeb from './hixai-web/index.js'
 import deepseekWeb from './deepseek-web/index.js'
 import anthropicApi from './anthropic-api/index.js'
+import dashscopeApi from './dashscope-api/index.js'
 
 // biome-ignore lint/suspicious/noExplicitAny: each definition carries its own settings type
 export const providers: ProviderDefinition<any>[] = [
@@ -25,4 +26,5 @@ export const providers: ProviderDefinition<any>[] = [
   hixaiWeb,
   deepseekWeb,
   anthropicApi,
+  dashscopeApi,
 ]
