@@ -12,6 +12,7 @@ import hixaiWeb from './hixai-web/index.js'
 import deepseekWeb from './deepseek-web/index.js'
 import anthropicApi from './anthropic-api/index.js'
 import dashscopeApi from './dashscope-api/index.js'
+import arkApi from './ark-api/index.js'
 
 // biome-ignore lint/suspicious/noExplicitAny: each definition carries its own settings type
 export const providers: ProviderDefinition<any>[] = [
@@ -27,4 +28,5 @@ export const providers: ProviderDefinition<any>[] = [
   deepseekWeb,
   anthropicApi,
   dashscopeApi,
+  arkApi,
 ]
