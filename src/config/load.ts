@@ -61,6 +61,30 @@ const envMap: [string, string[], (v: string) => unknown][] = [
   ['TOKEN_BASE_MULTIPLIER', ['billing', 'token_base_multiplier'], Number],
 ]
 
+/**
+ * The seeds' variable names for an upstream API key. Each adds the key to its provider's
+ * `credentials` (upserted into the pool at start, like any listed there), which also turns on a
+ * provider that is off until configured.
+ */
+const credentialEnv: [string, string][] = [
+  ['DASHSCOPE_API_KEY', 'dashscope-api'],
+  ['DOUBAO_API_KEY', 'ark-api'],
+]
+
+function addEnvCredentials(tree: Record<string, unknown>, env: Env): void {
+  for (const [name, provider] of credentialEnv) {
+    const v = env[name]?.trim()
+    if (!v) continue
+    if (typeof tree.providers !== 'object' || tree.providers === null) tree.providers = {}
+    const providers = tree.providers as Record<string, Record<string, unknown>>
+    providers[provider] ??= {}
+    const block = providers[provider]
+    if (block.credentials !== undefined && !Array.isArray(block.credentials)) continue // the schema names the bad key
+    const listed = (block.credentials ?? []) as unknown[]
+    if (!listed.includes(v)) block.credentials = [...listed, v]
+  }
+}
+
 /** One line per problem: an unknown key is named in the path, a union names its closest branch. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): string {
   return issues
@@ -94,6 +118,7 @@ export function buildConfig(raw: unknown, env: Env = process.env): Config {
     const v = env[name]
     if (v !== undefined && v !== '') setPath(tree, path, convert(v))
   }
+  addEnvCredentials(tree, env)
   if (env.DEBUG && truthy(env.DEBUG) && !env.LOG_LEVEL) tree.log_level = 'debug'
   const parsed = configSchema.safeParse(tree)
   if (!parsed.success) throw new ConfigError(`invalid configuration: ${formatIssues(parsed.error.issues)}`)
