@@ -15,6 +15,8 @@ import jimengApi from './jimeng-api/index.js'
 import klingApi from './kling-api/index.js'
 import sunoApi from './suno-api/index.js'
 import geminiApi from './gemini-api/index.js'
+import dashscopeApi from './dashscope-api/index.js'
+import arkApi from './ark-api/index.js'
 
 // biome-ignore lint/suspicious/noExplicitAny: each definition carries its own settings type
 export const providers: ProviderDefinition<any>[] = [
@@ -33,4 +35,6 @@ export const providers: ProviderDefinition<any>[] = [
   klingApi,
   sunoApi,
   geminiApi,
+  dashscopeApi,
+  arkApi,
 ]

@@ -10,6 +10,7 @@ import { createAdapter, makeContext } from '../test/helpers/adapter-context.js'
 import { type RunningServer, startServer } from '../test/helpers/fake-server.js'
 import { makeKimiJwt } from '../test/fakes/kimi-web.js'
 import cozeApi from './coze-api/index.js'
+import dashscopeApi from './dashscope-api/index.js'
 import deepseekWeb from './deepseek-web/index.js'
 import doubaoWeb from './doubao-web/index.js'
 import glmWeb from './glm-web/index.js'
@@ -35,6 +36,7 @@ interface Case {
 const cases: Case[] = [
   { name: 'openai-compatible', def: openaiCompatible, secret: 'sk-probe' },
   { name: 'coze-api', def: cozeApi, secret: 'pat_probe_token_123456', settings: { bots: { echo: '7000000000000000001' } } },
+  { name: 'dashscope-api', def: dashscopeApi, secret: 'sk-probe' },
   { name: 'deepseek-web', def: deepseekWeb, secret: 'user-token-a' },
   { name: 'doubao-web', def: doubaoWeb, secret: 'sessionid=sid-valid-1' },
   { name: 'glm-web', def: glmWeb, secret: 'rt-good' },

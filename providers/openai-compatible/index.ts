@@ -4,11 +4,10 @@ import { z } from 'zod'
 import { protocolError } from '../../src/kit/errors.js'
 import { isObject } from '../../src/kit/json.js'
 import { runProbe } from '../../src/kit/probe.js'
-import { SseDecoder } from '../../src/kit/sse.js'
+import { openAIChat } from '../../src/kit/openai-chat.js'
 import { defineProvider } from '../../src/kit/types.js'
 import type { CallContext, ChatRequest, CredentialHealth, DeltaEvent, ModelSpec } from '../../src/kit/types.js'
 import { embed } from './embed.js'
-import { type WireChunk, parseCompletion, parseStreamData } from './parse.js'
 
 const modelEntry = z.union([
   z.string(),
@@ -42,43 +41,14 @@ function toModelSpecs(entries: OpenAICompatibleSettings['models'], name: string)
   )
 }
 
-export function buildBody(req: ChatRequest): Record<string, unknown> {
-  const body: Record<string, unknown> = { ...req.extra, model: req.model, messages: req.messages, stream: req.stream }
-  const optional = ['n', 'temperature', 'top_p', 'stop', 'tools', 'tool_choice', 'response_format', 'user'] as const
-  for (const key of optional) if (req[key] !== undefined) body[key] = req[key]
-  if (req.max_tokens !== undefined) body[req.maxTokensParam ?? 'max_tokens'] = req.max_tokens
-  if (req.reasoning?.effort) body.reasoning_effort = req.reasoning.effort
-  // Always ask for usage so records are honest; the core strips it unless the client asked.
-  if (req.stream) body.stream_options = { ...(req.extra.stream_options as object), include_usage: true }
-  return body
-}
-
 function headers(ctx: Ctx): Record<string, string> {
-  const h: Record<string, string> = { accept: 'application/json, text/event-stream', ...ctx.settings.headers }
+  const h: Record<string, string> = { ...ctx.settings.headers }
   if (ctx.credential.secret) h.authorization = `Bearer ${ctx.credential.secret}`
   return h
 }
 
-async function* chat(name: string, req: ChatRequest, ctx: Ctx): AsyncGenerator<DeltaEvent> {
-  const res = await ctx.http.ok(ctx.settings.base_url + ctx.settings.chat_path, {
-    json: buildBody(req),
-    headers: headers(ctx),
-    signal: ctx.signal,
-  })
-  if (!req.stream) {
-    yield* parseCompletion(await res.json<WireChunk>(), name)
-    return
-  }
-  // The relay's hottest loop: decode in place rather than through another async generator, and
-  // yield event by event (yield* over an array would wrap it in an async-from-sync iterator).
-  const sse = new SseDecoder()
-  for await (const chunk of res.body) {
-    for (const ev of sse.push(chunk)) {
-      if (ev.data === '[DONE]') continue // read on to the natural end so the connection is reused
-      for (const event of parseStreamData(ev.data, name)) yield event
-    }
-  }
-  for (const ev of sse.end()) if (ev.data !== '[DONE]') for (const event of parseStreamData(ev.data, name)) yield event
+function chat(name: string, req: ChatRequest, ctx: Ctx): AsyncGenerator<DeltaEvent> {
+  return openAIChat({ url: ctx.settings.base_url + ctx.settings.chat_path, headers: headers(ctx), provider: name }, req, ctx)
 }
 
 /** Lists the models: a 401/403 is a rejected key; anything else that fails says nothing about it. */

@@ -16,6 +16,8 @@ export const ENV_CREDENTIALS: readonly EnvCredential[] = [
   { provider: 'kling-api', vars: ['KLING_ACCESS_KEY', 'KLING_SECRET_KEY'] },
   { provider: 'suno-api', vars: ['SUNO_API_KEY'] },
   { provider: 'gemini-api', vars: ['GEMINI_API_KEY'] },
+  { provider: 'dashscope-api', vars: ['DASHSCOPE_API_KEY'] },
+  { provider: 'ark-api', vars: ['DOUBAO_API_KEY'] },
 ]
 
 type Env = Record<string, string | undefined>

@@ -175,9 +175,10 @@ export class HttpClient {
 
   /**
    * A non-2xx answer as its failure class. A 403 HTML page comes from a CDN or firewall (a
-   * Cloudflare challenge, a block page), not from the API judging the credential.
+   * Cloudflare challenge, a block page), not from the API judging the credential. Public so that
+   * adapters that read their upstream's own error codes first can fall back to it.
    */
-  private statusError(status: number, body: string, retryAfter: string | string[] | undefined): UpstreamError {
+  statusError(status: number, body: string, retryAfter: string | string[] | undefined): UpstreamError {
     const who = this.provider ?? 'upstream'
     if (status === 403 && body.trimStart().startsWith('<'))
       return protocolError(`${who}: an HTML page (HTTP 403) instead of an API answer: a challenge or block page`, {

@@ -25,6 +25,15 @@ describe('env credentials', () => {
     expect(config.providers['suno-api']!.credentials).toEqual(['suno-token'])
   })
 
+  it('DASHSCOPE_API_KEY and DOUBAO_API_KEY become credentials of dashscope-api and ark-api, trimmed, once', () => {
+    const c = buildConfig({}, { DASHSCOPE_API_KEY: 'sk-ds', DOUBAO_API_KEY: ' ark-key ' })
+    expect(c.providers['dashscope-api']).toEqual({ credentials: ['sk-ds'] })
+    expect(c.providers['ark-api']).toEqual({ credentials: ['ark-key'] })
+    const raw = { providers: { 'dashscope-api': { base_url: 'http://127.0.0.1:1', credentials: ['sk-a', 'sk-ds'] } } }
+    expect(buildConfig(raw, { DASHSCOPE_API_KEY: 'sk-ds' }).providers['dashscope-api']).toEqual({ base_url: 'http://127.0.0.1:1', credentials: ['sk-a', 'sk-ds'] })
+    expect(buildConfig({}, { DASHSCOPE_API_KEY: '', DOUBAO_API_KEY: '  ' }).providers).toEqual({})
+  })
+
   it('half a pair is a configuration error naming the missing variable; nothing set adds nothing', () => {
     expect(() => buildConfig({}, { KLING_ACCESS_KEY: 'ak' })).toThrow(/KLING_SECRET_KEY is not set/)
     expect(buildConfig({}, {}).providers).toEqual({})

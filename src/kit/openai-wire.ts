@@ -1,7 +1,7 @@
-// Pure translation of OpenAI-shaped upstream payloads into DeltaEvents.
-import { protocolError, upstreamUnavailable } from '../../src/kit/errors.js'
-import { isObject, tryJson } from '../../src/kit/json.js'
-import type { DeltaEvent, FinishReason } from '../../src/kit/types.js'
+// Pure translation of OpenAI-shaped chat payloads into DeltaEvents (openai-compatible, dashscope-api, ark-api...).
+import { protocolError, upstreamUnavailable } from './errors.js'
+import { isObject, tryJson } from './json.js'
+import type { DeltaEvent, FinishReason } from './types.js'
 
 interface WireToolCall {
   index?: number
