@@ -22,6 +22,7 @@ import { clientAuth } from './http/middleware/client-auth.js'
 import { modelRoutes } from './http/models.routes.js'
 import { requestIds } from './http/prepare.js'
 import { systemRoutes } from './http/system.routes.js'
+import { socketHub } from './http/sockets/routes.js'
 import { userAdminRoutes } from './http/user-admin.routes.js'
 
 /** Every way into the core chat service. */
@@ -106,5 +107,5 @@ export function createApp(s: Services) {
   if (s.config.admin.enabled) app.route('/', userAdminRoutes(s))
   app.route('/', sessionRoutes(s.chat, s.keys, s.config.security.allow_anonymous, s.log))
   app.route('/', systemRoutes(s, () => app.routes))
-  return Object.assign(app, { serving })
+  return Object.assign(app, { serving, sockets: socketHub(s, serving.inflight) })
 }

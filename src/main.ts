@@ -39,7 +39,7 @@ function start() {
     s.log.info(`${signal}: shutting down (running answers get ${grace} ms)`)
     stopMaintenance()
     trim.stop()
-    shutdownGracefully(s, server, app.serving.inflight, grace).then(
+    shutdownGracefully(s, server, app.serving.inflight, grace, () => app.sockets.closeAll()).then(
       () => process.exit(0),
       (err: unknown) => {
         s.log.error(`shutdown failed: ${(err as Error).stack ?? err}`)

@@ -76,6 +76,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
     async close() {
       if (services.db.$client.open) {
+        app.sockets.closeAll()
         server.closeAllConnections()
         await new Promise<void>((resolve) => server.close(() => resolve()))
         services.recorder.flush()
