@@ -15,6 +15,7 @@ function start() {
   const seeded = seedFromConfig(s)
   recoverAtStart(s)
   const app = createApp(s)
+  void s.mcp.start() // the servers connect in the background; /mcp/get shows each one's status
   const stopMaintenance = startMaintenance(s)
   void pruneOld(s)
 
@@ -39,7 +40,10 @@ function start() {
     s.log.info(`${signal}: shutting down (running answers get ${grace} ms)`)
     stopMaintenance()
     trim.stop()
-    shutdownGracefully(s, server, app.serving.inflight, grace, () => app.sockets.closeAll()).then(
+    shutdownGracefully(s, server, app.serving.inflight, grace, () => {
+      app.sockets.closeAll()
+      void s.mcp.closeAll()
+    }).then(
       () => process.exit(0),
       (err: unknown) => {
         s.log.error(`shutdown failed: ${(err as Error).stack ?? err}`)

@@ -3,6 +3,7 @@ import type { Config } from './config/schema.js'
 import { Billing } from './core/billing.js'
 import { ChatService } from './core/chat/service.js'
 import { EmbeddingService } from './core/embeddings.js'
+import { McpHub } from './core/mcp/hub.js'
 import { ClientKeys } from './core/client-keys.js'
 import { ConversationMemory } from './core/conversations.js'
 import { CredentialPool } from './core/credential-pool.js'
@@ -39,6 +40,8 @@ export interface Services {
   /** The lifecycle of chat turns, for every door. */
   chat: ChatService
   embeddings: EmbeddingService
+  /** The MCP servers the agents' tools come from (start() connects them). */
+  mcp: McpHub
   startedAt: number
 }
 
@@ -70,7 +73,10 @@ export function createServices(config: Config, options: ServiceOptions): Service
     billing,
     sessions,
     userMode: (userId) => findUser(db, userId)?.mode || undefined,
-    defaultModel: config.sessions.default_model,
+    // Read at each turn: /conf/update may change it.
+    get defaultModel() {
+      return config.sessions.default_model
+    },
     storeContent: config.records.store_content,
   })
   const services: Services = {
@@ -89,6 +95,7 @@ export function createServices(config: Config, options: ServiceOptions): Service
     conversations,
     chat,
     embeddings: new EmbeddingService({ router, relay, billing, storeContent: config.records.store_content }),
+    mcp: new McpHub(db, box, log.child('mcp'), () => config.agents.tool_timeout_ms),
     startedAt: Date.now(),
   }
   return services

@@ -10,6 +10,9 @@ import type { Logger } from '../../kit/log.js'
 import { type McpServerConfig, mcpServerSchema, shownConfig, toolName } from './server-config.js'
 import { transportFor } from './transport.js'
 
+/** Starting a server (a child process, a handshake) may take longer than one tool call may. */
+const CONNECT_TIMEOUT_MS = 30_000
+
 export interface McpTool {
   /** The name the model calls (server__tool). */
   name: string
@@ -129,8 +132,8 @@ export class McpHub {
     const client = new Client({ name: 'freeway', version: '0.1.0' })
     entry.connecting = (async () => {
       try {
-        await client.connect(transportFor(entry.config), { timeout: this.toolTimeoutMs() })
-        const listed = await client.listTools(undefined, { timeout: this.toolTimeoutMs() })
+        await client.connect(transportFor(entry.config), { timeout: CONNECT_TIMEOUT_MS })
+        const listed = await client.listTools(undefined, { timeout: CONNECT_TIMEOUT_MS })
         entry.tools = listed.tools.map((t) => ({
           name: toolName(name, t.name),
           server: name,
