@@ -1,13 +1,11 @@
 // MCP servers managed at runtime (/mcp/*) and used live: a real MCP server written with the SDK,
 // over stdio (a child process) and over streamable HTTP (with a bearer token).
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { MCP_TOKEN, type McpHttpFake, startMcpHttp, weatherOf } from '../fakes/mcp-server.js'
+import { MCP_TOKEN, type McpHttpFake, STDIO_SERVER, startMcpHttp, weatherOf } from '../fakes/mcp-server.js'
 import { type TestApp, startTestApp } from '../helpers/app.js'
 import { call } from '../helpers/compat.js'
 
 const SECRET = 'admin-secret-for-mcp'
-export const STDIO_SERVER = { command: process.execPath, args: ['--import', 'tsx', fileURLToPath(new URL('../fakes/mcp-stdio.ts', import.meta.url))] }
 
 let app: TestApp
 let remote: McpHttpFake

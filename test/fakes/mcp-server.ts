@@ -4,11 +4,14 @@
 // short timeout) and crash (the stdio process exits mid-call).
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import { z } from 'zod'
 
 export const MCP_TOKEN = 'mcp-test-token'
+/** The /mcp/update body that runs the stdio variant (mcp-stdio.ts) as a child process. */
+export const STDIO_SERVER = { command: process.execPath, args: ['--import', 'tsx', fileURLToPath(new URL('./mcp-stdio.ts', import.meta.url))] }
 export const weatherOf = (city: string) => `${city}: sunny, 23°C`
 
 export function buildMcpServer(options: { onCrash?: () => void } = {}): McpServer {
