@@ -7,6 +7,7 @@ import { adminRoutes } from './http/admin.routes.js'
 import type { AppEnv } from './http/app-env.js'
 import type { Door } from './http/doors/door.js'
 import { mountDoors } from './http/doors/mount.js'
+import { communicateDoors } from './http/doors/communicate/door.js'
 import { embeddingsDoor } from './http/doors/embeddings/door.js'
 import { messagesDoors } from './http/doors/messages/door.js'
 import { openaiChatDoor } from './http/doors/openai/chat.js'
@@ -35,6 +36,7 @@ function doorsOf(s: Services): Door[] {
     responsesDoor({ ...common, store: new ResponsesStore(s.db) }),
     ...messagesDoors(common),
     embeddingsDoor({ embeddings: s.embeddings, log: s.log }),
+    ...communicateDoors({ ...common, assistant: s.assistant, allowAnonymous: () => s.config.security.allow_anonymous }),
   ]
 }
 

@@ -4,6 +4,7 @@ import { Billing } from './core/billing.js'
 import { ChatService } from './core/chat/service.js'
 import { EmbeddingService } from './core/embeddings.js'
 import { McpHub } from './core/mcp/hub.js'
+import { Assistant } from './core/agents/assistant.js'
 import { ClientKeys } from './core/client-keys.js'
 import { ConversationMemory } from './core/conversations.js'
 import { CredentialPool } from './core/credential-pool.js'
@@ -42,6 +43,8 @@ export interface Services {
   embeddings: EmbeddingService
   /** The MCP servers the agents' tools come from (start() connects them). */
   mcp: McpHub
+  /** Seed 004's commands (/communicate): chat, user state, the agent loop. */
+  assistant: Assistant
   startedAt: number
 }
 
@@ -79,6 +82,7 @@ export function createServices(config: Config, options: ServiceOptions): Service
     },
     storeContent: config.records.store_content,
   })
+  const mcp = new McpHub(db, box, log.child('mcp'), () => config.agents.tool_timeout_ms)
   const services: Services = {
     config,
     db,
@@ -95,7 +99,8 @@ export function createServices(config: Config, options: ServiceOptions): Service
     conversations,
     chat,
     embeddings: new EmbeddingService({ router, relay, billing, storeContent: config.records.store_content }),
-    mcp: new McpHub(db, box, log.child('mcp'), () => config.agents.tool_timeout_ms),
+    mcp,
+    assistant: new Assistant({ chat, mcp, sessions, db, agents: () => ({ model: config.agents.model, maxSteps: config.agents.max_steps }) }),
     startedAt: Date.now(),
   }
   return services

@@ -40,7 +40,6 @@ export async function* runAgent(chat: ChatService, mcp: McpHub, input: AgentInpu
   for (let step = 1; ; step++) {
     // Past the last tool round the model must answer with what it has.
     const last = step > input.maxSteps
-    yield { type: 'step', step }
     const turn = await chat.open({
       requestId: timeOrderedUuid(),
       startedAt: performance.now(),
@@ -51,6 +50,8 @@ export async function* runAgent(chat: ChatService, mcp: McpHub, input: AgentInpu
       signal: input.signal,
       onBehalfOf: input.onBehalfOf,
     })
+    // After open: a refusal (402, unknown model) comes before anything was said.
+    yield { type: 'step', step }
     try {
       for await (const e of turn.events()) {
         if ((e.type === 'text' || e.type === 'reasoning') && e.text) yield { type: e.type, step, text: e.text }

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { Caller } from '../../core/chat/caller.js'
 import type { ClientKeys } from '../../core/client-keys.js'
+import { actingCaller } from '../acting-user.js'
 import { ApiError } from '../errors.js'
 import { identify } from '../middleware/client-auth.js'
 import { SocketRefusal } from './hub.js'
@@ -33,11 +34,10 @@ export function socketCaller(keys: ClientKeys, allowAnonymous: boolean, req: Inc
   }
   const userUuid = url.searchParams.get('user_uuid')?.trim() || undefined
   let onBehalfOf: string | undefined
-  if (userUuid && userUuid !== caller.userId) {
-    // With anonymous access on, the seed's browsers name their user and nothing else.
-    if (caller.keyId === null && allowAnonymous) caller = { ...caller, userId: userUuid }
-    else if (caller.actForOthers) onBehalfOf = userUuid
-    else throw new SocketRefusal(403, 'this API key may not act for another user_uuid')
+  try {
+    ;({ caller, onBehalfOf } = actingCaller(caller, userUuid, allowAnonymous))
+  } catch (err) {
+    throw new SocketRefusal(403, (err as Error).message)
   }
   const user = onBehalfOf ?? caller.userId
   const owner = user ? `user:${user}` : caller.keyId !== null ? `key:${caller.keyId}` : `addr:${req.socket.remoteAddress ?? '?'}`
