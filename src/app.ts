@@ -20,6 +20,7 @@ import { ApiError, toApiError } from './http/errors.js'
 import { baseHeaders } from './http/exchange.js'
 import type { DoorServing } from './http/fast-lane.js'
 import { clientAuth } from './http/middleware/client-auth.js'
+import { confRoutes } from './http/conf.routes.js'
 import { mcpRoutes } from './http/mcp.routes.js'
 import { modelRoutes } from './http/models.routes.js'
 import { requestIds } from './http/prepare.js'
@@ -109,6 +110,7 @@ export function createApp(s: Services) {
   // The seeds' compatibility routes sit at the root, like /api: their clients hard-code the paths.
   if (s.config.admin.enabled) app.route('/', userAdminRoutes(s))
   if (s.config.admin.enabled) app.route('/', mcpRoutes(s))
+  if (s.config.admin.enabled) app.route('/', confRoutes(s))
   app.route('/', sessionRoutes(s.chat, s.keys, s.config.security.allow_anonymous, s.log))
   app.route('/', systemRoutes(s, () => app.routes))
   return Object.assign(app, { serving, sockets: socketHub(s, serving.inflight) })

@@ -5,6 +5,7 @@ import { ChatService } from './core/chat/service.js'
 import { EmbeddingService } from './core/embeddings.js'
 import { McpHub } from './core/mcp/hub.js'
 import { Assistant } from './core/agents/assistant.js'
+import { RuntimeConfig, applyStoredSettings } from './core/runtime-config.js'
 import { ClientKeys } from './core/client-keys.js'
 import { ConversationMemory } from './core/conversations.js'
 import { CredentialPool } from './core/credential-pool.js'
@@ -45,6 +46,8 @@ export interface Services {
   mcp: McpHub
   /** Seed 004's commands (/communicate): chat, user state, the agent loop. */
   assistant: Assistant
+  /** /conf: the live settings, changed in place in `config`. */
+  runtime: RuntimeConfig
   startedAt: number
 }
 
@@ -58,6 +61,8 @@ export function createServices(config: Config, options: ServiceOptions): Service
   const log = options.log ?? createLogger(config.log_level)
   const dbPath = config.database.path
   const db = options.db ?? openDatabase(dbPath)
+  // Before anything reads the config: what /conf/update changed outlives a restart.
+  applyStoredSettings(config, db, log)
   const keyFile = join(dbPath === ':memory:' ? './data' : dirname(dbPath), 'secret.key')
   const box = new SecretBox(loadOrCreateKey(config.security.secret_key, keyFile))
   const instances = buildProviders(options.definitions, config)
@@ -80,7 +85,9 @@ export function createServices(config: Config, options: ServiceOptions): Service
     get defaultModel() {
       return config.sessions.default_model
     },
-    storeContent: config.records.store_content,
+    get storeContent() {
+      return config.records.store_content
+    },
   })
   const mcp = new McpHub(db, box, log.child('mcp'), () => config.agents.tool_timeout_ms)
   const services: Services = {
@@ -98,8 +105,16 @@ export function createServices(config: Config, options: ServiceOptions): Service
     keys: new ClientKeys(db),
     conversations,
     chat,
-    embeddings: new EmbeddingService({ router, relay, billing, storeContent: config.records.store_content }),
+    embeddings: new EmbeddingService({
+      router,
+      relay,
+      billing,
+      get storeContent() {
+        return config.records.store_content
+      },
+    }),
     mcp,
+    runtime: new RuntimeConfig(config, db),
     assistant: new Assistant({ chat, mcp, sessions, db, agents: () => ({ model: config.agents.model, maxSteps: config.agents.max_steps }) }),
     startedAt: Date.now(),
   }
