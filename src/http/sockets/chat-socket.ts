@@ -58,7 +58,9 @@ export function chatSocketRoutes(o: ChatSocketOptions): SocketRoute[] {
 
 function serveChat(o: ChatSocketOptions, path: string, who: SocketCaller, ws: WebSocket): void {
   let running: AbortController | undefined
-  ws.on('close', () => running?.abort(new DOMException('the socket closed', 'AbortError')))
+  const stop = () => running?.abort(new DOMException('the socket closed', 'AbortError'))
+  ws.once('closing', stop)
+  ws.once('close', stop)
   ws.on('message', (raw, isBinary) => {
     let message: z.infer<typeof incoming>
     try {
@@ -75,9 +77,12 @@ function serveChat(o: ChatSocketOptions, path: string, who: SocketCaller, ws: We
     running = controller
     o.inflight.add(controller)
     const model = o.settings().routes[path] ?? CHAT_SOCKET_MODELS[path]!
-    void runTurn(o, who, ws, model, message.data, controller.signal).finally(() => {
+    // The socket is free again before the last message leaves: a client that sends its next chat
+    // as soon as it reads `done` must not be refused.
+    void runTurn(o, who, ws, model, message.data, controller.signal).then((last) => {
       o.inflight.delete(controller)
       running = undefined
+      sendNow(ws, last)
     })
   })
 }
@@ -89,7 +94,7 @@ async function runTurn(
   model: string,
   data: { prompt: string; chat_id?: string | null | undefined },
   signal: AbortSignal,
-): Promise<void> {
+): Promise<string> {
   let turn: ChatTurn | undefined
   try {
     const user = who.onBehalfOf ?? who.caller.userId
@@ -115,11 +120,11 @@ async function runTurn(
     }
     const usage = turn.usage()
     const done = { content: turn.text, usage: { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.promptTokens + usage.completionTokens }, chat_id: chatId }
-    sendNow(ws, JSON.stringify({ type: 'done', data: done }))
+    return JSON.stringify({ type: 'done', data: done })
   } catch (err) {
     const outcome = turn?.outcome
     const failure = outcome instanceof ChatFailure ? outcome : ChatFailure.from(err)
     if (failure.kind === 'internal') o.log.error(`socket chat: ${(failure.detail.cause as Error)?.stack ?? failure.message}`)
-    sendNow(ws, errorMessage(failure.status, failure.message))
+    return errorMessage(failure.status, failure.message)
   }
 }

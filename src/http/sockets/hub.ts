@@ -40,8 +40,25 @@ export interface HubOptions {
 /** Every error the sockets send has this shape (the seed's). */
 export const errorMessage = (code: number, msg: string) => JSON.stringify({ type: 'error', data: { code, msg } })
 
+/**
+ * A socket that says when its closing handshake begins ('closing'): ws calls close() as soon as
+ * the peer's close frame arrives, while 'close' waits for the TCP connection to end, which can
+ * take seconds. Routes stop their work (abort the upstream call) on 'closing'.
+ */
+export class RelaySocket extends WebSocket {
+  private closingSaid = false
+
+  override close(code?: number, data?: string | Buffer): void {
+    if (!this.closingSaid) {
+      this.closingSaid = true
+      this.emit('closing')
+    }
+    super.close(code, data)
+  }
+}
+
 export class SocketHub {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 })
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024, WebSocket: RelaySocket })
   private readonly routes = new Map<string, SocketRoute>()
   private readonly owners = new Map<string, number>()
   private readonly missedPong = new WeakSet<WebSocket>()
