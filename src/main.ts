@@ -15,7 +15,8 @@ function start() {
   const seeded = seedFromConfig(s)
   recoverAtStart(s)
   const app = createApp(s)
-  void s.mcp.start() // the servers connect in the background; /mcp/get shows each one's status
+  // The servers connect in the background; /mcp/get shows each one's status.
+  s.mcp.start().catch((err: unknown) => s.log.error(`MCP servers not started: ${(err as Error).message}`))
   const stopMaintenance = startMaintenance(s)
   void pruneOld(s)
 

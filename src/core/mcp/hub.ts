@@ -45,8 +45,13 @@ export class McpHub {
   /** Load the stored servers and connect the enabled ones (failures are kept as each server's error). */
   async start(): Promise<void> {
     for (const row of listMcpServers(this.db)) {
-      const config = mcpServerSchema.parse({ ...JSON.parse(this.box.open(row.configEnc)), disabled: row.disabled })
-      this.servers.set(row.name, { config, client: undefined, connecting: undefined, tools: [], error: undefined })
+      try {
+        const config = mcpServerSchema.parse({ ...JSON.parse(this.box.open(row.configEnc)), disabled: row.disabled })
+        this.servers.set(row.name, { config, client: undefined, connecting: undefined, tools: [], error: undefined })
+      } catch (err) {
+        // A config sealed with another secret key, or no longer valid: the others still start.
+        this.log.error(`mcp ${row.name}: stored config unreadable: ${(err as Error).message}`)
+      }
     }
     await Promise.all([...this.servers.keys()].map((name) => this.connect(name).catch(() => undefined)))
   }
