@@ -6,6 +6,7 @@ import { MCP_TOKEN, type McpHttpFake, STDIO_SERVER, startMcpHttp, weatherOf } fr
 import { FAKE_ANSWER, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js'
 import { type TestApp, startTestApp } from '../helpers/app.js'
 import { call, sseData } from '../helpers/compat.js'
+import { openSocket } from '../helpers/ws-client.js'
 
 const ANSWER = FAKE_ANSWER.join('')
 let fake: FakeOpenAI
@@ -22,6 +23,7 @@ beforeAll(async () => {
       sessions: { default_model: 'fake-model' },
       agents: { model: 'agent', max_steps: 3 },
       billing: { prices: { paid: { per_call: 10 } } },
+      realtime: { routes: { '/cozeZhsApi/ws/doubao/streamDou': 'fake-model' } },
     },
   })
   await app.services.mcp.update('remote', { url: remote.url, headers: { Authorization: `Bearer ${MCP_TOKEN}` }, args: [], env: {}, description: '', disabled: false })
@@ -124,5 +126,15 @@ describe('/communicate', () => {
     expect(help.events[0].content).toContain('/task <goal>')
     expect((await communicate('/photo a cat')).json.msg).toContain('not available yet')
     expect((await communicate('/dance')).json).toMatchObject({ code: 400, msg: expect.stringContaining('unknown command /dance') })
+  })
+
+  it('with anonymous access on, a WebSocket names its user with user_uuid alone, and the turn is that user\'s', async () => {
+    const s = await openSocket(`${app.url.replace('http', 'ws')}/cozeZhsApi/ws/doubao/streamDou?user_uuid=anon-ann`)
+    s.send({ type: 'chat', data: { prompt: 'hi' } })
+    expect((await s.next((m) => m.type === 'done')).data.content).toBe(ANSWER)
+    s.ws.close()
+    app.services.billing.flush()
+    const records = await call(app, 'GET', '/record/list?user_id=anon-ann')
+    expect(records.json.data.list.map((r: any) => r.record_type)).toEqual([7])
   })
 })
