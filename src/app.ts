@@ -8,6 +8,7 @@ import { consoleRoutes } from './http/console.routes.js'
 import type { AppEnv } from './http/app-env.js'
 import type { Door } from './http/doors/door.js'
 import { mountDoors } from './http/doors/mount.js'
+import { communicateDoors } from './http/doors/communicate/door.js'
 import { embeddingsDoor } from './http/doors/embeddings/door.js'
 import { messagesDoors } from './http/doors/messages/door.js'
 import { openaiChatDoor } from './http/doors/openai/chat.js'
@@ -20,10 +21,13 @@ import { ApiError, toApiError } from './http/errors.js'
 import { baseHeaders } from './http/exchange.js'
 import type { DoorServing } from './http/fast-lane.js'
 import { clientAuth } from './http/middleware/client-auth.js'
+import { confRoutes } from './http/conf.routes.js'
+import { mcpRoutes } from './http/mcp.routes.js'
 import { buildOpenApi } from './http/openapi.js'
 import { modelRoutes } from './http/models.routes.js'
 import { requestIds } from './http/prepare.js'
 import { systemRoutes } from './http/system.routes.js'
+import { socketHub } from './http/sockets/routes.js'
 import { userAdminRoutes } from './http/user-admin.routes.js'
 
 /** Every way into the core chat service. */
@@ -35,6 +39,7 @@ function doorsOf(s: Services): Door[] {
     responsesDoor({ ...common, store: new ResponsesStore(s.db) }),
     ...messagesDoors(common),
     embeddingsDoor({ embeddings: s.embeddings, log: s.log }),
+    ...communicateDoors({ ...common, assistant: s.assistant, allowAnonymous: () => s.config.security.allow_anonymous }),
   ]
 }
 
@@ -107,7 +112,9 @@ export function createApp(s: Services) {
   // The seeds' compatibility routes sit at the root, like /api: their clients hard-code the paths.
   if (s.config.admin.enabled) app.route('/', userAdminRoutes(s))
   if (s.config.admin.enabled) app.route('/', consoleRoutes(prefix))
+  if (s.config.admin.enabled) app.route('/', mcpRoutes(s))
+  if (s.config.admin.enabled) app.route('/', confRoutes(s))
   app.route('/', sessionRoutes(s.chat, s.keys, s.config.security.allow_anonymous, s.log))
   app.route('/', systemRoutes(s, () => buildOpenApi(app.routes, prefix)))
-  return Object.assign(app, { serving })
+  return Object.assign(app, { serving, sockets: socketHub(s, serving.inflight) })
 }

@@ -15,6 +15,8 @@ function start() {
   const seeded = seedFromConfig(s)
   recoverAtStart(s)
   const app = createApp(s)
+  // The servers connect in the background; /mcp/get shows each one's status.
+  s.mcp.start().catch((err: unknown) => s.log.error(`MCP servers not started: ${(err as Error).message}`))
   const stopMaintenance = startMaintenance(s)
   void pruneOld(s)
 
@@ -39,7 +41,10 @@ function start() {
     s.log.info(`${signal}: shutting down (running answers get ${grace} ms)`)
     stopMaintenance()
     trim.stop()
-    shutdownGracefully(s, server, app.serving.inflight, grace).then(
+    shutdownGracefully(s, server, app.serving.inflight, grace, () => {
+      app.sockets.closeAll()
+      void s.mcp.closeAll()
+    }).then(
       () => process.exit(0),
       (err: unknown) => {
         s.log.error(`shutdown failed: ${(err as Error).stack ?? err}`)

@@ -3,6 +3,9 @@ import type { Config } from './config/schema.js'
 import { Billing } from './core/billing.js'
 import { ChatService } from './core/chat/service.js'
 import { EmbeddingService } from './core/embeddings.js'
+import { McpHub } from './core/mcp/hub.js'
+import { Assistant } from './core/agents/assistant.js'
+import { RuntimeConfig, applyStoredSettings } from './core/runtime-config.js'
 import { ClientKeys } from './core/client-keys.js'
 import { ConversationMemory } from './core/conversations.js'
 import { CredentialPool } from './core/credential-pool.js'
@@ -39,6 +42,12 @@ export interface Services {
   /** The lifecycle of chat turns, for every door. */
   chat: ChatService
   embeddings: EmbeddingService
+  /** The MCP servers the agents' tools come from (start() connects them). */
+  mcp: McpHub
+  /** Seed 004's commands (/communicate): chat, user state, the agent loop. */
+  assistant: Assistant
+  /** /conf: the live settings, changed in place in `config`. */
+  runtime: RuntimeConfig
   startedAt: number
 }
 
@@ -52,6 +61,8 @@ export function createServices(config: Config, options: ServiceOptions): Service
   const log = options.log ?? createLogger(config.log_level)
   const dbPath = config.database.path
   const db = options.db ?? openDatabase(dbPath)
+  // Before anything reads the config: what /conf/update changed outlives a restart.
+  applyStoredSettings(config, db, log)
   const keyFile = join(dbPath === ':memory:' ? './data' : dirname(dbPath), 'secret.key')
   const box = new SecretBox(loadOrCreateKey(config.security.secret_key, keyFile))
   const instances = buildProviders(options.definitions, config)
@@ -70,9 +81,15 @@ export function createServices(config: Config, options: ServiceOptions): Service
     billing,
     sessions,
     userMode: (userId) => findUser(db, userId)?.mode || undefined,
-    defaultModel: config.sessions.default_model,
-    storeContent: config.records.store_content,
+    // Read at each turn: /conf/update may change it.
+    get defaultModel() {
+      return config.sessions.default_model
+    },
+    get storeContent() {
+      return config.records.store_content
+    },
   })
+  const mcp = new McpHub(db, box, log.child('mcp'), () => config.agents.tool_timeout_ms)
   const services: Services = {
     config,
     db,
@@ -88,7 +105,17 @@ export function createServices(config: Config, options: ServiceOptions): Service
     keys: new ClientKeys(db),
     conversations,
     chat,
-    embeddings: new EmbeddingService({ router, relay, billing, storeContent: config.records.store_content }),
+    embeddings: new EmbeddingService({
+      router,
+      relay,
+      billing,
+      get storeContent() {
+        return config.records.store_content
+      },
+    }),
+    mcp,
+    runtime: new RuntimeConfig(config, db),
+    assistant: new Assistant({ chat, mcp, sessions, db, agents: () => ({ model: config.agents.model, maxSteps: config.agents.max_steps }) }),
     startedAt: Date.now(),
   }
   return services

@@ -9,7 +9,14 @@ import type { Services } from './services.js'
 /** How long the final error events get to leave once the answers were stopped. */
 const TAIL_MS = 2000
 
-export async function shutdownGracefully(s: Services, server: Server, inflight: InFlight, graceMs: number): Promise<void> {
+export async function shutdownGracefully(
+  s: Services,
+  server: Server,
+  inflight: InFlight,
+  graceMs: number,
+  /** Close the WebSockets: upgraded connections are no longer the HTTP server's to close. */
+  closeSockets: () => void = () => undefined,
+): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()))
   server.closeIdleConnections()
   if (!(await s.chat.idle(graceMs))) {
@@ -19,6 +26,7 @@ export async function shutdownGracefully(s: Services, server: Server, inflight: 
     for (const controller of inflight) controller.abort(new DOMException('Freeway is shutting down', 'AbortError'))
     await s.chat.idle(TAIL_MS)
   }
+  closeSockets()
   // Answers that finished leave keep-alive connections idle; what is still busy gets a moment.
   server.closeIdleConnections()
   const timer = setTimeout(() => server.closeAllConnections(), TAIL_MS)

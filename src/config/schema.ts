@@ -125,6 +125,28 @@ export const configSchema = z.strictObject({
       turn_timeout_ms: z.number().int().positive().default(10 * 60_000),
     })
     .prefault({}),
+  realtime: z
+    .strictObject({
+      /** WebSocket chat path → model; the paths left out keep their defaults (README, Realtime). */
+      routes: z.record(z.string(), z.string().min(1)).default({}),
+      /** Open sockets one user (or key, or address when anonymous) may hold; the next is refused. */
+      max_connections_per_user: z.number().int().positive().default(5),
+      /** The server pings each socket this often and closes one that did not answer the last ping. */
+      ping_interval_ms: z.number().int().positive().default(30_000),
+      /** Bytes a socket may have unsent before the relay stops reading the upstream for it. */
+      max_buffered_bytes: bytes.default(1024 * 1024),
+    })
+    .prefault({}),
+  agents: z
+    .strictObject({
+      /** Model of /task and /mcp when the user has no mode. */
+      model: z.string().min(1).optional(),
+      /** Tool rounds an agent may take before it must answer. */
+      max_steps: z.number().int().positive().default(8),
+      /** One MCP tool call's limit; past it the model gets a timeout error as the tool's result. */
+      tool_timeout_ms: z.number().int().positive().default(30_000),
+    })
+    .prefault({}),
   providers: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
   routes: z.record(z.string(), routeSchema).default({}),
   aliases: z.record(z.string(), z.string()).default({}),

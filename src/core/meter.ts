@@ -9,6 +9,10 @@ import type { Usage } from './tally.js'
 export const RECORD_API_CHAT = 1
 export const RECORD_SESSION_CHAT = 2
 export const RECORD_EMBEDDING = 6
+/** A WebSocket chat turn (the seed's realtime routes). */
+export const RECORD_REALTIME_CHAT = 7
+/** A /communicate command's turn (agent steps included). */
+export const RECORD_COMMUNICATE = 8
 
 export interface MeterInput {
   requestId: string

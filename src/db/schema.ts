@@ -215,3 +215,19 @@ export const storedResponses = sqliteTable(
   },
   (t) => [index('stored_responses_created').on(t.createdAt)],
 )
+
+/** MCP servers (the /mcp routes); the config may hold secrets (env, headers), so it is sealed. */
+export const mcpServers = sqliteTable('mcp_servers', {
+  name: text('name').primaryKey(),
+  /** AES-256-GCM sealed JSON of the server's config. */
+  configEnc: text('config_enc').notNull(),
+  disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
+  updatedAt: integer('updated_at').notNull().default(now),
+})
+
+/** Settings changed at runtime (/conf/update): config paths and their JSON values, applied over config.yaml at start. */
+export const runtimeSettings = sqliteTable('runtime_settings', {
+  path: text('path').primaryKey(),
+  value: text('value', { mode: 'json' }).notNull(),
+  updatedAt: integer('updated_at').notNull().default(now),
+})

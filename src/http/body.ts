@@ -34,6 +34,16 @@ function readNode(req: IncomingMessage, limit: number): Promise<Buffer> {
   })
 }
 
+/** A request body's bytes as they came (doors that take binary uploads); 413 past the limit. */
+export async function readBytesFrom(
+  source: IncomingMessage | AsyncIterable<Uint8Array>,
+  contentLength: string | undefined,
+  limit: number,
+): Promise<Buffer> {
+  if (Number(contentLength ?? 0) > limit) throw ApiError.tooLarge(limit)
+  return 'headers' in source ? readNode(source, limit) : readLimited(source, limit)
+}
+
 /** The JSON a request body holds; 413 past the limit, 400 when empty or malformed. */
 export async function readJsonFrom(
   source: IncomingMessage | AsyncIterable<Uint8Array>,

@@ -42,6 +42,9 @@ const ADMIN_FAMILIES: readonly [prefix: string, failure: Failure][] = [
   ['/api', apiFail],
   ['/user', seedFail],
   ['/record', seedFail],
+  ['/mcp', seedFail],
+  ['/conf', seedFail],
+  ['/command', seedFail],
 ]
 
 /** How failures on this path are rendered, when it belongs to an admin family. */

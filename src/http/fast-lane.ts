@@ -5,6 +5,7 @@
 // traffic. The hono app mounts the same doors (doors/mount.ts), so behaviour cannot drift.
 import { type IncomingMessage, type RequestListener, type Server, type ServerResponse, createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { performance } from 'node:perf_hooks'
 import { getRequestListener } from '@hono/node-server'
 import type { Logger } from '../kit/log.js'
@@ -27,6 +28,8 @@ export interface DoorServing {
 export interface ServableApp {
   fetch: (request: Request, env: never) => Response | Promise<Response>
   serving: DoorServing
+  /** The WebSocket routes, served from the same port through HTTP upgrades. */
+  sockets?: { upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void }
 }
 
 /** Listen with the app behind the fast lane (node-server's serve(), plus the lane). */
@@ -44,6 +47,7 @@ export function serveApp(
       }
     : lane
   const server = createServer(listener)
+  if (app.sockets) server.on('upgrade', app.sockets.upgrade)
   server.listen(where.port, where.hostname, () => onListening?.(server.address() as AddressInfo))
   return server
 }
@@ -82,7 +86,7 @@ async function serveDoor(serving: DoorServing, door: Door, req: IncomingMessage,
   const ids = requestIds(req.headers['x-request-id'] as string | undefined)
   const base = serving.baseHeaders(ids.visible)
   try {
-    const prepared = await prepareNode(serving.prepare, req, ids, startedAt)
+    const prepared = await prepareNode(serving.prepare, req, ids, startedAt, door.body)
     const reply = await door.handle(prepared, abortOnClose(res, serving.inflight))
     if (reply.kind === 'closed') serving.log.info(closedLine(door.path, ids.requestId))
     render(res, base, reply)

@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http'
 import type { Context } from 'hono'
 import type { ClientKeys } from '../core/client-keys.js'
 import { timeOrderedUuid } from '../core/ids.js'
-import { readJsonFrom } from './body.js'
+import { readBytesFrom, readJsonFrom } from './body.js'
 import type { Prepared } from './doors/door.js'
 import { identify } from './middleware/client-auth.js'
 
@@ -30,17 +30,19 @@ interface RawRequest {
   header(name: string): string | undefined
   remoteAddress: string | undefined
   body: IncomingMessage | AsyncIterable<Uint8Array>
+  url: string
 }
 
-async function prepare(o: PrepareOptions, raw: RawRequest): Promise<Prepared> {
+async function prepare(o: PrepareOptions, raw: RawRequest, as: 'json' | 'bytes' = 'json'): Promise<Prepared> {
   const caller = identify(o.keys, o.allowAnonymous, {
     authorization: raw.header('authorization'),
     apiKey: raw.header('x-api-key'),
     remoteAddress: raw.remoteAddress,
   })
-  const body = await readJsonFrom(raw.body, raw.header('content-length'), o.bodyLimit)
-  const { requestId, clientRequestId, startedAt, header } = raw
-  return { requestId, clientRequestId, startedAt, caller, body, header }
+  const read = as === 'bytes' ? readBytesFrom : readJsonFrom
+  const body = await read(raw.body, raw.header('content-length'), o.bodyLimit)
+  const { requestId, clientRequestId, startedAt, header, url } = raw
+  return { requestId, clientRequestId, startedAt, caller, body, header, url }
 }
 
 /** From Node's request (the fast lane). */
@@ -49,16 +51,17 @@ export function prepareNode(
   req: IncomingMessage,
   ids: { requestId: string; clientRequestId: string | undefined },
   startedAt: number,
+  as: 'json' | 'bytes' = 'json',
 ): Promise<Prepared> {
   const header = (name: string) => {
     const v = req.headers[name]
     return Array.isArray(v) ? v[0] : v
   }
-  return prepare(o, { ...ids, startedAt, header, remoteAddress: req.socket.remoteAddress, body: req })
+  return prepare(o, { ...ids, startedAt, header, remoteAddress: req.socket.remoteAddress, body: req, url: req.url ?? '/' }, as)
 }
 
 /** From a hono context (app.fetch); the request id and start time come from the app's first middleware. */
-export function prepareHono(o: PrepareOptions, c: Context): Promise<Prepared> {
+export function prepareHono(o: PrepareOptions, c: Context, as: 'json' | 'bytes' = 'json'): Promise<Prepared> {
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
   return prepare(o, {
     requestId: c.get('requestId') as string,
@@ -67,5 +70,6 @@ export function prepareHono(o: PrepareOptions, c: Context): Promise<Prepared> {
     header: (name) => c.req.header(name),
     remoteAddress: incoming?.socket?.remoteAddress,
     body: incoming ?? ((c.req.raw.body ?? []) as AsyncIterable<Uint8Array>),
-  })
+    url: incoming?.url ?? new URL(c.req.url).pathname + new URL(c.req.url).search,
+  }, as)
 }

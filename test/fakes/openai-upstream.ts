@@ -15,6 +15,8 @@ export interface FakeOpenAI extends RunningServer {
   validKeys: Set<string>
   /** Keys that are valid but rate limited (429 with Retry-After). */
   limitedKeys: Set<string>
+  /** Chunks the 'flood' model got written so far (it writes only as fast as its reader takes them). */
+  flooded: number
 }
 
 const chunk = (delta: Record<string, unknown>, finish: string | null = null, extra: Record<string, unknown> = {}) =>
@@ -143,6 +145,7 @@ export async function startFakeOpenAI(validKeys: string[] = ['sk-upstream-good']
   const state = {
     requests: [] as FakeOpenAI['requests'],
     closedEarly: 0,
+    flooded: 0,
     validKeys: new Set(validKeys),
     limitedKeys: new Set<string>(),
   }
@@ -178,7 +181,7 @@ export async function startFakeOpenAI(validKeys: string[] = ['sk-upstream-good']
       finished = true
       return sendJson(res, 400, { error: { message: sequenceError, type: 'invalid_request_error', param: 'messages', code: null } })
     }
-    finished = model !== 'hang' && model !== 'slow-headers'
+    finished = model !== 'hang' && model !== 'slow-headers' && model !== 'flood'
     if (state.limitedKeys.has(key)) return sendJson(res, 429, { error: { message: 'Rate limit reached for key' } }, { 'retry-after': '30' })
     if (model === 'rate-limited') return sendJson(res, 429, { error: { message: 'Rate limit reached', type: 'requests' } }, { 'retry-after': '7' })
     if (model === 'broken') return sendJson(res, 500, { error: { message: 'The server had an error' } })
@@ -218,6 +221,22 @@ export async function startFakeOpenAI(validKeys: string[] = ['sk-upstream-good']
       res.write(chunk({ content: '…' }))
       return // never ends: only the client's abort closes this
     }
+    if (model === 'flood') {
+      // An endless answer written at the reader's pace: a stalled count shows the reader stopped.
+      const piece = chunk({ content: 'x'.repeat(4096) })
+      while (!res.destroyed) {
+        state.flooded++
+        if (res.write(piece)) continue
+        await new Promise<void>((resolve) => {
+          const go = () => {
+            res.off('drain', go).off('close', go)
+            resolve()
+          }
+          res.once('drain', go).once('close', go)
+        })
+      }
+      return
+    }
     const agent = model === 'agent' ? agentReply(body) : undefined
     if (agent && 'call' in agent) {
       const args = agent.call.arguments
@@ -253,5 +272,6 @@ export async function startFakeOpenAI(validKeys: string[] = ['sk-upstream-good']
   const server = await startServer(handler)
   const fake = Object.assign(server, { requests: state.requests, validKeys: state.validKeys, limitedKeys: state.limitedKeys })
   Object.defineProperty(fake, 'closedEarly', { get: () => state.closedEarly })
+  Object.defineProperty(fake, 'flooded', { get: () => state.flooded })
   return fake as FakeOpenAI
 }

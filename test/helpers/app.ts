@@ -50,6 +50,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   seedFromConfig(services)
   recoverAtStart(services)
   const app = createApp(services)
+  await services.mcp.start()
   const server = serveApp(app, {
     port: 0,
     hostname: '127.0.0.1',
@@ -76,6 +77,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
     async close() {
       if (services.db.$client.open) {
+        app.sockets.closeAll()
+        await services.mcp.closeAll()
         server.closeAllConnections()
         await new Promise<void>((resolve) => server.close(() => resolve()))
         services.recorder.flush()

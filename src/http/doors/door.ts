@@ -14,8 +14,11 @@ export interface Prepared {
   /** performance.now() when the request arrived. */
   startedAt: number
   caller: Caller
+  /** Parsed JSON, or a Buffer for doors that take their body as bytes. */
   body: unknown
   header(name: string): string | undefined
+  /** The request's path and query, as sent. */
+  url: string
 }
 
 export type Reply =
@@ -39,6 +42,8 @@ export interface Door {
   path: string
   /** Served under server.route_prefix (the OpenAI-style doors) or at the root (the seeds' routes). */
   prefixed: boolean
+  /** 'bytes': the body is passed on unread as a Buffer (uploads); JSON otherwise. */
+  body?: 'json' | 'bytes'
   handle(req: Prepared, signal: AbortSignal): Promise<Reply>
   /** Any error of this door's requests (preparation included) in the door's own shape. */
   error(err: unknown): ErrorReply

@@ -1,0 +1,192 @@
+// Seed 004's chat-bot commands, whatever door carries them (/communicate today): plain text and
+// /chat chat in the user's conversation, /mode /balance /state /clear /retry look after it,
+// /task and /mcp run the agent loop with the MCP tools, /help lists them. Every model call is
+// a core chat turn, billed and recorded as such; the commands that call no model only read or
+// change the user's state.
+import { performance } from 'node:perf_hooks'
+import type { Db } from '../../db/client.js'
+import { findUser, setMode } from '../../db/users.repo.js'
+import type { ChatMessage, ContentPart } from '../../kit/types.js'
+import type { Caller } from '../chat/caller.js'
+import { ChatFailure } from '../chat/failure.js'
+import type { ChatService } from '../chat/service.js'
+import { timeOrderedUuid } from '../ids.js'
+import type { McpHub } from '../mcp/hub.js'
+import { RECORD_COMMUNICATE } from '../meter.js'
+import type { Sessions } from '../sessions.js'
+import { type AgentEvent, PLAN_FIRST, runAgent } from './agent.js'
+
+export type AssistantEvent = AgentEvent | { type: 'message'; text: string; data?: unknown }
+
+export interface CommandInput {
+  caller: Caller
+  onBehalfOf: string | undefined
+  /** The text: a command (/mode …) or a message to chat with. */
+  prompt: string
+  /** An uploaded file sent with the prompt (image or audio). */
+  upload?: { bytes: Buffer; type: string } | undefined
+  signal: AbortSignal
+}
+
+export interface AssistantDeps {
+  chat: ChatService
+  mcp: McpHub
+  sessions: Sessions
+  db: Db
+  /** Read at each command (runtime configuration may change them). */
+  agents(): { model: string | undefined; maxSteps: number }
+}
+
+export const COMMANDS: Readonly<Record<string, string>> = {
+  '/chat <text>': 'chat with your mode (plain text does the same)',
+  '/mode [model]': 'show your model, or set it',
+  '/balance': 'your token balance',
+  '/state': 'mode, balance and conversation length',
+  '/clear': 'forget the conversation',
+  '/retry': 'ask the last question again',
+  '/task <goal>': 'an agent with the MCP tools works towards the goal',
+  '/mcp <goal>': 'plan with the MCP tools first, then run',
+  '/photo <prompt>': 'image generation (needs the media task engine)',
+  '/video <prompt>': 'video generation (needs the media task engine)',
+  '/help': 'this list',
+}
+
+const invalid = (message: string) => new ChatFailure('invalid_request', message, { param: 'prompt' })
+
+export class Assistant {
+  constructor(private readonly deps: AssistantDeps) {}
+
+  /** The command's events; failures before the first event are the request's, later ones the stream's. */
+  async *run(input: CommandInput): AsyncGenerator<AssistantEvent> {
+    const text = input.prompt.trim()
+    const match = /^(\/[a-z]+)(?:\s+([\s\S]*))?$/i.exec(text)
+    const command = match ? match[1]!.toLowerCase() : '/chat'
+    const rest = match ? (match[2] ?? '').trim() : text
+    const user = input.onBehalfOf ?? input.caller.userId
+    switch (command) {
+      case '/chat':
+        if (!rest) throw invalid('/chat needs a message: /chat <text>')
+        return yield* this.chat(input, rest)
+      case '/mode':
+        return yield this.mode(input, user, rest)
+      case '/balance':
+        return yield this.balance(this.needUser(user))
+      case '/state':
+        return yield this.state(input, user)
+      case '/clear':
+        this.clear(input)
+        return yield { type: 'message', text: 'conversation cleared' }
+      case '/retry':
+        return yield* this.chat(input, this.lastQuestion(input))
+      case '/task':
+      case '/mcp':
+        if (!rest) throw invalid(`${command} needs a goal: ${command} <goal>`)
+        return yield* this.agent(input, user, rest, command === '/mcp')
+      case '/help':
+        return yield { type: 'message', text: Object.entries(COMMANDS).map(([c, what]) => `${c} — ${what}`).join('\n'), data: COMMANDS }
+      case '/photo':
+      case '/video':
+        throw new ChatFailure('not_supported', `${command} is not available yet: it needs the media task engine, which this relay does not have`)
+      default:
+        throw invalid(`unknown command ${command}; /help lists the commands`)
+    }
+  }
+
+  /** The user's conversation: one server-side session per user (or per key without a user). */
+  private sessionId(input: CommandInput): string {
+    const user = input.onBehalfOf ?? input.caller.userId
+    return `communicate:${user ? `user:${user}` : input.caller.keyId !== null ? `key:${input.caller.keyId}` : 'anonymous'}`
+  }
+
+  private async *chat(input: CommandInput, text: string): AsyncGenerator<AssistantEvent> {
+    const turn = await this.deps.chat.open({
+      requestId: timeOrderedUuid(),
+      startedAt: performance.now(),
+      caller: input.caller,
+      model: undefined, // the user's mode, else sessions.default_model
+      request: { messages: [{ role: 'user', content: withUpload(text, input.upload) }], stream: true, extra: {} },
+      recordType: RECORD_COMMUNICATE,
+      signal: input.signal,
+      onBehalfOf: input.onBehalfOf,
+      session: { id: this.sessionId(input) },
+    })
+    try {
+      for await (const e of turn.events()) if ((e.type === 'text' || e.type === 'reasoning') && e.text) yield { type: e.type, step: 1, text: e.text }
+    } catch (err) {
+      const outcome = turn.outcome
+      throw outcome instanceof ChatFailure ? outcome : ChatFailure.from(err)
+    }
+    yield { type: 'answer', text: turn.text, steps: 1 }
+  }
+
+  private async *agent(input: CommandInput, user: string | null, goal: string, planFirst: boolean): AsyncGenerator<AssistantEvent> {
+    const settings = this.deps.agents()
+    const mode = user ? findUser(this.deps.db, user)?.mode : undefined
+    const messages: ChatMessage[] = [
+      ...(planFirst ? [{ role: 'system' as const, content: PLAN_FIRST }] : []),
+      { role: 'user', content: withUpload(goal, input.upload) },
+    ]
+    yield* runAgent(this.deps.chat, this.deps.mcp, {
+      caller: input.caller,
+      onBehalfOf: input.onBehalfOf,
+      model: mode || settings.model || 'auto',
+      messages,
+      maxSteps: settings.maxSteps,
+      signal: input.signal,
+    })
+  }
+
+  private needUser(user: string | null): string {
+    if (!user) throw invalid('this command belongs to a user: give user_id, or use a key that has a user')
+    return user
+  }
+
+  private mode(input: CommandInput, user: string | null, model: string): AssistantEvent {
+    const current = user ? findUser(this.deps.db, user)?.mode || undefined : undefined
+    if (!model) return { type: 'message', text: `mode: ${current ?? 'default'}`, data: { mode: current ?? null } }
+    if (model === 'auto') throw invalid('mode: name a model (auto is what an unset mode means)')
+    // The same checks a turn makes: the model exists, is a chat model, and this key may use it.
+    this.deps.chat.checkModel(input.caller, model)
+    setMode(this.deps.db, this.needUser(user), model)
+    return { type: 'message', text: `mode set to ${model}`, data: { mode: model } }
+  }
+
+  private balance(user: string): AssistantEvent {
+    const row = findUser(this.deps.db, user)
+    const data = { user_id: user, avail_token: row?.availToken ?? 0, token: row?.token ?? 0 }
+    return { type: 'message', text: `balance: ${data.avail_token} tokens`, data }
+  }
+
+  private state(input: CommandInput, user: string | null): AssistantEvent {
+    const row = user ? findUser(this.deps.db, user) : undefined
+    const session = this.deps.sessions.get(this.sessionId(input))
+    const data = { mode: row?.mode || null, avail_token: row?.availToken ?? null, messages: session?.messages.length ?? 0 }
+    return { type: 'message', text: `mode: ${data.mode ?? 'default'}; balance: ${data.avail_token ?? 'n/a'}; conversation: ${data.messages} messages`, data }
+  }
+
+  private clear(input: CommandInput): void {
+    try {
+      this.deps.chat.clearSession(this.sessionId(input), input.caller, input.onBehalfOf)
+    } catch (err) {
+      if (!(err instanceof ChatFailure && err.kind === 'session_not_found')) throw err
+    }
+  }
+
+  private lastQuestion(input: CommandInput): string {
+    const messages = this.deps.sessions.get(this.sessionId(input))?.messages ?? []
+    const last = messages.findLast((m) => m.role === 'user')
+    if (!last) throw invalid('nothing to retry: the conversation has no question yet')
+    return last.content
+  }
+}
+
+/** An uploaded image goes with the text as an image part; other uploads are refused. */
+function withUpload(text: string, upload: CommandInput['upload']): string | ContentPart[] {
+  if (!upload?.bytes.length) return text
+  if (!upload.type.startsWith('image/')) throw new ChatFailure('not_supported', `uploads of ${upload.type || 'unknown type'} are not supported yet (images are)`)
+  const url = `data:${upload.type};base64,${upload.bytes.toString('base64')}`
+  return [
+    { type: 'text', text },
+    { type: 'image_url', image_url: { url } },
+  ]
+}

@@ -1,0 +1,164 @@
+// The WebSocket side of the server: one `ws` server without a port of its own, fed the Node
+// server's upgrade requests. Routes admit (or refuse) a request and then own the socket; the hub
+// does what every socket needs: the per-user connection limit, the server's pings (a socket that
+// missed the last one is closed), and closing everything at shutdown. A route is a path plus
+// admit(), so the chat sockets and a later progress socket plug in the same way.
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocket, WebSocketServer } from 'ws'
+import type { Logger } from '../../kit/log.js'
+
+/** Why a socket is not served: sent as an error message, then the socket closes. */
+export class SocketRefusal extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export interface Admission {
+  /** Whose connection this is, for realtime.max_connections_per_user. */
+  owner: string
+  /** The socket is open: the route takes it over. */
+  open(ws: WebSocket): void
+}
+
+export interface SocketRoute {
+  path: string
+  /** Who is asking, checked before the socket is used; throws SocketRefusal. */
+  admit(req: IncomingMessage, url: URL): Admission
+}
+
+export interface HubOptions {
+  /** Read on each use, so a runtime change applies to the next socket and the next ping. */
+  limits(): { maxPerOwner: number; pingMs: number }
+  log: Logger
+}
+
+/** Every error the sockets send has this shape (the seed's). */
+export const errorMessage = (code: number, msg: string) => JSON.stringify({ type: 'error', data: { code, msg } })
+
+/**
+ * A socket that says when its closing handshake begins ('closing'): ws calls close() as soon as
+ * the peer's close frame arrives, while 'close' waits for the TCP connection to end, which can
+ * take seconds. Routes stop their work (abort the upstream call) on 'closing'.
+ */
+export class RelaySocket extends WebSocket {
+  private closingSaid = false
+
+  override close(code?: number, data?: string | Buffer): void {
+    if (!this.closingSaid) {
+      this.closingSaid = true
+      this.emit('closing')
+    }
+    super.close(code, data)
+  }
+}
+
+export class SocketHub {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024, WebSocket: RelaySocket })
+  private readonly routes = new Map<string, SocketRoute>()
+  private readonly owners = new Map<string, number>()
+  private readonly missedPong = new WeakSet<WebSocket>()
+  private timer: NodeJS.Timeout | undefined
+  private pingMs = 0
+
+  constructor(
+    routes: readonly SocketRoute[],
+    private readonly o: HubOptions,
+  ) {
+    for (const route of routes) this.routes.set(route.path, route)
+  }
+
+  get paths(): string[] {
+    return [...this.routes.keys()]
+  }
+
+  /** Node's 'upgrade' listener. */
+  upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    const route = this.routes.get(url.pathname)
+    if (!route) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      return
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(route, ws, req, url))
+  }
+
+  /** Close every socket (shutdown): 1001 "going away". */
+  closeAll(reason = 'server shutting down'): void {
+    clearInterval(this.timer)
+    this.timer = undefined
+    for (const ws of this.wss.clients) {
+      ws.close(1001, reason)
+      // A peer that does not answer the close (or reads nothing) is cut off.
+      setTimeout(() => ws.terminate(), 1000).unref()
+    }
+  }
+
+  get open(): number {
+    return this.wss.clients.size
+  }
+
+  private serve(route: SocketRoute, ws: WebSocket, req: IncomingMessage, url: URL): void {
+    let admission: Admission
+    try {
+      admission = route.admit(req, url)
+    } catch (err) {
+      // A browser cannot read a refused upgrade's body, so refusals travel on the socket.
+      const refusal = err instanceof SocketRefusal ? err : new SocketRefusal(500, 'internal error')
+      if (!(err instanceof SocketRefusal)) this.o.log.error(`socket ${route.path}: ${(err as Error).stack ?? err}`)
+      ws.send(errorMessage(refusal.code, refusal.message))
+      ws.close(1008, refusal.message.slice(0, 120))
+      return
+    }
+    const { owner } = admission
+    const count = this.owners.get(owner) ?? 0
+    if (count >= this.o.limits().maxPerOwner) {
+      ws.send(errorMessage(429, `too many open sockets for this user (realtime.max_connections_per_user is ${this.o.limits().maxPerOwner})`))
+      ws.close(1008, 'too many sockets')
+      return
+    }
+    this.owners.set(owner, count + 1)
+    ws.once('close', () => {
+      const left = (this.owners.get(owner) ?? 1) - 1
+      if (left > 0) this.owners.set(owner, left)
+      else this.owners.delete(owner)
+    })
+    ws.on('pong', () => this.missedPong.delete(ws))
+    ws.on('error', (err) => this.o.log.debug(`socket ${route.path}: ${err.message}`))
+    this.schedulePings()
+    admission.open(ws)
+  }
+
+  /** One timer for all sockets; restarted when the interval changed at runtime. */
+  private schedulePings(): void {
+    const { pingMs } = this.o.limits()
+    if (this.timer && pingMs === this.pingMs) return
+    clearInterval(this.timer)
+    this.pingMs = pingMs
+    this.timer = setInterval(() => this.pingAll(), pingMs)
+    this.timer.unref()
+  }
+
+  private pingAll(): void {
+    if (!this.wss.clients.size) {
+      clearInterval(this.timer)
+      this.timer = undefined
+      return
+    }
+    for (const ws of this.wss.clients) {
+      if (ws.readyState !== WebSocket.OPEN) continue
+      // No pong since the last ping: the peer is gone without a close (a dead network path).
+      if (this.missedPong.has(ws)) {
+        ws.terminate()
+        continue
+      }
+      this.missedPong.add(ws)
+      ws.ping()
+    }
+    if (this.o.limits().pingMs !== this.pingMs) this.schedulePings()
+  }
+}
