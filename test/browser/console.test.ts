@@ -153,6 +153,19 @@ describe('the admin console', () => {
     await shot('models')
   }, 60_000)
 
+  it('shows the live settings and saves a field through /conf/update; a bad value shows the API error', async () => {
+    await open('Settings')
+    const field = page.getByRole('group', { name: 'llm' }).locator('form').filter({ hasText: 'max_steps' })
+    await field.getByRole('textbox').fill('0')
+    await field.getByRole('button', { name: 'Save' }).click()
+    await expect(field.getByRole('alert').textContent()).resolves.toMatch(/max_steps/)
+    await field.getByRole('textbox').fill('7')
+    await field.getByRole('button', { name: 'Save' }).click()
+    await field.getByRole('status').waitFor()
+    expect(app.services.config.agents.max_steps).toBe(7)
+    await shot('settings')
+  }, 60_000)
+
   it('is usable at 375 px in dark mode, and signs out', async () => {
     await page.setViewportSize({ width: 375, height: 800 })
     await page.getByLabel('Theme').selectOption('dark')

@@ -6,7 +6,7 @@ import { LoadError, Notice, useAction, useLoad } from '../ui.js'
 
 type Sections = Record<string, Record<string, unknown>>
 
-const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v))
+const show = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v))
 
 function Setting({ section, name, value, onSaved }: { section: string; name: string; value: unknown; onSaved: () => void }) {
   const [text, setText] = useState(show(value))
