@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { FakeGlm, promptOf } from '../../test/fakes/glm-web.js'
+import { FakeZai } from '../../test/fakes/glm-web-zai.js'
 import { type TestApp, startTestApp } from '../../test/helpers/app.js'
 
 let fake: FakeGlm
@@ -107,5 +108,24 @@ describe('glm-web end to end', () => {
     expect(added.status).toBe(200)
     const reply = await app.openai().chat.completions.create({ model: 'zhipu', messages: [{ role: 'user', content: '嗨' }] })
     expect(reply.choices[0]!.message.content).toBe('回答：嗨')
+  })
+
+  it('site: intl serves chat.z.ai with a pasted captcha token, and rests a credential without one', async () => {
+    const zai = await new FakeZai().start()
+    try {
+      const withCaptcha = JSON.stringify({ token: zai.addUser('u-1'), captcha_verify_param: 'cap-good' })
+      const bare = zai.addUser('u-2')
+      app = await startTestApp({ config: { providers: { 'glm-web': { site: 'intl', base_url: zai.url, credentials: [bare, withCaptcha] } } } })
+      const client = app.openai()
+      zai.plan = () => ({ think: 'thinking…', answer: 'Hi 😊!' })
+      const reply = await client.chat.completions.create({ model: 'glm-5.3-think', messages: [{ role: 'user', content: 'hi' }] })
+      expect(reply.choices[0]!.message.content).toBe('Hi 😊!')
+      expect((reply.choices[0]!.message as { reasoning_content?: string }).reasoning_content).toBe('thinking…')
+      const rested = app.services.pool.entries('glm-web').find((c) => c.secret === bare)
+      expect(rested).toMatchObject({ status: 'cooling', lastError: expect.stringMatching(/requires a captcha token \(FRONTEND_CAPTCHA_REQUIRED/) })
+    } finally {
+      await app?.close()
+      await zai.close()
+    }
   })
 })

@@ -46,8 +46,16 @@ export function createZai() {
     const userMessageId = randomUUID()
     const chatId = turn.chatId ?? (await createChat(ctx, fe, turn, userMessageId))
     const { res, captchaPasted } = await openCompletion(ctx, fe, { ...turn, chatId }, userMessageId)
-    yield { type: 'conversation', id: chatId }
-    yield* parseZaiStream(res.body, new ZaiStreamParser({ captchaPasted }))
+    // The chat is announced with the first answer event, so an error in the stream's first frame
+    // (the captcha demand comes that way) still counts as "before any event" and fails over.
+    let announced = false
+    for await (const ev of parseZaiStream(res.body, new ZaiStreamParser({ captchaPasted }))) {
+      if (!announced) {
+        announced = true
+        yield { type: 'conversation', id: chatId }
+      }
+      yield ev
+    }
   }
 
   function probe(ctx: Ctx): Promise<CredentialHealth> {
