@@ -1,11 +1,10 @@
 // The chat.z.ai side of glm-web (`site: intl`): one chat per conversation, the whole history
 // with every call (the site keeps no server-side context we could rely on), signed completions.
 import { randomUUID } from 'node:crypto'
-import { invalidRequest } from '../../src/kit/errors.js'
+import { invalidRequest, notSupported } from '../../src/kit/errors.js'
 import { imageUrlsOf, lastUserMessage, textOf } from '../../src/kit/messages.js'
 import { runProbe } from '../../src/kit/probe.js'
 import type { CallContext, ChatRequest, ConversationRef, CredentialHealth, DeltaEvent } from '../../src/kit/types.js'
-import { notSupported } from '../../src/kit/errors.js'
 import { type GlmSettings, PROVIDER_ID, ZAI_MODELS } from './constants.js'
 import { FeVersion, type ZaiTurn, createChat, deleteZaiChat, openCompletion, zaiAccount } from './zai-client.js'
 import { ZaiStreamParser, parseZaiStream } from './zai-parse.js'
