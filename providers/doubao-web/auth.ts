@@ -30,7 +30,7 @@ export function normalizeSecret(raw: string): string {
   const pasted = readPastedCookies(raw)
   const jar = 'jar' in pasted ? pasted.jar : new Map([['sessionid', pasted.value]])
   const sid = sessionIdOf(jar)
-  if (!sid || /[\s;]/.test(sid)) throw invalidRequest(`${PROVIDER_ID}: the cookie has no sessionid (copy it from www.doubao.com)`)
+  if (!sid || /[\s;]/.test(sid)) throw invalidRequest(`${PROVIDER_ID}: the cookie has no sessionid (copy it from www.doubao.com, or www.dola.com with site: dola)`)
   if (!jar.has('sessionid')) jar.set('sessionid', sid)
   return cookieHeader(jar)
 }

@@ -8,22 +8,37 @@ import type { CookieJar } from '../../src/kit/cookie-jar.js'
 import { csrfTokenOf, deviceIdentity, requestCookie } from './auth.js'
 import {
   ACCOUNT_PATH,
+  COMPLETION_AID,
   COMPLETION_PATH,
   COMPLETION_QUERY,
+  DEFAULT_BASE_URL,
+  DEFAULT_BOT_ID,
   DELETE_PATH,
+  DOLA_AID,
+  DOLA_BASE_URL,
+  DOLA_BOT_ID,
+  DOLA_QUERY,
   SAMANTHA_PATH,
   SAMANTHA_QUERY,
+  type Site,
   type ThinkLevel,
   USER_AGENT,
 } from './constants.js'
 import { tryJson } from '../../src/kit/json.js'
-import { errorFromReply } from './parse.js'
+import { errorFromReply } from './errors.js'
 
 export interface DoubaoSettings {
+  site: Site
   protocol: 'completion' | 'samantha'
-  completion_aid: string
+  /** Unset: the site's own (582478 on doubao.com, 495671 on Dola). */
+  completion_aid?: string | undefined
   samantha_aid: string
-  bot_id: string
+  /** Unset: the site's default assistant. */
+  bot_id?: string | undefined
+  /** Dola's `language` query value (the UI language of the captured client). */
+  dola_language: string
+  /** Dola's `region` / `sys_region` query values. */
+  dola_region: string
 }
 
 export type Ctx = CallContext<DoubaoSettings>
@@ -52,13 +67,19 @@ export function sessionOf(ctx: Ctx): Session {
   return { cookie, jar, ...identity }
 }
 
-const base = (ctx: Ctx) => ctx.settings.base_url
+const isDola = (ctx: Ctx) => ctx.settings.site === 'dola'
+
+/** Dola lives on its own host unless base_url names one (a mirror, a test fake). */
+const base = (ctx: Ctx) => (isDola(ctx) && ctx.settings.base_url === DEFAULT_BASE_URL ? DOLA_BASE_URL : ctx.settings.base_url)
+
+export const botIdOf = (ctx: Ctx) => ctx.settings.bot_id ?? (isDola(ctx) ? DOLA_BOT_ID : DEFAULT_BOT_ID)
 
 function headersFor(ctx: Ctx, s: Session, accept: string): Record<string, string> {
   const h: Record<string, string> = {
     accept,
-    'accept-language': 'zh-CN,zh;q=0.9',
-    'agw-js-conv': 'str',
+    'accept-language': isDola(ctx) ? 'zh-TW,zh;q=0.9,en;q=0.8' : 'zh-CN,zh;q=0.9',
+    // int64 ids as strings; Dola's client asks for it on both directions.
+    'agw-js-conv': isDola(ctx) ? 'str, str' : 'str',
     cookie: s.cookie,
     origin: base(ctx),
     referer: `${base(ctx)}/chat/`,
@@ -76,7 +97,8 @@ function withKnownToken(query: Query, s: Session): Query {
 }
 
 export function completionQuery(ctx: Ctx, s: Session): Query {
-  const aid = ctx.settings.completion_aid
+  if (isDola(ctx)) return dolaQuery(ctx, s)
+  const aid = ctx.settings.completion_aid ?? COMPLETION_AID
   return withKnownToken(
     {
       aid,
@@ -87,6 +109,23 @@ export function completionQuery(ctx: Ctx, s: Session): Query {
       ...COMPLETION_QUERY,
       fp: s.fp,
       web_tab_id: randomUUID(),
+    },
+    s,
+  )
+}
+
+/** Dola's query as its web client sends it (2026-06): no device ids, a tab id and the fingerprint. */
+export function dolaQuery(ctx: Ctx, s: Session): Query {
+  const { dola_language: language, dola_region: region } = ctx.settings
+  return withKnownToken(
+    {
+      aid: ctx.settings.completion_aid ?? DOLA_AID,
+      ...DOLA_QUERY,
+      language,
+      region,
+      sys_region: region,
+      web_tab_id: randomUUID(),
+      fp: s.fp,
     },
     s,
   )
@@ -112,11 +151,11 @@ export function completionBody(ctx: Ctx, s: Session, turn: Turn): Record<string,
     is_finish: true,
     patch_type: 2,
   }
-  return {
+  const body = {
     client_meta: {
       local_conversation_id: `local_${randomBytes(8).toString('hex')}`,
       conversation_id: turn.conversationId ?? '0',
-      bot_id: ctx.settings.bot_id,
+      bot_id: botIdOf(ctx),
       last_section_id: turn.sectionId ?? '',
       last_message_index: 0,
     },
@@ -141,6 +180,23 @@ export function completionBody(ctx: Ctx, s: Session, turn: Turn): Record<string,
       commerce_credit_config_enable: '0',
       sub_conv_firstmet_type: '1',
     },
+  }
+  return isDola(ctx) ? dolaExtras(body) : body
+}
+
+/** Fields Dola's client adds to the same body: creation time, recovery, the chat ability. */
+function dolaExtras(body: { option: Record<string, unknown>; [k: string]: unknown }): Record<string, unknown> {
+  const now = Date.now()
+  return {
+    ...body,
+    option: {
+      ...body.option,
+      create_time_ms: now,
+      recovery_option: { is_recovery: false, req_create_time_sec: Math.floor(now / 1000), append_sse_event_scene: 0 },
+      is_user_chat_input: true,
+    },
+    chat_ability: { ability_type: 0 }, // 0 chat (16 image, 17 video)
+    user_context: [],
   }
 }
 
@@ -169,7 +225,7 @@ export function samanthaBody(turn: Turn): Record<string, unknown> {
 /** Open the answer stream; anything but an event stream becomes a classified error. */
 export async function openStream(ctx: Ctx, turn: Turn): Promise<HttpResponse> {
   const s = sessionOf(ctx)
-  const legacy = ctx.settings.protocol === 'samantha'
+  const legacy = ctx.settings.protocol === 'samantha' && !isDola(ctx)
   const res = await ctx.http.request(base(ctx) + (legacy ? SAMANTHA_PATH : COMPLETION_PATH), {
     method: 'POST',
     query: legacy ? samanthaQuery(ctx, s) : completionQuery(ctx, s),

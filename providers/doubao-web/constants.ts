@@ -45,8 +45,35 @@ export const LEGACY_EVENT = {
 /** Legacy message.content_type values that carry answer text (2008 is undocumented but textual). */
 export const LEGACY_TEXT_TYPES: ReadonlySet<number> = new Set([2001, 2008])
 
-/** STREAM_ERROR code meaning "too many requests". */
-export const RATE_LIMIT_CODE = 710022004
+/**
+ * Code 710022004 says "rate limited" but is the slider captcha: its error_detail carries a
+ * `decision` of `{"type":"verify","subtype":"slide",...}` (2026 issue reports). Waiting does not
+ * clear it; a person has to pass the check in a browser with that account.
+ */
+export const VERIFY_CODE = 710022004
+/** How long a credential rests after a captcha demand (the operator usually needs longer). */
+export const VERIFY_COOLDOWN_MS = 30 * 60_000
+/** Legacy samantha event that carries an error (the captcha among them). */
+export const LEGACY_ERROR_EVENT = 2005
+
+/** www.dola.com, the international Doubao: own host, app id and default bot. */
+export const DOLA_BASE_URL = 'https://www.dola.com'
+export const DOLA_AID = '495671'
+export const DOLA_BOT_ID = '7339470689562525703'
+
+/** Query of the Dola web client (captured 2026-06, a Japanese-region account). */
+export const DOLA_QUERY = {
+  channel: 'g',
+  device_platform: 'web',
+  region: 'JP',
+  sys_region: 'JP',
+  samantha_web: '1',
+  'use-olympus-account': '1',
+  version_code: '20800',
+  web_platform: 'browser',
+} as const
+
+export type Site = 'doubao' | 'dola'
 
 /** Extra query parameters of the newer web client (version pins copied from a 2026 browser). */
 export const COMPLETION_QUERY = {

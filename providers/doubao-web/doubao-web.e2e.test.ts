@@ -65,6 +65,29 @@ describe('doubao-web end to end', () => {
     expect(fake.conversations.size).toBe(0)
   })
 
+  it('a slider captcha rests the flagged account with a clear last error, and the next account answers', async () => {
+    const client = await start(['sessionid=sid-flagged', 'sessionid=sid-valid-1'])
+    const reply = await client.chat.completions.create({ model: 'doubao', messages: user('你好') })
+    expect(reply.choices[0]!.message.content).toBe(answerFor('你好', 1))
+    const bySecret = Object.fromEntries(app.services.pool.entries('doubao-web').map((c) => [c.secret, c]))
+    expect(bySecret['sessionid=sid-flagged']).toMatchObject({
+      status: 'cooling',
+      lastError: expect.stringMatching(/^doubao-web: verification required: the site asks for a slider captcha/),
+    })
+    const until = Number(bySecret['sessionid=sid-flagged']!.cooldownUntil)
+    expect(until - Date.now()).toBeGreaterThan(25 * 60_000)
+    expect(bySecret['sessionid=sid-valid-1']).toMatchObject({ status: 'active' })
+  })
+
+  it('serves www.dola.com with site: dola', async () => {
+    const client = await start(['sessionid=sid-valid-1'], { site: 'dola' })
+    const reply = await client.chat.completions.create({ model: 'doubao-think', messages: user('你好') })
+    const message = reply.choices[0]!.message as { content: string; reasoning_content?: string }
+    expect(message.content).toBe(answerFor('你好', 1))
+    expect(message.reasoning_content).toBe(THINKING_TEXT)
+    expect(fake.calls.at(-1)!.query.get('aid')).toBe('495671')
+  })
+
   it('fails over from a dead account to a live one', async () => {
     const client = await start(['sid-dead', 'sid-valid-1'])
     for (let i = 0; i < 2; i++) {

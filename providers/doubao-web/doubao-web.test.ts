@@ -1,9 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { ChatMessage, ChatRequest } from '../../src/kit/types.js'
 import { collectEvents, createAdapter, makeContext, reasoningFrom, textFrom } from '../../test/helpers/adapter-context.js'
-import { DOUBAO_USER, type DoubaoFake, SEARCH_SOURCES, THINKING_TEXT, answerFor, startDoubaoFake } from '../../test/fakes/doubao-web.js'
+import {
+  DOLA_BOT_ID,
+  DOUBAO_USER,
+  type DoubaoFake,
+  SEARCH_SOURCES,
+  THINKING_TEXT,
+  answerFor,
+  startDoubaoFake,
+} from '../../test/fakes/doubao-web.js'
 import doubao, { settingsSchema } from './index.js'
-import { errorFromReply } from './parse.js'
+import { errorFromReply } from './errors.js'
 
 let fake: DoubaoFake
 beforeAll(async () => {
@@ -153,10 +161,21 @@ describe('doubao-web failures', () => {
     expect(await res.json()).toMatchObject({ msg: 'a_bogus verify failed' })
   })
 
-  it('STREAM_ERROR 710022004 is a rate limit', async () => {
+  it('a plain "too frequent" STREAM_ERROR is a rate limit with the pool\'s own back-off', async () => {
     fake.scenario = 'rate-limit'
     const { adapter, ctx } = setup()
-    await expect(collectEvents(adapter.chat(request('doubao', [user('hi')]), ctx))).rejects.toMatchObject({ kind: 'rate_limited' })
+    await expect(collectEvents(adapter.chat(request('doubao', [user('hi')]), ctx))).rejects.toMatchObject({
+      kind: 'rate_limited',
+      retryAfterMs: undefined,
+    })
+  })
+
+  it('STREAM_ERROR 710022004 (the slider captcha) is "verification required": the credential rests and the message says why', async () => {
+    fake.scenario = 'captcha'
+    const { adapter, ctx } = setup()
+    const err = await collectEvents(adapter.chat(request('doubao', [user('hi')]), ctx)).catch((e: unknown) => e)
+    expect(err).toMatchObject({ kind: 'rate_limited', retryAfterMs: 30 * 60_000 })
+    expect((err as Error).message).toMatch(/^doubao-web: verification required: the site asks for a slider captcha \(code 710022004\)/)
   })
 
   it('an HTML challenge page is a protocol error naming the provider', async () => {
@@ -217,6 +236,65 @@ describe('doubao-web legacy samantha protocol', () => {
     fake.scenario = 'rate-limit'
     const { adapter, ctx } = setup({ settings: legacy })
     await expect(collectEvents(adapter.chat(request('doubao', [user('hi')]), ctx))).rejects.toMatchObject({ kind: 'rate_limited' })
+  })
+
+  it('event 2005 with the slider decision is "verification required"', async () => {
+    fake.scenario = 'captcha'
+    const { adapter, ctx } = setup({ settings: legacy })
+    await expect(collectEvents(adapter.chat(request('doubao', [user('hi')]), ctx))).rejects.toMatchObject({
+      kind: 'rate_limited',
+      retryAfterMs: 30 * 60_000,
+      message: expect.stringMatching(/verification required/),
+    })
+  })
+})
+
+describe('doubao-web with site: dola (www.dola.com)', () => {
+  const dola = { site: 'dola' }
+
+  it('sends Dola\'s query, headers and body, and reads its named events', async () => {
+    const { adapter, ctx } = setup({ settings: dola })
+    const events = await collectEvents(adapter.chat(request('doubao-think', [user('你好')]), ctx))
+    expect(events[0]).toMatchObject({ type: 'conversation', id: expect.stringMatching(/^\d{17,}$/) })
+    expect(reasoningFrom(events)).toBe(THINKING_TEXT)
+    expect(textFrom(events)).toBe(answerFor('你好', 1))
+    expect(events.at(-1)).toEqual({ type: 'finish', reason: 'stop' })
+    const call = chatCalls()[0]!
+    expect(Object.fromEntries(call.query)).toMatchObject({ aid: '495671', channel: 'g', language: 'zh-Hant', region: 'JP', web_platform: 'browser' })
+    expect(call.query.has('device_id')).toBe(false)
+    expect(call.headers['agw-js-conv']).toBe('str, str')
+    expect(call.body).toMatchObject({
+      client_meta: { bot_id: DOLA_BOT_ID },
+      option: { need_deep_think: 1, is_user_chat_input: true, recovery_option: { is_recovery: false } },
+      chat_ability: { ability_type: 0 },
+    })
+  })
+
+  it('continues the conversation it announced', async () => {
+    const { adapter, ctx } = setup({ settings: dola })
+    const first = await collectEvents(adapter.chat(request('doubao', [user('一')]), ctx))
+    const conv = first[0] as { id: string; parentId: string }
+    const history = [user('一'), { role: 'assistant' as const, content: textFrom(first) }, user('二')]
+    const second = await collectEvents(adapter.chat(request('doubao', history, { continueFrom: { conversationId: conv.id, parentId: conv.parentId } }), ctx))
+    expect(textFrom(second)).toBe(answerFor('二', 2))
+    expect(reasoningFrom(second)).toBe('')
+  })
+
+  it('the captcha demand is "verification required" on Dola too', async () => {
+    fake.scenario = 'captcha'
+    const { adapter, ctx } = setup({ settings: dola })
+    await expect(collectEvents(adapter.chat(request('doubao', [user('hi')]), ctx))).rejects.toMatchObject({
+      message: expect.stringMatching(/verification required/),
+    })
+  })
+
+  it('the fake refuses doubao.com\'s shape on Dola\'s app id', async () => {
+    const { adapter, ctx } = setup({ settings: { site: 'dola', bot_id: '7338286299411103781' } })
+    await expect(collectEvents(adapter.chat(request('doubao', [user('hi')]), ctx))).rejects.toMatchObject({ message: expect.stringMatching(/bot/) })
+  })
+
+  it('has no samantha protocol', () => {
+    expect(() => settingsSchema.parse({ site: 'dola', protocol: 'samantha' })).toThrow(/no samantha protocol/)
   })
 })
 

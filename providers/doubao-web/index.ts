@@ -1,5 +1,6 @@
-// doubao-web: www.doubao.com through its browser protocol. The newer /chat/completion stream is
-// the default; `protocol: samantha` selects the legacy /samantha/chat/completion one.
+// doubao-web: www.doubao.com (or, with `site: dola`, the international www.dola.com) through the
+// browser protocol. The newer /chat/completion stream is the default; `protocol: samantha`
+// selects doubao.com's legacy /samantha/chat/completion one.
 import { z } from 'zod'
 import { invalidRequest, notSupported } from '../../src/kit/errors.js'
 import { imageUrlsOf, lastUserMessage, textOf } from '../../src/kit/messages.js'
@@ -9,9 +10,7 @@ import type { ChatMessage, ChatRequest, ConversationRef, CredentialHealth, Delta
 import { normalizeSecret } from './auth.js'
 import { type Ctx, type DoubaoSettings, accountInfo, deleteThread, openStream } from './client.js'
 import {
-  COMPLETION_AID,
   DEFAULT_BASE_URL,
-  DEFAULT_BOT_ID,
   MODELS,
   PROVIDER_ID,
   SAMANTHA_AID,
@@ -22,13 +21,24 @@ import {
 } from './constants.js'
 import { CompletionStreamParser, SamanthaStreamParser, parseDoubaoStream } from './parse.js'
 
-export const settingsSchema = z.object({
-  /** `completion` (current web app) or `samantha` (legacy numeric-event stream). */
-  protocol: z.enum(['completion', 'samantha']).default('completion'),
-  completion_aid: z.string().default(COMPLETION_AID),
-  samantha_aid: z.string().default(SAMANTHA_AID),
-  bot_id: z.string().default(DEFAULT_BOT_ID),
-}) satisfies z.ZodType<DoubaoSettings>
+export const settingsSchema = z
+  .object({
+    /** `doubao` (www.doubao.com) or `dola` (www.dola.com, the international site). */
+    site: z.enum(['doubao', 'dola']).default('doubao'),
+    /** `completion` (current web app) or `samantha` (doubao.com's legacy numeric-event stream). */
+    protocol: z.enum(['completion', 'samantha']).default('completion'),
+    /** App id of /chat/completion; unset = the site's own. */
+    completion_aid: z.string().optional(),
+    samantha_aid: z.string().default(SAMANTHA_AID),
+    /** Assistant to talk to; unset = the site's default bot. */
+    bot_id: z.string().optional(),
+    dola_language: z.string().default('zh-Hant'),
+    dola_region: z.string().default('JP'),
+  })
+  .refine((s) => !(s.site === 'dola' && s.protocol === 'samantha'), {
+    message: 'site dola has no samantha protocol: leave protocol at completion',
+    path: ['protocol'],
+  }) satisfies z.ZodType<DoubaoSettings>
 
 export function thinkLevelFor(req: ChatRequest): ThinkLevel {
   const spec = MODELS.find((m) => m.id === req.model)
@@ -62,7 +72,10 @@ async function* chat(req: ChatRequest, ctx: Ctx): AsyncGenerator<DeltaEvent> {
     conversationId: continuing?.conversationId,
     sectionId: continuing?.parentId,
   })
-  const parser = ctx.settings.protocol === 'samantha' ? new SamanthaStreamParser() : new CompletionStreamParser()
+  const parser =
+    ctx.settings.protocol === 'samantha'
+      ? new SamanthaStreamParser()
+      : new CompletionStreamParser({ chunkDeltas: ctx.settings.site === 'dola' })
   // One-shot clean-up (multi_turn off) is the core's job, through deleteConversation.
   let announced = false
   for await (const ev of parseDoubaoStream(res.body, parser)) {

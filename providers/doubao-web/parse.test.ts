@@ -2,13 +2,8 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import type { DeltaEvent } from '../../src/kit/types.js'
 import { byteByByte, drain, everySplit, streamOf } from '../../test/helpers/chunks.js'
-import {
-  CompletionStreamParser,
-  SamanthaStreamParser,
-  classifyError,
-  errorFromReply,
-  parseDoubaoStream,
-} from './parse.js'
+import { classifyError, errorFromReply } from './errors.js'
+import { CompletionStreamParser, SamanthaStreamParser, parseDoubaoStream } from './parse.js'
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url))
 
@@ -42,9 +37,22 @@ const samanthaExpected: DeltaEvent[] = [
   { type: 'finish', reason: 'stop' },
 ]
 
+/** www.dola.com: the conversation in the message meta, thinking_block / text_block deltas. */
+const dolaExpected: DeltaEvent[] = [
+  { type: 'conversation', id: '7601234567890123456', parentId: '7601234567890123999' },
+  { type: 'reasoning', text: 'ユーザーは' },
+  { type: 'reasoning', text: '挨拶している。' },
+  { type: 'text', text: '你好' },
+  { type: 'text', text: '！' },
+  { type: 'text', text: '你好' }, // equal to the start of the block, still a delta
+  { type: 'text', text: '，我是 Dola 🌏。' },
+  { type: 'finish', reason: 'stop' },
+]
+
 const cases = [
   { name: 'completion-search-think.sse', make: () => new CompletionStreamParser(), expected: completionExpected },
   { name: 'samantha-hello.sse', make: () => new SamanthaStreamParser(), expected: samanthaExpected },
+  { name: 'dola-think.sse', make: () => new CompletionStreamParser({ chunkDeltas: true }), expected: dolaExpected },
 ]
 
 describe('doubao-web stream fixtures', () => {
@@ -57,6 +65,18 @@ describe('doubao-web stream fixtures', () => {
       expect(await drain(parseDoubaoStream(streamOf(byteByByte(bytes)), c.make()))).toEqual(c.expected)
     })
   }
+
+  it('samantha-captcha.sse: event 2005 with the slider decision is "verification required" at every split', async () => {
+    const bytes = fixture('samantha-captcha.sse')
+    for (const chunks of [...everySplit(bytes), byteByByte(bytes)]) {
+      const seen: DeltaEvent[] = []
+      const run = async () => {
+        for await (const ev of parseDoubaoStream(streamOf(chunks), new SamanthaStreamParser())) seen.push(ev)
+      }
+      await expect(run()).rejects.toMatchObject({ kind: 'rate_limited', retryAfterMs: 30 * 60_000 })
+      expect(seen).toEqual([{ type: 'conversation', id: '40772900100', parentId: '40772900101' }])
+    }
+  })
 })
 
 const sse = (event: string | undefined, data: unknown) => ({ ...(event ? { event } : {}), data: JSON.stringify(data) })
@@ -88,8 +108,14 @@ describe('CompletionStreamParser', () => {
   })
 
   it('maps STREAM_ERROR codes and messages to failure classes', () => {
+    const captcha = new CompletionStreamParser()
+    expect(() => captcha.push(sse('STREAM_ERROR', { error_code: 710022004, error_msg: 'rate limited' }))).toThrow(
+      expect.objectContaining({ kind: 'rate_limited', message: expect.stringMatching(/verification required.*slider captcha/) }),
+    )
     const rate = new CompletionStreamParser()
-    expect(() => rate.push(sse('STREAM_ERROR', { error_code: 710022004, error_msg: 'x' }))).toThrow(expect.objectContaining({ kind: 'rate_limited' }))
+    expect(() => rate.push(sse('STREAM_ERROR', { error_code: 1, error_msg: '请求过于频繁' }))).toThrow(
+      expect.objectContaining({ kind: 'rate_limited', retryAfterMs: undefined }),
+    )
     const filter = new CompletionStreamParser()
     expect(filter.push(sse('STREAM_ERROR', { error_code: 1, error_msg: '内容包含敏感信息' }))).toEqual([{ type: 'finish', reason: 'content_filter' }])
     expect(filter.push(sse('CHUNK_DELTA', { text: 'late' }))).toEqual([])
@@ -102,6 +128,25 @@ describe('CompletionStreamParser', () => {
     const p = new CompletionStreamParser()
     p.push(sse('CHUNK_DELTA', { text: 'a' }))
     expect(p.end()).toEqual([{ type: 'finish', reason: 'stop' }])
+  })
+})
+
+describe('CompletionStreamParser on Dola (chunk deltas)', () => {
+  const chunk = (content: Record<string, unknown>) =>
+    sse('STREAM_CHUNK', { patch_op: [{ patch_value: { content_block: [{ block_type: 10000, block_id: 'b', content }] } }] })
+
+  it('takes every STREAM_CHUNK block text as new text, and a later full snapshot adds only what is missing', () => {
+    const p = new CompletionStreamParser({ chunkDeltas: true })
+    expect(p.push(chunk({ text_block: { text: '哈' } }))).toEqual([{ type: 'text', text: '哈' }])
+    expect(p.push(chunk({ text_block: { text: '哈' } }))).toEqual([{ type: 'text', text: '哈' }])
+    const full = { message: { content: { content_block: [{ block_type: 10000, block_id: 'b', content: { text_block: { text: '哈哈！' } } }] } } }
+    expect(p.push(sse('FULL_MSG_NOTIFY', full))).toEqual([{ type: 'text', text: '！' }])
+  })
+
+  it('reads thinking_block as reasoning and ignores DOWNLINK_CMD', () => {
+    const p = new CompletionStreamParser({ chunkDeltas: true })
+    expect(p.push(chunk({ thinking_block: { text: '想' } }))).toEqual([{ type: 'reasoning', text: '想' }])
+    expect(p.push(sse('DOWNLINK_CMD', { cmd_type: 1 }))).toEqual([])
   })
 })
 
@@ -130,5 +175,14 @@ describe('doubao-web error classification', () => {
     expect(errorFromReply(502, 'oops').kind).toBe('protocol')
     expect(classifyError(-2001, '系统错误')).toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/banned/) })
     expect(classifyError(1, '今日额度已用完').kind).toBe('quota_exhausted')
+  })
+
+  it('a verify decision is "verification required" whatever the code, and says what to do', () => {
+    const detail = { ext: { decision: JSON.stringify({ type: 'verify', subtype: 'slide' }) } }
+    const err = classifyError(710022999, 'rate limited', undefined, detail)
+    expect(err).toMatchObject({ kind: 'rate_limited', retryAfterMs: 30 * 60_000 })
+    expect(err.message).toMatch(/verification required: the site asks for a slider captcha.*Open the site in a browser/)
+    expect(errorFromReply(200, JSON.stringify({ code: 710022004, msg: 'rate limited' })).message).toMatch(/verification required/)
+    expect(classifyError(1, 'x', undefined, { ext: { decision: '{"type":"pass"}' } }).kind).toBe('unavailable')
   })
 })

@@ -1,54 +1,34 @@
-// Pure translation of Doubao streams into DeltaEvents: the newer named-event stream of
-// /chat/completion and the legacy numeric event_type stream of /samantha/chat/completion.
+// Pure translation of Doubao streams into DeltaEvents: the named-event stream of /chat/completion
+// (doubao.com and Dola) and the legacy numeric event_type stream of /samantha/chat/completion.
 import { type CumulativeText, channelOf } from '../../src/kit/cumulative.js'
 import { type Json, asObject, tryJson } from '../../src/kit/json.js'
-import { type UpstreamError, credentialInvalid, protocolError, quotaExhausted, rateLimited, upstreamUnavailable } from '../../src/kit/errors.js'
+import { upstreamUnavailable } from '../../src/kit/errors.js'
 import { type SseEvent, readSse } from '../../src/kit/sse.js'
 import { findCitations } from '../../src/kit/find-citations.js'
 import type { DeltaEvent } from '../../src/kit/types.js'
-import { BLOCK, LEGACY_EVENT, LEGACY_TEXT_TYPES, PROVIDER_ID, RATE_LIMIT_CODE } from './constants.js'
+import { BLOCK, LEGACY_ERROR_EVENT, LEGACY_EVENT, LEGACY_TEXT_TYPES, PROVIDER_ID } from './constants.js'
+import { classifyError, isContentFilter } from './errors.js'
 
 const provider = PROVIDER_ID
 
-const CONTENT_FILTER = /敏感|违规|不合规|违反|sensitive|content.?(filter|policy|security)/i
-const RATE_LIMIT = /频繁|限流|too (many|fast)|rate.?limit|稍后再试/i
-const LOGGED_OUT = /登录|login|session.?(expired|invalid)|sessionid|过期|unauthori[sz]ed|invalid.?token/i
-const OUT_OF_QUOTA = /额度|quota|credit|次数已用完|用完/i
-
-/** Error code + message from any Doubao envelope, as a failure class. */
-export function classifyError(code: unknown, message: string, status?: number): UpstreamError {
-  const text = `${provider}: ${message || 'upstream error'}${code !== undefined ? ` (code ${String(code)})` : ''}`
-  const o = { provider, upstreamStatus: status }
-  if (Number(code) === RATE_LIMIT_CODE || status === 429 || RATE_LIMIT.test(message)) return rateLimited(text, o)
-  if (status === 401 || status === 403 || LOGGED_OUT.test(message)) return credentialInvalid(text, o)
-  if (OUT_OF_QUOTA.test(message)) return quotaExhausted(text, o)
-  if (Number(code) === -2001) return upstreamUnavailable(`${text}; the account may be banned`, o)
-  return upstreamUnavailable(text, o)
-}
-
-export const isContentFilter = (message: string) => CONTENT_FILTER.test(message)
-
-/** A reply that is not an event stream: a JSON envelope, or an HTML challenge page. */
-export function errorFromReply(status: number, body: string): UpstreamError {
-  const trimmed = body.trim()
-  if (trimmed.startsWith('<'))
-    return protocolError(`${provider}: got an HTML page (HTTP ${status}, likely a verification challenge) instead of an event stream`, {
-      provider,
-      upstreamStatus: status,
-    })
-  const env = asObject(tryJson(trimmed))
-  if (!env) return protocolError(`${provider}: unexpected reply (HTTP ${status}) instead of an event stream`, { provider, upstreamStatus: status })
-  const message = String(env.msg ?? env.message ?? env.error_msg ?? '')
-  if (status < 400 && (env.code === 0 || env.code === undefined) && !message)
-    return protocolError(`${provider}: JSON envelope instead of an event stream`, { provider, upstreamStatus: status })
-  return classifyError(env.code ?? env.error_code, message, status >= 400 ? status : undefined)
-}
-
 type Channel = 'text' | 'reasoning'
 
-/** The newer protocol: SSE_ACK, STREAM_MSG_NOTIFY, CHUNK_DELTA, STREAM_CHUNK, SSE_REPLY_END... */
+export interface CompletionParserOptions {
+  /**
+   * Dola asks for `support_chunk_delta` and its STREAM_CHUNK blocks then carry only the new text;
+   * doubao.com's STREAM_CHUNK blocks repeat the block so far. One setting per site, because a
+   * delta that happens to equal the start of the block would otherwise be taken for a repeat.
+   */
+  chunkDeltas?: boolean
+}
+
+/**
+ * The named-event protocol of both sites: SSE_ACK, STREAM_MSG_NOTIFY, CHUNK_DELTA, STREAM_CHUNK,
+ * FULL_MSG_NOTIFY, DOWNLINK_CMD, SSE_HEARTBEAT, SSE_REPLY_END, STREAM_ERROR.
+ */
 export class CompletionStreamParser {
   done = false
+  private readonly chunkDeltas: boolean
   private channel: Channel = 'text'
   private currentBlock: string | undefined
   private readonly thinkingBlocks = new Set<string>()
@@ -58,6 +38,10 @@ export class CompletionStreamParser {
   private conversationSent = false
   private produced = false
 
+  constructor(options: CompletionParserOptions = {}) {
+    this.chunkDeltas = options.chunkDeltas ?? false
+  }
+
   push(ev: SseEvent): DeltaEvent[] {
     if (this.done) return []
     const data = asObject(tryJson(ev.data)) ?? {}
@@ -65,7 +49,9 @@ export class CompletionStreamParser {
       case 'SSE_ACK':
         return this.ack(asObject(data.ack_client_meta) ?? {})
       case 'STREAM_MSG_NOTIFY':
-        return this.blocks(asObject(data.content)?.content_block)
+      case 'FULL_MSG_NOTIFY':
+        // Both carry whole blocks (FULL_MSG_NOTIFY the finished message): snapshots, never doubled.
+        return [...this.ack(messageMeta(data)), ...this.blocks(contentBlocksOf(data), false)]
       case 'CHUNK_DELTA':
         return this.delta(typeof data.text === 'string' ? data.text : '')
       case 'STREAM_CHUNK':
@@ -75,6 +61,8 @@ export class CompletionStreamParser {
         return [{ type: 'finish', reason: 'stop' }]
       case 'STREAM_ERROR':
         return this.streamError(data)
+      case 'DOWNLINK_CMD':
+        return [] // client-side commands (titles, UI refreshes): nothing for the answer
       case 'gateway-error':
         throw classifyError(data.code, String(data.message ?? data.msg ?? 'gateway error'))
       case undefined:
@@ -107,7 +95,7 @@ export class CompletionStreamParser {
       this.done = true
       return [{ type: 'finish', reason: 'content_filter' }]
     }
-    throw classifyError(data.error_code ?? data.code, message)
+    throw classifyError(data.error_code ?? data.code, message, undefined, data.error_detail)
   }
 
   /** A plain delta (of the current block, when known). */
@@ -131,26 +119,34 @@ export class CompletionStreamParser {
     for (const op of Array.isArray(ops) ? ops : []) {
       const value = asObject(asObject(op)?.patch_value)
       if (!value) continue
-      if (Array.isArray(value.content_block)) out.push(...this.blocks(value.content_block))
+      if (Array.isArray(value.content_block)) out.push(...this.blocks(value.content_block, this.chunkDeltas))
       const content = asObject(tryJson(value.content))
       if (content && typeof content.text === 'string') out.push(...this.delta(content.text))
     }
     return out
   }
 
-  private blocks(list: unknown): DeltaEvent[] {
+  private blocks(list: unknown, deltas: boolean): DeltaEvent[] {
     const out: DeltaEvent[] = []
     for (const raw of Array.isArray(list) ? list : []) {
       const block = asObject(raw)
-      if (block) out.push(...this.block(block))
+      if (block) out.push(...this.block(block, deltas))
     }
     return out
   }
 
-  private block(block: Json): DeltaEvent[] {
+  private block(block: Json, deltas: boolean): DeltaEvent[] {
     const type = Number(block.block_type)
     const id = block.block_id === undefined ? undefined : String(block.block_id)
+    const content = asObject(block.content)
     if (type === BLOCK.searchResult) return this.citations(block.content)
+    const thinking = asObject(content?.thinking_block)
+    if (thinking) {
+      // Dola names the thinking text itself: whatever the block type, it is reasoning.
+      if (id) this.currentBlock = id
+      this.channel = 'reasoning'
+      return this.blockText('reasoning', thinking.text, id, deltas)
+    }
     if (type === BLOCK.thinking) {
       // The first thinking block opens the reasoning; a finished or a second one closes it.
       const known = id !== undefined && this.thinkingBlocks.has(id)
@@ -164,16 +160,39 @@ export class CompletionStreamParser {
     } else return []
     const channel: Channel = type === BLOCK.thinking ? 'reasoning' : this.channel
     if (id) this.currentBlock = id
-    const text = asObject(asObject(block.content)?.text_block)?.text
+    return this.blockText(channel, asObject(content?.text_block)?.text, id, deltas)
+  }
+
+  private blockText(channel: Channel, text: unknown, id: string | undefined, deltas: boolean): DeltaEvent[] {
     if (typeof text !== 'string' || !text) return []
+    if (deltas || !id) return this.emit(channel, text, id)
     // A block snapshot repeats the block's text so far: only what is new goes out.
-    return this.say(channel, id ? channelOf(this.emitted, id).next(text) : text)
+    return this.say(channel, channelOf(this.emitted, id).next(text))
   }
 
   private citations(content: unknown): DeltaEvent[] {
     const fresh = findCitations(content, this.cited)
     return fresh.length ? [{ type: 'citations', items: fresh }] : []
   }
+}
+
+/** Blocks of a STREAM_MSG_NOTIFY / FULL_MSG_NOTIFY, under `content` or `message.content`. */
+function contentBlocksOf(data: Json): unknown {
+  const content = asObject(data.content) ?? asObject(asObject(data.message)?.content) ?? asObject(data.message)
+  return content?.content_block
+}
+
+/**
+ * Where Dola's message notifications name the conversation (it may send no SSE_ACK): `meta`,
+ * `message` or the top level. [unverified: the notes give the events, not this field's place]
+ */
+function messageMeta(data: Json): Json {
+  for (const holder of [asObject(data.meta), asObject(data.message), data]) {
+    const id = holder?.conversation_id
+    if (typeof id === 'string' || typeof id === 'number')
+      return { conversation_id: id, ...(holder?.section_id ? { section_id: holder.section_id } : {}) }
+  }
+  return {}
 }
 
 /** The legacy samantha stream: `data: {event_type, event_data: "<json>"}` lines. */
@@ -186,7 +205,8 @@ export class SamanthaStreamParser {
     if (this.done) return []
     const frame = asObject(tryJson(ev.data))
     if (!frame) return []
-    if (frame.code !== undefined && frame.code !== 0) throw classifyError(frame.code, String(frame.message ?? frame.msg ?? ''))
+    if (frame.code !== undefined && frame.code !== 0)
+      throw classifyError(frame.code, String(frame.message ?? frame.msg ?? ''), undefined, frame.error_detail)
     const data = asObject(tryJson(frame.event_data)) ?? {}
     switch (Number(frame.event_type)) {
       case LEGACY_EVENT.ack:
@@ -195,6 +215,8 @@ export class SamanthaStreamParser {
         return this.message(data)
       case LEGACY_EVENT.creations:
         return this.images(data)
+      case LEGACY_ERROR_EVENT:
+        throw classifyError(data.code, String(data.message ?? data.msg ?? ''), undefined, data.error_detail)
       case LEGACY_EVENT.end:
         this.done = true
         return [{ type: 'finish', reason: 'stop' }]

@@ -1,4 +1,5 @@
-// ChatGLM (chatglm.cn) wire constants, from the shared protocol spec section 3.
+// ChatGLM (chatglm.cn) wire constants, from the shared protocol spec section 3, and those of the
+// international chat.z.ai (`site: intl`, the notes' "glm-intl"; web-updates-2026.md §3.1).
 import { z } from 'zod'
 import type { ModelSpec } from '../../src/kit/types.js'
 
@@ -52,7 +53,45 @@ export const BROWSER_HEADERS: Record<string, string> = {
     'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
 }
 
+/** chat.z.ai: its host, the origin its WAF insists on, and a front-end version to fall back on. */
+export const ZAI_BASE_URL = 'https://chat.z.ai'
+export const ZAI_ORIGIN = 'https://chat.z.ai'
+export const ZAI_FE_VERSION = 'prod-fe-1.1.93'
+export const ZAI_FE_VERSION_PATTERN = /prod-fe-\d+\.\d+\.\d+/
+/** How long a front-end version read from the home page is reused. */
+export const ZAI_FE_VERSION_TTL_MS = 3600_000
+
+export const ZAI_PATHS = {
+  newChat: '/api/v1/chats/new',
+  completions: '/api/v2/chat/completions',
+  chat: '/api/v1/chats/', // + id, for DELETE
+  auths: '/api/v1/auths/',
+} as const
+
+export const ZAI_SUFFIXES = {
+  think: 'thinking on (features.enable_thinking); the thinking arrives as reasoning',
+  search: 'web search (features.web_search and auto_web_search)',
+} as const
+
+const zaiSuffixes = Object.keys(ZAI_SUFFIXES)
+const zai = (id: string, upstream?: string): ModelSpec => ({ id, ...(upstream ? { upstream } : {}), suffixes: zaiSuffixes, ownedBy: 'zhipu' })
+
+/** The 2026 model list of chat.z.ai (guests get only glm-4.7). */
+export const ZAI_MODELS: readonly ModelSpec[] = [
+  zai('glm-5.3'),
+  zai('glm-5.3-flash'),
+  zai('glm-5.2'),
+  zai('glm-5.1', 'GLM-5.1'),
+  zai('glm-5-turbo', 'GLM-5-Turbo'),
+  zai('glm-5v-turbo', 'GLM-5v-Turbo'),
+  zai('glm-4.7'),
+]
+
 export const settingsSchema = z.object({
+  /** `cn` (chatglm.cn) or `intl` (chat.z.ai). */
+  site: z.enum(['cn', 'intl']).default('cn'),
+  /** chat.z.ai's X-FE-Version; unset = read from the home page (hourly), else a known one. */
+  fe_version: z.string().regex(ZAI_FE_VERSION_PATTERN).optional(),
   /** Assistant used for the named models (the general GLM assistant by default). */
   assistant_id: z.string().default(DEFAULT_ASSISTANT_ID),
   /** meta_data.is_networking: let GLM search the web when it decides to. */

@@ -1,6 +1,10 @@
 // glm-web through the whole app with the official openai SDK, against the fake chatglm.cn.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { FakeGlm, promptOf } from '../../test/fakes/glm-web.js'
+import { FakeZai } from '../../test/fakes/glm-web-zai.js'
 import { type TestApp, startTestApp } from '../../test/helpers/app.js'
 
 let fake: FakeGlm
@@ -54,6 +58,34 @@ describe('glm-web end to end', () => {
     expect(annotations?.map((a) => a.url_citation.url)).toEqual(['https://weather.example/bj'])
   })
 
+  it('a rotated refresh token is saved before use and survives a restart of the relay', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'freeway-glm-restart-'))
+    try {
+      fake.rotate = true
+      fake.refreshTokens.set('rt-chain', 'user-7')
+      const config = { providers: { 'glm-web': { base_url: fake.url, credentials: ['rt-chain'] } } }
+      const ask = async (content: string) =>
+        (await app.openai().chat.completions.create({ model: 'zhipu', messages: [{ role: 'user', content }] })).choices[0]!.message.content
+      app = await startTestApp({ config, databasePath: join(dir, 'freeway.db') })
+      expect(await ask('第一次')).toBe('回答：第一次')
+      expect(fake.refreshAttempts).toEqual(['rt-chain'])
+      await app.close()
+
+      fake.revokeAccessTokens() // the access token the first process kept is no longer good
+      app = await startTestApp({ config, databasePath: join(dir, 'freeway.db') })
+      expect(await ask('第二次')).toBe('回答：第二次')
+      const second = fake.refreshAttempts[1]!
+      expect(second).not.toBe('rt-chain') // the rotated token from the database, not the configured paste
+      // The pasted token is spent (the fake's refresh tokens are one-use): starting from it would have failed.
+      expect(fake.refreshTokens.has('rt-chain')).toBe(false)
+      const live = [...fake.refreshTokens].find(([, account]) => account === 'user-7')![0]
+      expect(app.services.pool.entries('glm-web')[0]!.state).toMatchObject({ refreshToken: live })
+    } finally {
+      await app?.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('fails over from an expired refresh token to a live one', async () => {
     const client = await start(['rt-expired', 'rt-good'])
     for (let i = 0; i < 2; i++) {
@@ -76,5 +108,24 @@ describe('glm-web end to end', () => {
     expect(added.status).toBe(200)
     const reply = await app.openai().chat.completions.create({ model: 'zhipu', messages: [{ role: 'user', content: '嗨' }] })
     expect(reply.choices[0]!.message.content).toBe('回答：嗨')
+  })
+
+  it('site: intl serves chat.z.ai with a pasted captcha token, and rests a credential without one', async () => {
+    const zai = await new FakeZai().start()
+    try {
+      const withCaptcha = JSON.stringify({ token: zai.addUser('u-1'), captcha_verify_param: 'cap-good' })
+      const bare = zai.addUser('u-2')
+      app = await startTestApp({ config: { providers: { 'glm-web': { site: 'intl', base_url: zai.url, credentials: [bare, withCaptcha] } } } })
+      const client = app.openai()
+      zai.plan = () => ({ think: 'thinking…', answer: 'Hi 😊!' })
+      const reply = await client.chat.completions.create({ model: 'glm-5.3-think', messages: [{ role: 'user', content: 'hi' }] })
+      expect(reply.choices[0]!.message.content).toBe('Hi 😊!')
+      expect((reply.choices[0]!.message as { reasoning_content?: string }).reasoning_content).toBe('thinking…')
+      const rested = app.services.pool.entries('glm-web').find((c) => c.secret === bare)
+      expect(rested).toMatchObject({ status: 'cooling', lastError: expect.stringMatching(/requires a captcha token \(FRONTEND_CAPTCHA_REQUIRED/) })
+    } finally {
+      await app?.close()
+      await zai.close()
+    }
   })
 })

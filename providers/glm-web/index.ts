@@ -1,4 +1,5 @@
-// Zhipu ChatGLM web chat (chatglm.cn): refresh-token credentials, X-Sign signing, cumulative SSE.
+// Zhipu's web chats: chatglm.cn (refresh-token credentials, X-Sign signing, cumulative SSE) and,
+// with `site: intl`, chat.z.ai (JWT + captcha token, X-Signature, delta/edit stream; zai.ts).
 import { runProbe } from '../../src/kit/probe.js'
 import type { ChatRequest, ConversationRef, CredentialHealth, DeltaEvent, ModelSpec } from '../../src/kit/types.js'
 import { defineProvider } from '../../src/kit/types.js'
@@ -11,10 +12,14 @@ import {
   MODELS,
   PROVIDER_ID,
   SUFFIXES,
+  ZAI_MODELS,
+  ZAI_SUFFIXES,
   settingsSchema,
 } from './constants.js'
 import { parseGlmStream } from './parse.js'
 import { uploadImage } from './upload.js'
+import { createZai } from './zai.js'
+import { normalizeZaiSecret } from './zai-auth.js'
 
 /** An assistant (agent) id used as a model name: not declared, so the router asks for it. */
 export function resolveModel(name: string): ModelSpec | undefined {
@@ -61,10 +66,21 @@ function createGlm() {
   }
 }
 
+function createIntl() {
+  return {
+    id: PROVIDER_ID,
+    credentialKind: 'token' as const,
+    models: ZAI_MODELS,
+    suffixes: ZAI_SUFFIXES,
+    ...createZai(),
+    normalizeSecret: normalizeZaiSecret,
+  }
+}
+
 export default defineProvider<GlmSettings>({
   id: PROVIDER_ID,
   defaultBaseUrl: DEFAULT_BASE_URL,
   defaultConcurrency: 1,
   settings: settingsSchema,
-  create: () => createGlm(),
+  create: (_name, settings) => (settings.site === 'intl' ? createIntl() : createGlm()),
 })

@@ -6,7 +6,11 @@ import type { ProviderInstance } from './provider-registry.js'
 
 export function callContext(instance: ProviderInstance, lease: Lease, signal: AbortSignal, log: Logger): CallContext {
   return {
-    credential: lease.view,
+    // A getter: saveState replaces the view, and an adapter that reads its state again later in
+    // the same call (after evicting a refused token, say) must see what it saved, not the old copy.
+    get credential() {
+      return lease.view
+    },
     saveState: (patch) => {
       lease.saveState(patch)
       lease.view = { ...lease.view, state: { ...lease.view.state, ...patch } }

@@ -1,14 +1,17 @@
-// Fake www.doubao.com: the server side of /chat/completion (named events), the legacy
+// Fake www.doubao.com and www.dola.com: the server side of /chat/completion (named events; the
+// `aid` tells the two sites apart, each with its own query, body and event shapes), the legacy
 // /samantha/chat/completion (numeric event types), thread delete and the passport probe, with the
 // checks the real service makes (session cookie, CSRF header, no forged a_bogus/msToken, body shape).
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { type RunningServer, readJson, sendJson, startServer } from '../helpers/fake-server.js'
+import { dolaAnswer, dolaProblems } from './doubao-web-dola.js'
 
 export type DoubaoScenario =
   | 'answer' // thinking (when asked) + answer through CHUNK_DELTA
   | 'patch' // answer through STREAM_CHUNK patch ops instead of CHUNK_DELTA
   | 'search' // a search-result block before the answer
-  | 'rate-limit' // STREAM_ERROR 710022004 after the ack
+  | 'rate-limit' // a plain "too frequent" STREAM_ERROR after the ack
+  | 'captcha' // 710022004 with the slider decision (STREAM_ERROR, or event 2005 on samantha)
   | 'filter' // STREAM_ERROR for sensitive content
   | 'challenge' // an HTML verification page
   | 'slow' // one delta, then silence until the client leaves
@@ -20,7 +23,7 @@ export interface RecordedCall {
   body: Record<string, unknown>
 }
 
-interface Conversation {
+export interface Conversation {
   session: string
   sectionId: string
   prompts: string[]
@@ -29,6 +32,8 @@ interface Conversation {
 export interface DoubaoFake extends RunningServer {
   /** Session ids the fake accepts. */
   sessions: Set<string>
+  /** Accepted sessions the risk control has flagged: every chat gets the slider captcha. */
+  captchaSessions: Set<string>
   scenario: DoubaoScenario
   calls: RecordedCall[]
   conversations: Map<string, Conversation>
@@ -45,11 +50,29 @@ export const SEARCH_SOURCES = [
   { url: 'https://example.org/b', title: '中国气象局' },
 ]
 
-interface CompletionBody {
+export interface CompletionBody {
   messages?: { local_message_id?: string; content_block?: { block_type?: number; content?: { text_block?: { text?: unknown } } }[] }[]
-  option?: { need_deep_think?: number; need_create_conversation?: boolean }
+  option?: {
+    need_deep_think?: number
+    need_create_conversation?: boolean
+    create_time_ms?: unknown
+    recovery_option?: unknown
+    sse_recv_event_options?: { support_chunk_delta?: boolean }
+  }
   ext?: { use_deep_think?: string }
   client_meta?: { bot_id?: string; conversation_id?: string }
+  chat_ability?: { ability_type?: unknown }
+  user_context?: unknown
+}
+
+export const DOLA_BOT_ID = '7339470689562525703'
+/** The captcha demand as issue reports quote it: a "rate limited" message with a verify decision. */
+export const CAPTCHA_ERROR = {
+  code: 710_022_004,
+  message: 'rate limited',
+  error_detail: {
+    ext: { decision: JSON.stringify({ type: 'verify', subtype: 'slide', from: 'shark_admin', verify_scene: 'doubao_message_web' }) },
+  },
 }
 
 interface SamanthaBody {
@@ -57,6 +80,15 @@ interface SamanthaBody {
   local_message_id?: string
   conversation_id?: string
   completion_option?: { need_create_conversation?: boolean }
+}
+
+/** doubao.com's own query and bot (the site-independent checks follow in `completion`). */
+function doubaoProblems(query: URLSearchParams, body: CompletionBody): string[] {
+  const problems: string[] = []
+  if (query.get('aid') !== '582478' || query.get('real_aid') !== '582478') problems.push('aid')
+  if (!/^\d{15,20}$/.test(query.get('device_id') ?? '') || !/^\d{15,20}$/.test(query.get('web_id') ?? '')) problems.push('device')
+  if (body.client_meta?.bot_id !== '7338286299411103781') problems.push('bot')
+  return problems
 }
 
 const numericId = () => `74${String(Math.floor(Math.random() * 1e15)).padStart(15, '0')}`
@@ -72,7 +104,7 @@ function cookiesOf(req: IncomingMessage): Map<string, string> {
 }
 
 /** Characters cut into small deltas, including multi-byte ones. */
-function pieces(text: string, size = 3): string[] {
+export function pieces(text: string, size = 3): string[] {
   const chars = Array.from(text)
   const out: string[] = []
   for (let i = 0; i < chars.length; i += size) out.push(chars.slice(i, i + size).join(''))
@@ -81,7 +113,8 @@ function pieces(text: string, size = 3): string[] {
 
 export async function startDoubaoFake(): Promise<DoubaoFake> {
   const state: Omit<DoubaoFake, keyof RunningServer> = {
-    sessions: new Set(['sid-valid-1']),
+    sessions: new Set(['sid-valid-1', 'sid-flagged']),
+    captchaSessions: new Set(['sid-flagged']),
     scenario: 'answer',
     calls: [],
     conversations: new Map(),
@@ -143,9 +176,8 @@ export async function startDoubaoFake(): Promise<DoubaoFake> {
   async function completion(req: IncomingMessage, res: ServerResponse, query: URLSearchParams, body: CompletionBody) {
     const sid = authorize(req, res, query)
     if (!sid) return
-    const problems: string[] = []
-    if (query.get('aid') !== '582478' || query.get('real_aid') !== '582478') problems.push('aid')
-    if (!/^\d{15,20}$/.test(query.get('device_id') ?? '') || !/^\d{15,20}$/.test(query.get('web_id') ?? '')) problems.push('device')
+    const dola = query.get('aid') === '495671'
+    const problems = dola ? dolaProblems(req, query, body) : doubaoProblems(query, body)
     if (!query.get('fp')?.startsWith('verify_') || query.get('device_platform') !== 'web') problems.push('fp')
     if (!String(req.headers.accept).includes('text/event-stream')) problems.push('accept')
     const message = body.messages?.[0]
@@ -154,7 +186,6 @@ export async function startDoubaoFake(): Promise<DoubaoFake> {
     if (block?.block_type !== 10000 || typeof prompt !== 'string' || !UUID.test(message?.local_message_id ?? '')) problems.push('message')
     const think = body.option?.need_deep_think ?? -1
     if (![0, 1, 3].includes(think) || body.ext?.use_deep_think !== String(think)) problems.push('think')
-    if (body.client_meta?.bot_id !== '7338286299411103781') problems.push('bot')
     if (problems.length) return sendJson(res, 200, { code: 710_010_001, msg: `invalid request: ${problems.join(',')}` })
     const found = conversationFor(sid, String(body.client_meta?.conversation_id), body.option?.need_create_conversation === true)
     if (!found) return sendJson(res, 200, { code: 710_012_010, msg: 'conversation not found' })
@@ -166,13 +197,18 @@ export async function startDoubaoFake(): Promise<DoubaoFake> {
     conv.prompts.push(prompt as string)
     const s = openStream(res)
     const send = (event: string, data: unknown) => s.write(`event: ${event}\r\ndata: ${JSON.stringify(data)}\r\n\r\n`)
+    if (state.scenario === 'captcha' || state.captchaSessions.has(sid)) {
+      send('STREAM_ERROR', { error_code: CAPTCHA_ERROR.code, error_msg: CAPTCHA_ERROR.message, error_detail: CAPTCHA_ERROR.error_detail })
+      return s.ended() || res.end()
+    }
+    if (dola) return dolaAnswer(send, conversationId, conv, prompt as string, think, () => res.end())
     s.write(': connected\r\n\r\n')
     // The ack's JSON is split over two data lines, which SSE joins with a newline.
     const ack = JSON.stringify({ ack_client_meta: { conversation_id: conversationId, section_id: conv.sectionId } })
     const cut = ack.indexOf(':') + 1
     s.write(`event: SSE_ACK\r\ndata: ${ack.slice(0, cut)}\r\ndata: ${ack.slice(cut)}\r\n\r\n`)
     if (state.scenario === 'rate-limit') {
-      send('STREAM_ERROR', { error_code: 710_022_004, error_msg: 'rate limited' })
+      send('STREAM_ERROR', { error_code: 710_022_001, error_msg: '请求过于频繁，请稍后再试' })
       return s.ended() || res.end()
     }
     if (state.scenario === 'filter') {
@@ -239,7 +275,11 @@ export async function startDoubaoFake(): Promise<DoubaoFake> {
     send(2002, { message_id: messageId, conversation_id: conversationId, section_id: conv.sectionId, message_index: 1, conversation_type: 5 })
     send(2010, { type: 'seed_intention', seed_intention: { intention: 'chat' } })
     if (state.scenario === 'rate-limit') {
-      s.write(`data: ${JSON.stringify({ code: 710_022_004, message: 'rate limited' })}\n\n`)
+      s.write(`data: ${JSON.stringify({ code: 710_022_001, message: '请求过于频繁' })}\n\n`)
+      return s.ended() || res.end()
+    }
+    if (state.scenario === 'captcha' || state.captchaSessions.has(sid)) {
+      send(2005, CAPTCHA_ERROR)
       return s.ended() || res.end()
     }
     const answer = answerFor(prompt as string, conv.prompts.length)
