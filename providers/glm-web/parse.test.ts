@@ -53,7 +53,7 @@ describe('parseGlmStream on the full fixture', () => {
       if (got !== expected) expect(got).toBe(expected) // compare cheaply, report fully
     }
     expect(await drain(parseGlmStream(streamOf(byteByByte(bytes))))).toEqual(whole)
-  })
+  }, 60_000) // 16 KB split at each of its 16 000 boundaries: ~6 s alone, several times that in a loaded full run
 })
 
 describe('intervene', () => {
