@@ -79,5 +79,5 @@ describe('PoW pool from the compiled build', () => {
     } finally {
       rmSync(out, { recursive: true, force: true })
     }
-  })
+  }, 90_000) // a tsc run plus a full PoW scan: seconds alone, far more when the full suite loads the machine
 })
