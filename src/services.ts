@@ -11,6 +11,7 @@ import { type ProviderInstance, buildProviders } from './core/provider-registry.
 import { Relay } from './core/relay.js'
 import { Router } from './core/router.js'
 import { Sessions } from './core/sessions.js'
+import { TaskEngine } from './core/tasks/engine.js'
 import { UsageRecorder } from './core/usage-recorder.js'
 import { type Db, openDatabase } from './db/client.js'
 import { findUser } from './db/users.repo.js'
@@ -39,6 +40,8 @@ export interface Services {
   /** The lifecycle of chat turns, for every door. */
   chat: ChatService
   embeddings: EmbeddingService
+  /** Media jobs (images, video, music, transcriptions): durable tasks, polled and billed once. */
+  tasks: TaskEngine
   startedAt: number
 }
 
@@ -89,6 +92,18 @@ export function createServices(config: Config, options: ServiceOptions): Service
     conversations,
     chat,
     embeddings: new EmbeddingService({ router, relay, billing, storeContent: config.records.store_content }),
+    tasks: new TaskEngine({
+      db,
+      router,
+      relay,
+      billing,
+      pool,
+      instances,
+      log: log.child('tasks'),
+      config: config.tasks,
+      reserveCompletionTokens: config.billing.reserve_completion_tokens,
+      storeContent: config.records.store_content,
+    }),
     startedAt: Date.now(),
   }
   return services

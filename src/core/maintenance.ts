@@ -13,9 +13,13 @@ const DAY_MS = 24 * 3600_000
 /** A retried admin call is replayed for this long; clients retry within minutes, not days. */
 const IDEMPOTENCY_TTL_MS = 7 * DAY_MS
 
-/** What the last run of this instance left unfinished: reservations of requests that died with it. */
+/**
+ * What the last run of this instance left unfinished: reservations of requests that died with it
+ * are given back; media tasks still running upstream are polled on (and settled when they end).
+ */
 export function recoverAtStart(s: Services): void {
   s.billing.releaseLeftBehind()
+  s.tasks.resume()
 }
 
 /** Expired sessions, stale billing holds (crashed requests) and old idempotency keys. */

@@ -78,6 +78,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       if (services.db.$client.open) {
         server.closeAllConnections()
         await new Promise<void>((resolve) => server.close(() => resolve()))
+        services.tasks.stop()
+        await services.tasks.idle()
         services.recorder.flush()
         services.billing.flush()
         services.pool.flushTouches()
