@@ -8,6 +8,9 @@ import type { AppEnv } from './http/app-env.js'
 import type { Door } from './http/doors/door.js'
 import { mountDoors } from './http/doors/mount.js'
 import { embeddingsDoor } from './http/doors/embeddings/door.js'
+import { imageDoors } from './http/doors/media/images.js'
+import { transcriptionDoor } from './http/doors/media/transcriptions.js'
+import { videoDoor, videoRoutes } from './http/doors/media/videos.js'
 import { messagesDoors } from './http/doors/messages/door.js'
 import { openaiChatDoor } from './http/doors/openai/chat.js'
 import { responsesDoor } from './http/doors/responses/door.js'
@@ -27,12 +30,16 @@ import { userAdminRoutes } from './http/user-admin.routes.js'
 /** Every way into the core chat service. */
 function doorsOf(s: Services): Door[] {
   const common = { chat: s.chat, pingMs: s.config.server.ping_interval_ms, log: s.log }
+  const media = { tasks: s.tasks, waitMs: s.config.tasks.wait_ms, log: s.log }
   return [
     openaiChatDoor(common),
     ...sessionDoors(common),
     responsesDoor({ ...common, store: new ResponsesStore(s.db) }),
     ...messagesDoors(common),
     embeddingsDoor({ embeddings: s.embeddings, log: s.log }),
+    ...imageDoors(media),
+    transcriptionDoor(media),
+    videoDoor(media),
   ]
 }
 
@@ -49,7 +56,12 @@ export function createApp(s: Services) {
   const serving: DoorServing = {
     doors: doorsOf(s),
     routePrefix: prefix,
-    prepare: { keys: s.keys, allowAnonymous: s.config.security.allow_anonymous, bodyLimit: s.config.server.body_limit },
+    prepare: {
+      keys: s.keys,
+      allowAnonymous: s.config.security.allow_anonymous,
+      bodyLimit: s.config.server.body_limit,
+      uploadLimit: s.config.server.upload_limit,
+    },
     log: s.log,
     inflight: new Set(),
     baseHeaders: (requestId) => baseHeaders(requestId, cors),
@@ -99,6 +111,7 @@ export function createApp(s: Services) {
   openai.use('*', clientAuth(s.keys, s.config.security.allow_anonymous))
   openai.route('/', modelRoutes(s))
   openai.route('/', responseRoutes(new ResponsesStore(s.db)))
+  openai.route('/', videoRoutes(s.tasks))
   app.route(`${prefix}/v1`, openai)
 
   if (s.config.admin.enabled) app.route('/api', adminRoutes(s))

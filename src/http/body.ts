@@ -34,14 +34,19 @@ function readNode(req: IncomingMessage, limit: number): Promise<Buffer> {
   })
 }
 
+/** A request body's bytes; 413 past the limit. */
+export function readBytesFrom(source: IncomingMessage | AsyncIterable<Uint8Array>, contentLength: string | undefined, limit: number): Promise<Buffer> {
+  if (Number(contentLength ?? 0) > limit) throw ApiError.tooLarge(limit)
+  return 'headers' in source ? readNode(source, limit) : readLimited(source, limit)
+}
+
 /** The JSON a request body holds; 413 past the limit, 400 when empty or malformed. */
 export async function readJsonFrom(
   source: IncomingMessage | AsyncIterable<Uint8Array>,
   contentLength: string | undefined,
   limit: number,
 ): Promise<unknown> {
-  if (Number(contentLength ?? 0) > limit) throw ApiError.tooLarge(limit)
-  const raw = 'headers' in source ? await readNode(source, limit) : await readLimited(source, limit)
+  const raw = await readBytesFrom(source, contentLength, limit)
   if (!raw.length) throw ApiError.badRequest('request body is empty; send JSON')
   try {
     return JSON.parse(raw.toString('utf8'))

@@ -28,7 +28,7 @@ export function modelRoutes(s: Services) {
     s.router
       .listModels(all ? undefined : servable)
       .filter((m) => !allowed || allowed.includes(m.id))
-      .map((m) => ({ id: m.id, object: 'model', created, owned_by: m.ownedBy }))
+      .map((m) => ({ id: m.id, object: 'model', created, owned_by: m.ownedBy, ...(m.kind === 'chat' ? {} : { kind: m.kind }) }))
   const wantsAll = (value: string | undefined) => value === 'true' || value === '1'
 
   app.get('/models', (c) => c.json({ object: 'list', data: list(c.get('client').allowedModels, wantsAll(c.req.query('all'))) }))

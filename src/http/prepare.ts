@@ -4,14 +4,17 @@ import type { IncomingMessage } from 'node:http'
 import type { Context } from 'hono'
 import type { ClientKeys } from '../core/client-keys.js'
 import { timeOrderedUuid } from '../core/ids.js'
-import { readJsonFrom } from './body.js'
+import { readBytesFrom, readJsonFrom } from './body.js'
 import type { Prepared } from './doors/door.js'
 import { identify } from './middleware/client-auth.js'
+import { isMultipart, parseMultipart } from './multipart.js'
 
 export interface PrepareOptions {
   keys: ClientKeys
   allowAnonymous: boolean
   bodyLimit: number
+  /** Largest multipart body, for doors that take uploads. */
+  uploadLimit: number
 }
 
 /**
@@ -32,13 +35,20 @@ interface RawRequest {
   body: IncomingMessage | AsyncIterable<Uint8Array>
 }
 
-async function prepare(o: PrepareOptions, raw: RawRequest): Promise<Prepared> {
+/** JSON, or for doors that take uploads, a multipart form (see multipart.ts). */
+async function readBody(o: PrepareOptions, raw: RawRequest, multipart: boolean): Promise<unknown> {
+  const type = raw.header('content-type')
+  if (!multipart || !isMultipart(type)) return readJsonFrom(raw.body, raw.header('content-length'), o.bodyLimit)
+  return parseMultipart(await readBytesFrom(raw.body, raw.header('content-length'), o.uploadLimit), type!)
+}
+
+async function prepare(o: PrepareOptions, raw: RawRequest, multipart: boolean): Promise<Prepared> {
   const caller = identify(o.keys, o.allowAnonymous, {
     authorization: raw.header('authorization'),
     apiKey: raw.header('x-api-key'),
     remoteAddress: raw.remoteAddress,
   })
-  const body = await readJsonFrom(raw.body, raw.header('content-length'), o.bodyLimit)
+  const body = await readBody(o, raw, multipart)
   const { requestId, clientRequestId, startedAt, header } = raw
   return { requestId, clientRequestId, startedAt, caller, body, header }
 }
@@ -49,16 +59,17 @@ export function prepareNode(
   req: IncomingMessage,
   ids: { requestId: string; clientRequestId: string | undefined },
   startedAt: number,
+  multipart = false,
 ): Promise<Prepared> {
   const header = (name: string) => {
     const v = req.headers[name]
     return Array.isArray(v) ? v[0] : v
   }
-  return prepare(o, { ...ids, startedAt, header, remoteAddress: req.socket.remoteAddress, body: req })
+  return prepare(o, { ...ids, startedAt, header, remoteAddress: req.socket.remoteAddress, body: req }, multipart)
 }
 
 /** From a hono context (app.fetch); the request id and start time come from the app's first middleware. */
-export function prepareHono(o: PrepareOptions, c: Context): Promise<Prepared> {
+export function prepareHono(o: PrepareOptions, c: Context, multipart = false): Promise<Prepared> {
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
   return prepare(o, {
     requestId: c.get('requestId') as string,
@@ -67,5 +78,5 @@ export function prepareHono(o: PrepareOptions, c: Context): Promise<Prepared> {
     header: (name) => c.req.header(name),
     remoteAddress: incoming?.socket?.remoteAddress,
     body: incoming ?? ((c.req.raw.body ?? []) as AsyncIterable<Uint8Array>),
-  })
+  }, multipart)
 }

@@ -20,6 +20,8 @@ export interface Prepared {
 
 export type Reply =
   | { kind: 'json'; status: number; headers?: Record<string, string>; body: unknown }
+  /** A body that is not JSON (a transcription as plain text); `type` is its Content-Type. */
+  | { kind: 'text'; status: number; type: string; body: string }
   /** The client left before anything was sent (logged as 499; nobody reads the answer). */
   | { kind: 'closed' }
   // biome-ignore lint/suspicious/noExplicitAny: each door streams its own event type
@@ -39,6 +41,8 @@ export interface Door {
   path: string
   /** Served under server.route_prefix (the OpenAI-style doors) or at the root (the seeds' routes). */
   prefixed: boolean
+  /** Takes multipart/form-data uploads as well as JSON (within server.upload_limit). */
+  multipart?: boolean
   handle(req: Prepared, signal: AbortSignal): Promise<Reply>
   /** Any error of this door's requests (preparation included) in the door's own shape. */
   error(err: unknown): ErrorReply
