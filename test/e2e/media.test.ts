@@ -6,33 +6,11 @@ import { findUsageByRequest } from '../../src/db/usage.repo.js'
 import { FAKE_MP4, FAKE_PNG, FakeOpenAIMedia } from '../fakes/openai-media.js'
 import { type TestApp, startTestApp } from '../helpers/app.js'
 import { call, keyFor, waitFor } from '../helpers/compat.js'
+import { mediaPrices, mediaProvider } from '../helpers/media.js'
 
 const SECRET = 'admin-secret-for-tests'
 let fake: FakeOpenAIMedia
 let app: TestApp
-
-export const mediaProvider = (url: string) => ({
-  type: 'openai-compatible',
-  base_url: `${url}/v1`,
-  api_key: 'sk-media',
-  models: [
-    { id: 'img-1', kind: 'image' },
-    { id: 'img-fail', kind: 'image' },
-    { id: 'whisper-x', kind: 'transcription' },
-    { id: 'vid-1', kind: 'video' },
-    { id: 'vid-fail', kind: 'video' },
-    'chatty',
-  ],
-})
-
-export const mediaPrices = {
-  'img-1': { per_image: 2 },
-  'img-fail': { per_image: 2 },
-  // 1 unit per token: the fake reports 20 input and 5 output tokens.
-  'whisper-x': { prompt: 1000, completion: 1000 },
-  'vid-1': { per_second: 1.5 },
-  'vid-fail': { per_second: 1 },
-}
 
 beforeAll(async () => {
   fake = await new FakeOpenAIMedia().start()
