@@ -39,11 +39,11 @@ export class FakeOpenAIMedia extends FakeUpstream {
     }
     const auth = req.headers.authorization ?? ''
     if (!this.keys.has(auth.replace(/^Bearer /, ''))) {
-      return sendJson(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } })
+      return void sendJson(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } })
     }
     const video = /^\/v1\/videos\/([^/]+)$/.exec(path)
     if (req.method === 'GET' && video) return this.follow(res, video[1]!)
-    if (req.method !== 'POST') return sendJson(res, 404, invalid(`no route ${req.method} ${path}`))
+    if (req.method !== 'POST') return void sendJson(res, 404, invalid(`no route ${req.method} ${path}`))
     const fields = await this.fields(req, res)
     if (!fields) return
     this.requests.push({ path, fields: describe(fields) })
@@ -70,15 +70,15 @@ export class FakeOpenAIMedia extends FakeUpstream {
   }
 
   private generate(res: ServerResponse, f: Record<string, unknown>): void {
-    if (typeof f.prompt !== 'string' || !f.prompt) return sendJson(res, 400, invalid("'prompt' is required", 'prompt'))
-    if (String(f.model).endsWith('-fail')) return sendJson(res, 400, invalid('Your request was rejected by the safety system'))
+    if (typeof f.prompt !== 'string' || !f.prompt) return void sendJson(res, 400, invalid("'prompt' is required", 'prompt'))
+    if (String(f.model).endsWith('-fail')) return void sendJson(res, 400, invalid('Your request was rejected by the safety system'))
     this.images(res, Number(f.n ?? 1), f.response_format === 'b64_json')
   }
 
   private edit(res: ServerResponse, f: Record<string, unknown>): void {
     const images = [f['image[]'] ?? f.image].flat().filter((x) => x instanceof File)
-    if (!images.length) return sendJson(res, 400, invalid("'image' is required", 'image'))
-    if (typeof f.prompt !== 'string') return sendJson(res, 400, invalid("'prompt' is required", 'prompt'))
+    if (!images.length) return void sendJson(res, 400, invalid("'image' is required", 'image'))
+    if (typeof f.prompt !== 'string') return void sendJson(res, 400, invalid("'prompt' is required", 'prompt'))
     this.images(res, Number(f.n ?? 1), false)
   }
 
@@ -88,14 +88,14 @@ export class FakeOpenAIMedia extends FakeUpstream {
   }
 
   private async transcribe(res: ServerResponse, f: Record<string, unknown>): Promise<void> {
-    if (!(f.file instanceof File)) return sendJson(res, 400, invalid("'file' is required", 'file'))
+    if (!(f.file instanceof File)) return void sendJson(res, 400, invalid("'file' is required", 'file'))
     const size = (await f.file.arrayBuffer()).byteLength
     const text = `heard ${size} bytes${f.language ? ` in ${f.language}` : ''}${f.prompt ? ` about ${f.prompt}` : ''}`
     sendJson(res, 200, { text, usage: { type: 'tokens', input_tokens: 20, output_tokens: 5, total_tokens: 25 } })
   }
 
   private create(res: ServerResponse, f: Record<string, unknown>): void {
-    if (typeof f.prompt !== 'string' || !f.prompt) return sendJson(res, 400, invalid("'prompt' is required", 'prompt'))
+    if (typeof f.prompt !== 'string' || !f.prompt) return void sendJson(res, 400, invalid("'prompt' is required", 'prompt'))
     const id = `video_up${++this.counter}`
     const task: VideoTask = {
       id,
@@ -112,7 +112,7 @@ export class FakeOpenAIMedia extends FakeUpstream {
 
   private follow(res: ServerResponse, id: string): void {
     const task = this.videos.get(id)
-    if (!task) return sendJson(res, 404, invalid(`Video ${id} not found`))
+    if (!task) return void sendJson(res, 404, invalid(`Video ${id} not found`))
     this.polls++
     if (!this.hold && task.status === 'queued') Object.assign(task, { status: 'in_progress', progress: 50 })
     else if (!this.hold && task.status === 'in_progress') {
