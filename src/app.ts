@@ -11,6 +11,8 @@ import { embeddingsDoor } from './http/doors/embeddings/door.js'
 import { imageDoors } from './http/doors/media/images.js'
 import { transcriptionDoor } from './http/doors/media/transcriptions.js'
 import { videoDoor, videoRoutes } from './http/doors/media/videos.js'
+import { seedMediaDoors } from './http/doors/seed-media/door.js'
+import { SEED_MEDIA_ROUTES } from './http/doors/seed-media/routes.js'
 import { messagesDoors } from './http/doors/messages/door.js'
 import { openaiChatDoor } from './http/doors/openai/chat.js'
 import { responsesDoor } from './http/doors/responses/door.js'
@@ -40,6 +42,7 @@ function doorsOf(s: Services): Door[] {
     ...imageDoors(media),
     transcriptionDoor(media),
     videoDoor(media),
+    ...seedMediaDoors(SEED_MEDIA_ROUTES, media),
   ]
 }
 
@@ -61,6 +64,7 @@ export function createApp(s: Services) {
       allowAnonymous: s.config.security.allow_anonymous,
       bodyLimit: s.config.server.body_limit,
       uploadLimit: s.config.server.upload_limit,
+      adminSecret: s.config.admin.secret,
     },
     log: s.log,
     inflight: new Set(),

@@ -85,7 +85,7 @@ async function serveDoor(serving: DoorServing, door: Door, req: IncomingMessage,
   const ids = requestIds(req.headers['x-request-id'] as string | undefined)
   const base = serving.baseHeaders(ids.visible)
   try {
-    const prepared = await prepareNode(serving.prepare, req, ids, startedAt, door.multipart)
+    const prepared = await prepareNode(serving.prepare, req, ids, startedAt, door)
     const reply = await door.handle(prepared, abortOnClose(res, serving.inflight))
     if (reply.kind === 'closed') serving.log.info(closedLine(door.path, ids.requestId))
     render(res, base, reply)

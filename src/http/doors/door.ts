@@ -43,6 +43,8 @@ export interface Door {
   prefixed: boolean
   /** Takes multipart/form-data uploads as well as JSON (within server.upload_limit). */
   multipart?: boolean
+  /** The admin secret is accepted as well as client keys (the seeds' routes, acting for any user_uuid). */
+  adminActs?: boolean
   handle(req: Prepared, signal: AbortSignal): Promise<Reply>
   /** Any error of this door's requests (preparation included) in the door's own shape. */
   error(err: unknown): ErrorReply

@@ -12,7 +12,7 @@ export function mountDoors(app: Hono<AppEnv>, serving: DoorServing): void {
   for (const door of serving.doors) {
     app.post((door.prefixed ? serving.routePrefix : '') + door.path, async (c) => {
       try {
-        const reply = await door.handle(await prepareHono(serving.prepare, c, door.multipart), clientSignal(c, serving.inflight))
+        const reply = await door.handle(await prepareHono(serving.prepare, c, door), clientSignal(c, serving.inflight))
         if (reply.kind === 'closed') {
           serving.log.info(closedLine(door.path, c.get('requestId')))
           return c.body(null, 499 as 200)
