@@ -8,7 +8,14 @@ export interface MountedRoute {
 
 const summaries: Record<string, string> = {
   'POST /v1/chat/completions': 'Chat completion, streaming (SSE) or not; OpenAI-compatible',
-  'GET /v1/models': 'List routable models',
+  'GET /v1/models': 'List routable models (media models with their kind)',
+  'POST /v1/images/generations': 'Images from a prompt (url or b64_json); answers when they exist',
+  'POST /v1/images/edits': 'Edit images: a form (image[] files, mask) or JSON with image URLs',
+  'POST /v1/audio/transcriptions': 'Speech to text: a form with the file, or JSON with file_url',
+  'POST /v1/videos': 'Start a video (or, with a music model, a song) task; answers at once with the queued task',
+  'GET /v1/videos': "The caller's media tasks, newest first (?limit=&after=)",
+  'GET /v1/videos/{id}': 'One media task: status, progress, result URLs',
+  'GET /v1/videos/{id}/content': 'Redirect to (or send) the result of a completed task',
   'GET /v1/models/{id}': 'One model',
   'POST /v1/responses': 'OpenAI Responses API: a response or its event stream (SSE); store and previous_response_id',
   'GET /v1/responses/{id}': 'A stored response (its creator only)',
@@ -41,6 +48,7 @@ const summaries: Record<string, string> = {
   'POST /chat/stream': 'Session chat as SSE lines: chunk…, then complete (or error)',
   'GET /session/{id}/info': 'A chat session: user, upstream conversation, last activity, message count, status',
   'POST /session/{id}/clear': "Forget a session's history",
+  'POST /cozeZhsApi/luyala/video/create': 'Seed route: a video for user_uuid, answered when done ({video_url, task_id})',
 }
 
 /** Root-level admin paths of the seeds' user-token API (behind the admin secret). */
