@@ -10,6 +10,11 @@ import type { Door } from './http/doors/door.js'
 import { mountDoors } from './http/doors/mount.js'
 import { communicateDoors } from './http/doors/communicate/door.js'
 import { embeddingsDoor } from './http/doors/embeddings/door.js'
+import { imageDoors } from './http/doors/media/images.js'
+import { transcriptionDoor } from './http/doors/media/transcriptions.js'
+import { videoDoor, videoRoutes } from './http/doors/media/videos.js'
+import { seedMediaDoors } from './http/doors/seed-media/door.js'
+import { SEED_MEDIA_ROUTES } from './http/doors/seed-media/routes.js'
 import { messagesDoors } from './http/doors/messages/door.js'
 import { openaiChatDoor } from './http/doors/openai/chat.js'
 import { responsesDoor } from './http/doors/responses/door.js'
@@ -33,6 +38,7 @@ import { userAdminRoutes } from './http/user-admin.routes.js'
 /** Every way into the core chat service. */
 function doorsOf(s: Services): Door[] {
   const common = { chat: s.chat, pingMs: s.config.server.ping_interval_ms, log: s.log }
+  const media = { tasks: s.tasks, waitMs: s.config.tasks.wait_ms, log: s.log }
   return [
     openaiChatDoor(common),
     ...sessionDoors(common),
@@ -40,6 +46,10 @@ function doorsOf(s: Services): Door[] {
     ...messagesDoors(common),
     embeddingsDoor({ embeddings: s.embeddings, log: s.log }),
     ...communicateDoors({ ...common, assistant: s.assistant, allowAnonymous: () => s.config.security.allow_anonymous }),
+    ...imageDoors(media),
+    transcriptionDoor(media),
+    videoDoor(media),
+    ...seedMediaDoors(SEED_MEDIA_ROUTES, media),
   ]
 }
 
@@ -56,7 +66,13 @@ export function createApp(s: Services) {
   const serving: DoorServing = {
     doors: doorsOf(s),
     routePrefix: prefix,
-    prepare: { keys: s.keys, allowAnonymous: s.config.security.allow_anonymous, bodyLimit: s.config.server.body_limit },
+    prepare: {
+      keys: s.keys,
+      allowAnonymous: s.config.security.allow_anonymous,
+      bodyLimit: s.config.server.body_limit,
+      uploadLimit: s.config.server.upload_limit,
+      adminSecret: s.config.admin.secret,
+    },
     log: s.log,
     inflight: new Set(),
     baseHeaders: (requestId) => baseHeaders(requestId, cors),
@@ -106,6 +122,7 @@ export function createApp(s: Services) {
   openai.use('*', clientAuth(s.keys, s.config.security.allow_anonymous))
   openai.route('/', modelRoutes(s))
   openai.route('/', responseRoutes(new ResponsesStore(s.db)))
+  openai.route('/', videoRoutes(s.tasks))
   app.route(`${prefix}/v1`, openai)
 
   if (s.config.admin.enabled) app.route('/api', adminRoutes(s))

@@ -14,6 +14,7 @@ import { type ProviderInstance, buildProviders } from './core/provider-registry.
 import { Relay } from './core/relay.js'
 import { Router } from './core/router.js'
 import { Sessions } from './core/sessions.js'
+import { TaskEngine } from './core/tasks/engine.js'
 import { UsageRecorder } from './core/usage-recorder.js'
 import { type Db, openDatabase } from './db/client.js'
 import { findUser } from './db/users.repo.js'
@@ -48,6 +49,8 @@ export interface Services {
   assistant: Assistant
   /** /conf: the live settings, changed in place in `config`. */
   runtime: RuntimeConfig
+  /** Media jobs (images, video, music, transcriptions): durable tasks, polled and billed once. */
+  tasks: TaskEngine
   startedAt: number
 }
 
@@ -116,6 +119,18 @@ export function createServices(config: Config, options: ServiceOptions): Service
     mcp,
     runtime: new RuntimeConfig(config, db),
     assistant: new Assistant({ chat, mcp, sessions, db, agents: () => ({ model: config.agents.model, maxSteps: config.agents.max_steps }) }),
+    tasks: new TaskEngine({
+      db,
+      router,
+      relay,
+      billing,
+      pool,
+      instances,
+      log: log.child('tasks'),
+      config: config.tasks,
+      reserveCompletionTokens: config.billing.reserve_completion_tokens,
+      storeContent: config.records.store_content,
+    }),
     startedAt: Date.now(),
   }
   return services

@@ -32,6 +32,9 @@ export async function shutdownGracefully(
   const timer = setTimeout(() => server.closeAllConnections(), TAIL_MS)
   await closed
   clearTimeout(timer)
+  // Unfinished media tasks stay in the database; the next start polls them on.
+  s.tasks.stop()
+  await s.tasks.idle()
   s.recorder.flush()
   s.billing.flush()
   s.pool.flushTouches()

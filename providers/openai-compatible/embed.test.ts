@@ -29,7 +29,7 @@ describe('openai-compatible models', () => {
       { id: 'embed-small', ownedBy: 'openai-compatible', kind: 'embedding' },
       { id: 'vectors', ownedBy: 'openai-compatible', upstream: 'text-embed-3', kind: 'embedding' },
     ])
-    expect(() => definition.settings!.parse({ models: [{ id: 'x', kind: 'image' }] })).toThrow()
+    expect(() => definition.settings!.parse({ models: [{ id: 'x', kind: 'hologram' }] })).toThrow()
   })
 })
 

@@ -8,6 +8,7 @@ import { openAIChat } from '../../src/kit/openai-chat.js'
 import { defineProvider } from '../../src/kit/types.js'
 import type { CallContext, ChatRequest, CredentialHealth, DeltaEvent, ModelSpec } from '../../src/kit/types.js'
 import { embed } from './embed.js'
+import { pollMedia, submitMedia } from './media.js'
 
 const modelEntry = z.union([
   z.string(),
@@ -15,8 +16,8 @@ const modelEntry = z.union([
     id: z.string(),
     upstream: z.string().optional(),
     owned_by: z.string().optional(),
-    /** `embedding` models are served by /v1/embeddings instead of chat. */
-    kind: z.enum(['chat', 'embedding']).optional(),
+    /** `embedding` models are served by /v1/embeddings; media kinds by the images, audio and videos routes. */
+    kind: z.enum(['chat', 'embedding', 'image', 'video', 'music', 'transcription']).optional(),
   }),
 ])
 
@@ -28,6 +29,10 @@ export const settingsSchema = z.object({
   chat_path: z.string().default('/chat/completions'),
   /** Path appended to base_url for embeddings. */
   embeddings_path: z.string().default('/embeddings'),
+  images_path: z.string().default('/images/generations'),
+  edits_path: z.string().default('/images/edits'),
+  transcriptions_path: z.string().default('/audio/transcriptions'),
+  videos_path: z.string().default('/videos'),
 })
 export type OpenAICompatibleSettings = z.infer<typeof settingsSchema>
 
@@ -73,6 +78,8 @@ export default defineProvider<OpenAICompatibleSettings>({
     models: toModelSpecs(settings.models, name),
     chat: (req, ctx) => chat(name, req, ctx),
     embed: (req, ctx) => embed(name, req, ctx),
+    submitMedia: (req, ctx) => submitMedia(name, req, ctx),
+    pollMedia: (task, ctx) => pollMedia(name, task, ctx),
     probe: (ctx) => probe(name, ctx),
   }),
 })

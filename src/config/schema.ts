@@ -38,9 +38,16 @@ export const priceSchema = z.strictObject(
     prompt: z.number().nonnegative().default(0),
     completion: z.number().nonnegative().default(0),
     per_call: z.number().nonnegative().default(0),
+    /** Media: each image made. */
+    per_image: z.number().nonnegative().default(0),
+    /** Media: each second of video (or of a song) made. */
+    per_second: z.number().nonnegative().default(0),
   },
   // A misspelt price field would otherwise leave the model free.
-  { error: (i) => (i.code === 'unrecognized_keys' ? 'unknown key (a price takes prompt, completion and per_call)' : undefined) },
+  {
+    error: (i) =>
+      i.code === 'unrecognized_keys' ? 'unknown key (a price takes prompt, completion, per_call, per_image and per_second)' : undefined,
+  },
 )
 
 export const configSchema = z.strictObject({
@@ -54,6 +61,8 @@ export const configSchema = z.strictObject({
         .transform((p) => (p ? `/${p.replace(/^\/+|\/+$/g, '')}` : '').replace(/^\/$/, '')),
       proxy_url: z.string().url().optional(),
       body_limit: bytes.default(10 * 1024 * 1024),
+      /** Largest multipart upload (image edits, audio to transcribe, a video's reference image). */
+      upload_limit: bytes.default(25 * 1024 * 1024),
       cors: z.boolean().default(true),
       swagger: z.boolean().default(true),
       /** Comment sent on a silent stream this often, so proxies keep the connection. */
@@ -145,6 +154,19 @@ export const configSchema = z.strictObject({
       max_steps: z.number().int().positive().default(8),
       /** One MCP tool call's limit; past it the model gets a timeout error as the tool's result. */
       tool_timeout_ms: z.number().int().positive().default(30_000),
+    })
+    .prefault({}),
+  tasks: z
+    .strictObject({
+      /** First wait before asking an upstream where a media task stands; grows by half each time. */
+      poll_interval_ms: z.number().int().positive().default(2000),
+      max_poll_interval_ms: z.number().int().positive().default(30_000),
+      /** A task still unfinished this long after it was submitted fails (nothing is charged). */
+      timeout_ms: z.number().int().positive().default(30 * 60_000),
+      /** How long a route that answers when the job is done (images, transcriptions, the seeds' routes) waits. */
+      wait_ms: z.number().int().positive().default(10 * 60_000),
+      /** Seconds of video or music reserved when a request names no length (the charge is what was made). */
+      default_seconds: z.number().positive().default(10),
     })
     .prefault({}),
   providers: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),

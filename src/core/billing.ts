@@ -12,6 +12,8 @@ import type { Usage } from './tally.js'
 import type { UsageRecorder } from './usage-recorder.js'
 
 export type Price = z.infer<typeof priceSchema>
+/** The part of a price a chat turn uses. */
+export type TokenPrice = Pick<Price, 'prompt' | 'completion' | 'per_call'>
 
 /** The balance cannot cover the estimate. */
 export class InsufficientQuota extends Error {
@@ -22,6 +24,14 @@ export class InsufficientQuota extends Error {
     super(`insufficient token balance: this request needs up to ${needed}, ${available} available`)
     this.name = 'InsufficientQuota'
   }
+}
+
+/** What a media job made, as billed. */
+export interface MediaMade {
+  images?: number | undefined
+  seconds?: number | undefined
+  promptTokens?: number | undefined
+  completionTokens?: number | undefined
 }
 
 export interface Hold {
@@ -39,9 +49,11 @@ export interface TurnReservation {
 export interface Settlement {
   userId: string | null
   hold: Hold | undefined
-  price: Price | undefined
+  price: TokenPrice | undefined
   /** Usage to bill; undefined bills nothing (failed upstream, nothing delivered). */
   usage: Usage | undefined
+  /** A charge computed elsewhere (media jobs: images, seconds, calls), instead of the tokens' cost. */
+  amount?: number | undefined
   usageRow: NewUsage
   record: NewRecord | undefined
 }
@@ -76,7 +88,7 @@ export class Billing {
     return this.config.require_price
   }
 
-  cost(price: Price, promptTokens: number, completionTokens: number): number {
+  cost(price: TokenPrice, promptTokens: number, completionTokens: number): number {
     const raw = (price.prompt * promptTokens + price.completion * completionTokens) / 1000 + price.per_call
     return round(raw * this.config.token_base_multiplier)
   }
@@ -88,7 +100,7 @@ export class Billing {
    * cover the prompt plus billing.min_completion_tokens of answer. `limit` is set when the balance,
    * not the client, decides how long the answer may be: the upstream must stop there.
    */
-  reserveTurn(userId: string, requestId: string, price: Price, promptTokens: number, want: number | undefined): TurnReservation {
+  reserveTurn(userId: string, requestId: string, price: TokenPrice, promptTokens: number, want: number | undefined): TurnReservation {
     const promptCost = this.cost(price, promptTokens, 0)
     const perToken = (price.completion / 1000) * this.config.token_base_multiplier
     const wanted = want ?? this.config.reserve_completion_tokens
@@ -113,14 +125,31 @@ export class Billing {
     })
   }
 
-  /** Take `amount` from the user's available balance, or throw InsufficientQuota. */
-  reserve(userId: string, requestId: string, amount: number): Hold | undefined {
+  /**
+   * What a media job costs: per_image for each image, per_second of video or music, per_call once,
+   * prompt/completion per 1K tokens (vision, speech), all times token_base_multiplier.
+   */
+  mediaCost(price: Price, made: MediaMade): number {
+    const raw =
+      price.per_call +
+      price.per_image * (made.images ?? 0) +
+      price.per_second * (made.seconds ?? 0) +
+      (price.prompt * (made.promptTokens ?? 0) + price.completion * (made.completionTokens ?? 0)) / 1000
+    return round(raw * this.config.token_base_multiplier)
+  }
+
+  /**
+   * Take `amount` from the user's available balance, or throw InsufficientQuota. `holder` names who
+   * settles it: this process by default (a crash gives it back at the next start); media tasks hold
+   * under their own name, since a restarted relay finishes them and settles then.
+   */
+  reserve(userId: string, requestId: string, amount: number, holder = this.instanceId): Hold | undefined {
     if (amount <= 0) return undefined
     return immediate(this.db, () => {
       const available = findUser(this.db, userId)?.availToken ?? 0
       if (available < amount) throw new InsufficientQuota(amount, round(available))
       setAvailable(this.db, userId, round(available - amount))
-      const row = insertHold(this.db, { userId, requestId, amount, instanceId: this.instanceId, createdAt: Date.now() })
+      const row = insertHold(this.db, { userId, requestId, amount, instanceId: holder, createdAt: Date.now() })
       return { id: row.id, userId, amount }
     })
   }
@@ -131,7 +160,8 @@ export class Billing {
    * Returns what was charged.
    */
   settle(s: Settlement): number {
-    const wanted = s.price && s.usage ? this.cost(s.price, s.usage.promptTokens, s.usage.completionTokens) : 0
+    const tokens = s.price && s.usage ? this.cost(s.price, s.usage.promptTokens, s.usage.completionTokens) : 0
+    const wanted = s.amount ?? tokens
     if (!s.userId || (!s.hold && wanted <= 0)) {
       this.recorder.record({ ...s.usageRow, charged: 0 })
       if (s.record) this.queueRecord({ ...s.record, token: 0 })

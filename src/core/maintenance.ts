@@ -4,6 +4,7 @@ import { conversationInUse, pruneConversations } from '../db/conversations.repo.
 import { pruneIdempotent } from '../db/idempotency.repo.js'
 import { pruneRecords } from '../db/records.repo.js'
 import { pruneStoredResponses } from '../db/responses.repo.js'
+import { pruneTasks } from '../db/tasks.repo.js'
 import { pruneUsage } from '../db/usage.repo.js'
 import type { Services } from '../services.js'
 import { callContext } from './call-context.js'
@@ -13,9 +14,13 @@ const DAY_MS = 24 * 3600_000
 /** A retried admin call is replayed for this long; clients retry within minutes, not days. */
 const IDEMPOTENCY_TTL_MS = 7 * DAY_MS
 
-/** What the last run of this instance left unfinished: reservations of requests that died with it. */
+/**
+ * What the last run of this instance left unfinished: reservations of requests that died with it
+ * are given back; media tasks still running upstream are polled on (and settled when they end).
+ */
 export function recoverAtStart(s: Services): void {
   s.billing.releaseLeftBehind()
+  s.tasks.resume()
 }
 
 /** Expired sessions, stale billing holds (crashed requests) and old idempotency keys. */
@@ -24,7 +29,7 @@ export function sweep(s: Services, now = Date.now()): { sessions: number; holds:
   return { sessions: s.sessions.prune(now), holds: s.billing.releaseStale(now) }
 }
 
-/** Delete usage, chat records, stored responses and conversation mappings older than records.chat_max_days (-1 keeps all). */
+/** Delete usage, chat records, stored responses, finished media tasks and conversation mappings older than records.chat_max_days (-1 keeps all). */
 export async function pruneOld(s: Services, now = Date.now()): Promise<{ usage: number; records: number; responses: number; conversations: number }> {
   const days = s.config.records.chat_max_days
   if (days < 0) return { usage: 0, records: 0, responses: 0, conversations: 0 }
@@ -34,6 +39,8 @@ export async function pruneOld(s: Services, now = Date.now()): Promise<{ usage: 
   const usage = pruneUsage(s.db, before)
   const records = pruneRecords(s.db, before)
   const responses = pruneStoredResponses(s.db, before)
+  // Finished media tasks go with their records; running ones stay whatever their age.
+  pruneTasks(s.db, before)
   const rows = pruneConversations(s.db, before)
   const seen = new Set<string>()
   for (const row of rows) {

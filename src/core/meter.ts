@@ -8,6 +8,10 @@ import type { Usage } from './tally.js'
 
 export const RECORD_API_CHAT = 1
 export const RECORD_SESSION_CHAT = 2
+export const RECORD_IMAGE = 3
+/** Speech to text and music. */
+export const RECORD_AUDIO = 4
+export const RECORD_VIDEO = 5
 export const RECORD_EMBEDDING = 6
 /** A WebSocket chat turn (the seed's realtime routes). */
 export const RECORD_REALTIME_CHAT = 7

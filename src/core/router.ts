@@ -4,6 +4,7 @@ import type { ModelSpec } from '../kit/types.js'
 import type { ProviderInstance } from './provider-registry.js'
 
 export type ReasoningMode = 'field' | 'fold' | 'hide'
+export type ModelKind = NonNullable<ModelSpec['kind']>
 
 export interface Candidate {
   instance: ProviderInstance
@@ -115,18 +116,20 @@ export class Router {
   }
 
   listModels(visible: (instance: ProviderInstance, spec: ModelSpec) => boolean = () => true) {
-    const out = new Map<string, string>()
+    const out = new Map<string, { ownedBy: string; kind: ModelKind }>()
     for (const [id, entries] of this.byModel) {
       const shown = entries.filter((e) => visible(e.instance, e.spec))
       if (!shown.length) continue
       const first = shown[0]!
-      out.set(id, first.spec.ownedBy ?? first.instance.name)
-      for (const e of shown) for (const s of e.spec.suffixes ?? []) out.set(`${id}-${s}`, e.spec.ownedBy ?? e.instance.name)
+      out.set(id, { ownedBy: first.spec.ownedBy ?? first.instance.name, kind: first.spec.kind ?? 'chat' })
+      for (const e of shown) for (const s of e.spec.suffixes ?? []) out.set(`${id}-${s}`, { ownedBy: e.spec.ownedBy ?? e.instance.name, kind: e.spec.kind ?? 'chat' })
     }
-    // A route or alias is listed when one of its targets is.
-    const listable = (name: string) => this.resolve(name)?.candidates.some((c) => visible(c.instance, c.spec)) ?? false
-    for (const name of Object.keys(this.config.routes)) if (listable(name)) out.set(name, 'freeway')
-    for (const name of Object.keys(this.config.aliases)) if (listable(name)) out.set(name, 'freeway')
-    return [...out].map(([id, ownedBy]) => ({ id, ownedBy }))
+    // A route or alias is listed when one of its targets is, with the kind of its first target.
+    const listed = (name: string) => this.resolve(name)?.candidates.find((c) => visible(c.instance, c.spec))
+    for (const name of [...Object.keys(this.config.routes), ...Object.keys(this.config.aliases)]) {
+      const target = listed(name)
+      if (target) out.set(name, { ownedBy: 'freeway', kind: target.spec.kind ?? 'chat' })
+    }
+    return [...out].map(([id, m]) => ({ id, ...m }))
   }
 }

@@ -153,6 +153,8 @@ export const records = sqliteTable(
     isDeleted: integer('is_deleted', { mode: 'boolean' }).notNull().default(false),
     /** 1 API chat, 2 session chat, 3 image, 4 audio, 5 video. */
     recordType: integer('record_type').notNull(),
+    /** The seeds' chat_id, when the request named one (their clients group records by it). */
+    chatId: text('chat_id'),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [index('records_user').on(t.userId, t.id), index('records_created').on(t.createdAt)],
@@ -231,3 +233,50 @@ export const runtimeSettings = sqliteTable('runtime_settings', {
   value: text('value', { mode: 'json' }).notNull(),
   updatedAt: integer('updated_at').notNull().default(now),
 })
+/**
+ * Media jobs (images, video, music, transcriptions). A row is written before the upstream call and
+ * updated as the upstream task moves, so a restarted relay finds unfinished tasks and polls them on.
+ */
+export const mediaTasks = sqliteTable(
+  'media_tasks',
+  {
+    id: text('id').primaryKey(),
+    /** Owner: the user billed, else the key alone (see core/tasks/engine.ts). */
+    userId: text('user_id'),
+    keyId: integer('key_id'),
+    /** The request that submitted it: its usage row and record carry this id. */
+    requestId: text('request_id').notNull(),
+    clientRequestId: text('client_request_id'),
+    kind: text('kind', { enum: ['image', 'video', 'music', 'transcription'] }).notNull(),
+    /** The model as the client named it. */
+    model: text('model').notNull(),
+    status: text('status', { enum: ['submitting', 'queued', 'in_progress', 'completed', 'failed'] }).notNull(),
+    progress: integer('progress').notNull().default(0),
+    /** The provider instance, credential and upstream model that took the job. */
+    provider: text('provider'),
+    credentialId: integer('credential_id'),
+    upstreamModel: text('upstream_model'),
+    upstreamId: text('upstream_id'),
+    /** What the adapter needs to poll (MediaJob.state). */
+    state: text('state', { mode: 'json' }).$type<Record<string, unknown>>(),
+    /** The MediaRequest as submitted (without inline file bytes). */
+    request: text('request', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    /** MediaOutput[] once completed. */
+    outputs: text('outputs', { mode: 'json' }).$type<unknown[]>(),
+    text: text('text'),
+    error: text('error'),
+    /** The failure kind (timeout, unavailable...) of a failed task. */
+    errorKind: text('error_kind'),
+    usage: text('usage', { mode: 'json' }).$type<Record<string, number>>(),
+    /** The reservation taken at submit (billing_holds.id), settled once when the task ends. */
+    holdId: integer('hold_id'),
+    charged: real('charged').notNull().default(0),
+    chatId: text('chat_id'),
+    recordType: integer('record_type').notNull(),
+    polls: integer('polls').notNull().default(0),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    completedAt: integer('completed_at'),
+  },
+  (t) => [index('media_tasks_owner').on(t.userId, t.createdAt), index('media_tasks_status').on(t.status)],
+)

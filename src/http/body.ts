@@ -34,12 +34,8 @@ function readNode(req: IncomingMessage, limit: number): Promise<Buffer> {
   })
 }
 
-/** A request body's bytes as they came (doors that take binary uploads); 413 past the limit. */
-export async function readBytesFrom(
-  source: IncomingMessage | AsyncIterable<Uint8Array>,
-  contentLength: string | undefined,
-  limit: number,
-): Promise<Buffer> {
+/** A request body's bytes; 413 past the limit. */
+export function readBytesFrom(source: IncomingMessage | AsyncIterable<Uint8Array>, contentLength: string | undefined, limit: number): Promise<Buffer> {
   if (Number(contentLength ?? 0) > limit) throw ApiError.tooLarge(limit)
   return 'headers' in source ? readNode(source, limit) : readLimited(source, limit)
 }
@@ -50,8 +46,7 @@ export async function readJsonFrom(
   contentLength: string | undefined,
   limit: number,
 ): Promise<unknown> {
-  if (Number(contentLength ?? 0) > limit) throw ApiError.tooLarge(limit)
-  const raw = 'headers' in source ? await readNode(source, limit) : await readLimited(source, limit)
+  const raw = await readBytesFrom(source, contentLength, limit)
   if (!raw.length) throw ApiError.badRequest('request body is empty; send JSON')
   try {
     return JSON.parse(raw.toString('utf8'))

@@ -74,7 +74,10 @@ function sendJson(res: ServerResponse, status: number, base: Record<string, stri
 
 function render(res: ServerResponse, base: Record<string, string>, reply: Reply): void {
   if (reply.kind === 'json') sendJson(res, reply.status, base, reply.body, reply.headers)
-  else if (reply.kind === 'sse') streamToNode(res, withBaseHeaders(reply.options, base))
+  else if (reply.kind === 'text') {
+    res.writeHead(reply.status, { ...base, 'Content-Type': reply.type, 'Content-Length': String(Buffer.byteLength(reply.body)) })
+    res.end(reply.body)
+  }  else if (reply.kind === 'sse') streamToNode(res, withBaseHeaders(reply.options, base))
   else if (!res.headersSent && !res.destroyed) {
     res.statusCode = 499
     res.end()
@@ -86,7 +89,7 @@ async function serveDoor(serving: DoorServing, door: Door, req: IncomingMessage,
   const ids = requestIds(req.headers['x-request-id'] as string | undefined)
   const base = serving.baseHeaders(ids.visible)
   try {
-    const prepared = await prepareNode(serving.prepare, req, ids, startedAt, door.body)
+    const prepared = await prepareNode(serving.prepare, req, ids, startedAt, door)
     const reply = await door.handle(prepared, abortOnClose(res, serving.inflight))
     if (reply.kind === 'closed') serving.log.info(closedLine(door.path, ids.requestId))
     render(res, base, reply)

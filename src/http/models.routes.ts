@@ -11,7 +11,7 @@ import { ApiError, openaiErrors } from './errors.js'
 import type { RouteDoc } from './route-doc.js'
 import { openaiQuery } from './query.js'
 
-const modelSchema = z.object({ id: z.string(), object: z.literal('model'), created: z.number().int(), owned_by: z.string() })
+const modelSchema = z.object({ id: z.string(), object: z.literal('model'), created: z.number().int(), owned_by: z.string(), kind: z.enum(['embedding', 'image', 'video', 'music', 'transcription']).optional().meta({ description: 'What the model makes, when not chat' }) })
 const listQuery = z.object({
   all: z.string().optional().meta({ description: '`true` or `1`: every routable model, whether or not anything can serve it now' }),
 })
@@ -63,7 +63,7 @@ export function modelRoutes(s: Services) {
     s.router
       .listModels(all ? undefined : servable)
       .filter((m) => !allowed || allowed.includes(m.id))
-      .map((m): z.infer<typeof modelSchema> => ({ id: m.id, object: 'model', created, owned_by: m.ownedBy }))
+      .map((m): z.infer<typeof modelSchema> => ({ id: m.id, object: 'model', created, owned_by: m.ownedBy, ...(m.kind === 'chat' ? {} : { kind: m.kind }) }))
   const wantsAll = (query: Record<string, string>) => {
     const { all } = openaiQuery(listQuery, query)
     return all === 'true' || all === '1'

@@ -5,14 +5,27 @@ import type { Context } from 'hono'
 import type { ClientKeys } from '../core/client-keys.js'
 import { timeOrderedUuid } from '../core/ids.js'
 import { readBytesFrom, readJsonFrom } from './body.js'
-import type { Prepared } from './doors/door.js'
-import { identify } from './middleware/client-auth.js'
+import type { Caller } from '../core/chat/caller.js'
+import { safeEqual } from '../db/secret-box.js'
+import type { Door, Prepared } from './doors/door.js'
+import { bearerOf, identify } from './middleware/client-auth.js'
+import { isMultipart, parseMultipart } from './multipart.js'
 
 export interface PrepareOptions {
   keys: ClientKeys
   allowAnonymous: boolean
   bodyLimit: number
+  /** Largest multipart body, for doors that take uploads. */
+  uploadLimit: number
+  /** admin.secret: on doors with `adminActs`, it authenticates a caller that may act for any user. */
+  adminSecret?: string | undefined
 }
+
+/** What a door asks of the preparation beyond JSON and a client key. */
+export type DoorTraits = Pick<Door, 'multipart' | 'adminActs' | 'body'>
+
+/** The operator, calling with the admin secret: may name any user (the seeds' user_uuid). */
+const ADMIN_CALLER: Caller = { keyId: null, userId: null, allowedModels: null, actForOthers: true, passthroughTokens: [] }
 
 /**
  * The request's ids: Freeway's own (a time-ordered UUIDv7, the key of its usage row) and the
@@ -33,14 +46,25 @@ interface RawRequest {
   url: string
 }
 
-async function prepare(o: PrepareOptions, raw: RawRequest, as: 'json' | 'bytes' = 'json'): Promise<Prepared> {
-  const caller = identify(o.keys, o.allowAnonymous, {
-    authorization: raw.header('authorization'),
-    apiKey: raw.header('x-api-key'),
-    remoteAddress: raw.remoteAddress,
-  })
-  const read = as === 'bytes' ? readBytesFrom : readJsonFrom
-  const body = await read(raw.body, raw.header('content-length'), o.bodyLimit)
+/** JSON, or for doors that take uploads, a multipart form (see multipart.ts). */
+async function readBody(o: PrepareOptions, raw: RawRequest, traits: DoorTraits): Promise<unknown> {
+  const type = raw.header('content-type')
+  // 'bytes': binary uploads passed on unread (the /communicate door)
+  if (traits.body === 'bytes') return readBytesFrom(raw.body, raw.header('content-length'), o.bodyLimit)
+  if (!traits.multipart || !isMultipart(type)) return readJsonFrom(raw.body, raw.header('content-length'), o.bodyLimit)
+  return parseMultipart(await readBytesFrom(raw.body, raw.header('content-length'), o.uploadLimit), type!)
+}
+
+function callerOf(o: PrepareOptions, raw: RawRequest, traits: DoorTraits): Caller {
+  const authorization = raw.header('authorization')
+  const given = bearerOf(authorization)
+  if (traits.adminActs && o.adminSecret && given && safeEqual(given, o.adminSecret)) return ADMIN_CALLER
+  return identify(o.keys, o.allowAnonymous, { authorization, apiKey: raw.header('x-api-key'), remoteAddress: raw.remoteAddress })
+}
+
+async function prepare(o: PrepareOptions, raw: RawRequest, traits: DoorTraits): Promise<Prepared> {
+  const caller = callerOf(o, raw, traits)
+  const body = await readBody(o, raw, traits)
   const { requestId, clientRequestId, startedAt, header, url } = raw
   return { requestId, clientRequestId, startedAt, caller, body, header, url }
 }
@@ -51,17 +75,17 @@ export function prepareNode(
   req: IncomingMessage,
   ids: { requestId: string; clientRequestId: string | undefined },
   startedAt: number,
-  as: 'json' | 'bytes' = 'json',
+  traits: DoorTraits = {},
 ): Promise<Prepared> {
   const header = (name: string) => {
     const v = req.headers[name]
     return Array.isArray(v) ? v[0] : v
   }
-  return prepare(o, { ...ids, startedAt, header, remoteAddress: req.socket.remoteAddress, body: req, url: req.url ?? '/' }, as)
+  return prepare(o, { ...ids, startedAt, header, remoteAddress: req.socket.remoteAddress, body: req, url: req.url ?? '/' }, traits)
 }
 
 /** From a hono context (app.fetch); the request id and start time come from the app's first middleware. */
-export function prepareHono(o: PrepareOptions, c: Context, as: 'json' | 'bytes' = 'json'): Promise<Prepared> {
+export function prepareHono(o: PrepareOptions, c: Context, traits: DoorTraits = {}): Promise<Prepared> {
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
   return prepare(o, {
     requestId: c.get('requestId') as string,
@@ -71,5 +95,5 @@ export function prepareHono(o: PrepareOptions, c: Context, as: 'json' | 'bytes' 
     remoteAddress: incoming?.socket?.remoteAddress,
     body: incoming ?? ((c.req.raw.body ?? []) as AsyncIterable<Uint8Array>),
     url: incoming?.url ?? new URL(c.req.url).pathname + new URL(c.req.url).search,
-  }, as)
+  }, traits)
 }

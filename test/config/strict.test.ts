@@ -28,9 +28,9 @@ describe('unknown keys', () => {
   it('in a price name the field and what a price takes', () => {
     for (const field of ['promt', 'input'])
       expect(() => buildConfig({ billing: { prices: { 'gpt-4o': { [field]: 1, completion: 2 } } } }, {})).toThrow(
-        `billing.prices.gpt-4o.${field}: unknown key (a price takes prompt, completion and per_call)`,
+        `billing.prices.gpt-4o.${field}: unknown key (a price takes prompt, completion, per_call, per_image and per_second)`,
       )
-    expect(buildConfig({ billing: { prices: { 'gpt-4o': { prompt: 1 } } } }, {}).billing.prices['gpt-4o']).toEqual({ prompt: 1, completion: 0, per_call: 0 })
+    expect(buildConfig({ billing: { prices: { 'gpt-4o': { prompt: 1 } } } }, {}).billing.prices['gpt-4o']).toEqual({ prompt: 1, completion: 0, per_call: 0, per_image: 0, per_second: 0 })
   })
 
   it('in a route object are named, not reported as a failed union', () => {

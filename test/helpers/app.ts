@@ -81,6 +81,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         await services.mcp.closeAll()
         server.closeAllConnections()
         await new Promise<void>((resolve) => server.close(() => resolve()))
+        services.tasks.stop()
+        await services.tasks.idle()
         services.recorder.flush()
         services.billing.flush()
         services.pool.flushTouches()

@@ -23,6 +23,8 @@ export interface Prepared {
 
 export type Reply =
   | { kind: 'json'; status: number; headers?: Record<string, string>; body: unknown }
+  /** A body that is not JSON (a transcription as plain text); `type` is its Content-Type. */
+  | { kind: 'text'; status: number; type: string; body: string }
   /** The client left before anything was sent (logged as 499; nobody reads the answer). */
   | { kind: 'closed' }
   // biome-ignore lint/suspicious/noExplicitAny: each door streams its own event type
@@ -44,6 +46,10 @@ export interface Door {
   prefixed: boolean
   /** 'bytes': the body is passed on unread as a Buffer (uploads); JSON otherwise. */
   body?: 'json' | 'bytes'
+  /** Takes multipart/form-data uploads as well as JSON (within server.upload_limit). */
+  multipart?: boolean
+  /** The admin secret is accepted as well as client keys (the seeds' routes, acting for any user_uuid). */
+  adminActs?: boolean
   handle(req: Prepared, signal: AbortSignal): Promise<Reply>
   /** Any error of this door's requests (preparation included) in the door's own shape. */
   error(err: unknown): ErrorReply

@@ -12,12 +12,13 @@ export function mountDoors(app: Hono<AppEnv>, serving: DoorServing): void {
   for (const door of serving.doors) {
     app.post((door.prefixed ? serving.routePrefix : '') + door.path, async (c) => {
       try {
-        const reply = await door.handle(await prepareHono(serving.prepare, c, door.body), clientSignal(c, serving.inflight))
+        const reply = await door.handle(await prepareHono(serving.prepare, c, door), clientSignal(c, serving.inflight))
         if (reply.kind === 'closed') {
           serving.log.info(closedLine(door.path, c.get('requestId')))
           return c.body(null, 499 as 200)
         }
         if (reply.kind === 'json') return c.json(reply.body, reply.status as 200, reply.headers)
+        if (reply.kind === 'text') return c.body(reply.body, reply.status as 200, { 'Content-Type': reply.type })
         return sseResponse(c, reply.options)
       } catch (err) {
         const e = door.error(err)

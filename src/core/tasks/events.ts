@@ -1,0 +1,33 @@
+// Progress of media tasks inside the process: the engine publishes every change of a task here;
+// waiting routes listen for the end, and the realtime issue will forward events to sockets.
+import { EventEmitter } from 'node:events'
+import type { MediaStatus } from '../../kit/types.js'
+
+export interface TaskEvent {
+  id: string
+  userId: string | null
+  keyId: number | null
+  status: MediaStatus
+  progress: number
+  /** Set once the task is over. */
+  final: boolean
+}
+
+export class TaskEvents {
+  private readonly emitter = new EventEmitter()
+
+  constructor() {
+    // Every waiting request listens; there is no sensible bound on how many wait at once.
+    this.emitter.setMaxListeners(0)
+  }
+
+  publish(event: TaskEvent): void {
+    this.emitter.emit('task', event)
+  }
+
+  /** Every task's events; returns the unsubscribe function. */
+  subscribe(listener: (event: TaskEvent) => void): () => void {
+    this.emitter.on('task', listener)
+    return () => this.emitter.off('task', listener)
+  }
+}
