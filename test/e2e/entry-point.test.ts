@@ -113,7 +113,7 @@ describe('entry point', () => {
 /** What `npm start` needs of this checkout, in a temporary directory (the dependencies linked). */
 function copyProject(): string {
   const dir = mkdtempSync(join(tmpdir(), 'fw-npm-start-'))
-  for (const name of ['src', 'providers', 'drizzle', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'config.yaml'])
+  for (const name of ['src', 'providers', 'drizzle', 'scripts', 'console', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'config.yaml'])
     cpSync(join(ROOT, name), join(dir, name), { recursive: true })
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'))
   return dir
