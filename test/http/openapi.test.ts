@@ -5,6 +5,7 @@ import { compileErrors, validate } from '@readme/openapi-parser'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { providers } from '../../providers/index.js'
+import { communicateQuery } from '../../src/http/doors/communicate/door.js'
 import { embeddingsSchema } from '../../src/http/doors/embeddings/door.js'
 import { countSchema, messagesSchema } from '../../src/http/doors/messages/body.js'
 import { chatRequestSchema } from '../../src/http/doors/openai/validate.js'
@@ -81,6 +82,8 @@ describe('the OpenAPI document', () => {
     expect(bodyOf(`${PREFIX}/v1/embeddings`)).toBe(embeddingsSchema)
     expect(bodyOf('/chat')).toBe(chatSchema)
     expect(bodyOf('/chat/stream')).toBe(chatSchema)
+    expect(docOf({ method: 'POST', path: '/communicate' }, PREFIX)?.query).toBe(communicateQuery)
+    expect(docOf({ method: 'POST', path: '/api/communicate' }, PREFIX)?.query).toBe(communicateQuery)
     const chat = doc.paths[`${PREFIX}/v1/chat/completions`].post
     expect(chat.requestBody.content['application/json'].schema.required).toEqual(['messages'])
     expect(Object.keys(chat.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '402', '429', '502', '503']))
