@@ -55,6 +55,19 @@ export const FIELDS: Readonly<Record<Section, Readonly<Record<string, Field>>>> 
   video: {},
 }
 
+/** The schema configSchema gives the value at a config path (each section is an object behind prefault), or null. */
+function configValueSchema(path: readonly string[]): z.ZodType {
+  let schema: z.ZodType = configSchema
+  for (const key of path) schema = ((schema instanceof z.ZodPrefault ? schema.unwrap() : schema) as z.ZodObject).shape[key]!
+  // An unset optional value is shown as null, never left out.
+  return (schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema).nullable()
+}
+
+/** What sections() answers: each section's fields, valued as the live config holds them. */
+export const sectionsSchema = z.strictObject(
+  Object.fromEntries(SECTIONS.map((type) => [type, z.strictObject(Object.fromEntries(Object.entries(FIELDS[type]).map(([key, f]) => [key, configValueSchema(f.path)])))])),
+)
+
 export class RuntimeConfigError extends Error {}
 
 const read = (config: Config, path: readonly string[]): unknown => path.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], config)

@@ -2,12 +2,41 @@
 // /command/get. Behind the admin secret; envelope {"code":0,"msg":"success","data":...}.
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { RuntimeConfigError } from '../core/runtime-config.js'
+import { RuntimeConfigError, SECTIONS, sectionsSchema } from '../core/runtime-config.js'
 import type { Services } from '../services.js'
-import { EnvelopeError, bodyOf, limitBody, seedFail, seedOk } from './envelope.js'
+import { EnvelopeError, bodyOf, limitBody, seedEnvelope, seedErrors, seedFail, seedOk } from './envelope.js'
 import { adminAuth } from './middleware/admin-auth.js'
+import type { RouteDoc } from './route-doc.js'
 
-const updateSchema = z.object({ type: z.string().trim().min(1, 'type is required'), key: z.string().trim().min(1, 'key is required'), value: z.unknown() })
+const updateSchema = z.object({
+  type: z.string().trim().min(1, 'type is required').meta({ description: `The section: ${SECTIONS.join(', ')}` }),
+  key: z.string().trim().min(1, 'key is required').meta({ description: 'A field of the section, as /conf/get lists them' }),
+  // A form post sends strings: the field converts them ('4', 'false').
+  value: z.unknown().refine((v) => v !== undefined, 'value is required'),
+})
+
+const base = { tag: 'admin', auth: 'admin' } as const
+export const confDocs: RouteDoc[] = [
+  { ...base, method: 'get', path: '/conf/get', summary: 'The runtime configuration, by section', response: seedEnvelope(sectionsSchema), errors: seedErrors() },
+  {
+    ...base,
+    method: 'post',
+    forms: true,
+    path: '/conf/update',
+    summary: 'Change one setting: applied at once and kept across restarts (fields read at start are refused)',
+    body: updateSchema,
+    response: seedEnvelope(z.object({ type: z.string(), key: z.string(), value: z.unknown().meta({ description: 'As applied (null: unset)' }) })),
+    errors: seedErrors(400),
+  },
+  {
+    ...base,
+    method: 'get',
+    path: '/command/get',
+    summary: 'The settings that differ from their defaults, as -key=value arguments',
+    response: seedEnvelope(z.string()),
+    errors: seedErrors(),
+  },
+]
 
 export function confRoutes(s: Services) {
   const app = new Hono()
@@ -25,7 +54,6 @@ export function confRoutes(s: Services) {
 
   app.post('/conf/update', async (c) => {
     const body = await bodyOf(c, updateSchema, { forms: true })
-    if (body.value === undefined) throw new EnvelopeError(400, 'value is required')
     const value = s.runtime.update(body.type, body.key, body.value)
     s.log.info(`runtime setting ${body.type}.${body.key} changed`)
     return seedOk(c, { type: body.type, key: body.key, value })

@@ -66,6 +66,8 @@ function parameters(where: 'path' | 'query' | 'header', schema: z.ZodObject | un
 }
 
 function requestBody(doc: RouteDoc): Json | undefined {
+  // OpenAPI 3.1: a media type without a schema is any bytes.
+  if (doc.upload) return { required: false, description: doc.upload, content: { '*/*': {} } }
   if (!doc.body) return undefined
   const schema = jsonSchema(doc.body, 'input')
   const content: Json = { 'application/json': { schema } }
@@ -129,8 +131,8 @@ export function buildOpenApi(routes: readonly MountedRoute[], prefix: string) {
     tags: [
       { name: 'openai', description: 'OpenAI-compatible API' },
       { name: 'anthropic', description: 'Anthropic Messages API' },
-      { name: 'sessions', description: 'Server-side chat sessions (the seeds’ /chat routes)' },
-      { name: 'admin', description: 'Keys, credentials, users, records (behind the admin secret)' },
+      { name: 'sessions', description: 'Server-side chat sessions (the seeds’ /chat and /communicate routes)' },
+      { name: 'admin', description: 'Keys, credentials, users, records, MCP servers, runtime configuration (behind the admin secret)' },
       { name: 'system', description: 'Health, this document, Swagger UI' },
     ],
     components: {

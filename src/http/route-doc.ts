@@ -27,6 +27,8 @@ export interface RouteDoc {
   auth: 'client' | 'admin' | 'none'
   /** The JSON body's schema, the one the handler parses with. */
   body?: z.ZodType
+  /** The body, optional, is an uploaded file of any type (read as bytes, not parsed): what it is for. */
+  upload?: string
   /** The body may also come as a form post (urlencoded or multipart), as the seeds' clients send it. */
   forms?: boolean
   params?: z.ZodObject

@@ -2,15 +2,18 @@
 // without an entry fails test/http/openapi.test.ts.
 import { adminConsoleDocs } from './admin-console.routes.js'
 import { adminCredentialDocs } from './admin-credentials.routes.js'
+import { confDocs } from './conf.routes.js'
 import { consoleDocs } from './console.routes.js'
 import { adminKeyDocs } from './admin-keys.routes.js'
 import { adminDocs } from './admin.routes.js'
 import { docsDocs } from './docs.routes.js'
+import { communicateDocs } from './doors/communicate/door.js'
 import { embeddingsDocs } from './doors/embeddings/door.js'
 import { messagesDocs } from './doors/messages/schemas.js'
 import { chatDocs } from './doors/openai/schemas.js'
 import { responsesDocs } from './doors/responses/schemas.js'
 import { sessionDocs } from './doors/sessions/schemas.js'
+import { mcpDocs } from './mcp.routes.js'
 import { modelDocs } from './models.routes.js'
 import type { RouteDoc } from './route-doc.js'
 import { systemDocs } from './system.routes.js'
@@ -23,11 +26,14 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   ...embeddingsDocs,
   ...modelDocs,
   ...sessionDocs,
+  ...communicateDocs,
   ...adminDocs,
   ...adminKeyDocs,
   ...adminCredentialDocs,
   ...adminConsoleDocs,
   ...userAdminDocs,
+  ...mcpDocs,
+  ...confDocs,
   ...systemDocs,
   ...docsDocs,
   ...consoleDocs,

@@ -5,6 +5,7 @@ import { compileErrors, validate } from '@readme/openapi-parser'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { providers } from '../../providers/index.js'
+import { communicateQuery } from '../../src/http/doors/communicate/door.js'
 import { embeddingsSchema } from '../../src/http/doors/embeddings/door.js'
 import { countSchema, messagesSchema } from '../../src/http/doors/messages/body.js'
 import { chatRequestSchema } from '../../src/http/doors/openai/validate.js'
@@ -12,9 +13,10 @@ import { responsesRequestSchema } from '../../src/http/doors/responses/validate.
 import { chatSchema } from '../../src/http/doors/sessions/chat.js'
 import { apiRoutes, docOf, undocumentedRoutes } from '../../src/http/openapi.js'
 import { ROUTE_DOCS } from '../../src/http/route-docs.js'
+import { STDIO_SERVER } from '../fakes/mcp-server.js'
 import { type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js'
 import { type TestApp, startTestApp } from '../helpers/app.js'
-import { keyFor } from '../helpers/compat.js'
+import { keyFor, sseData } from '../helpers/compat.js'
 import { memoryProvider } from '../helpers/memory-provider.js'
 
 const PREFIX = '/hf'
@@ -80,6 +82,8 @@ describe('the OpenAPI document', () => {
     expect(bodyOf(`${PREFIX}/v1/embeddings`)).toBe(embeddingsSchema)
     expect(bodyOf('/chat')).toBe(chatSchema)
     expect(bodyOf('/chat/stream')).toBe(chatSchema)
+    expect(docOf({ method: 'POST', path: '/communicate' }, PREFIX)?.query).toBe(communicateQuery)
+    expect(docOf({ method: 'POST', path: '/api/communicate' }, PREFIX)?.query).toBe(communicateQuery)
     const chat = doc.paths[`${PREFIX}/v1/chat/completions`].post
     expect(chat.requestBody.content['application/json'].schema.required).toEqual(['messages'])
     expect(Object.keys(chat.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '402', '429', '502', '503']))
@@ -91,8 +95,10 @@ describe('the OpenAPI document', () => {
     try {
       const otherDoc = (await (await fetch(`${other.url}/openapi.json`)).json()) as { paths: object }
       const paths = Object.keys(otherDoc.paths)
-      expect(paths.filter((p) => /^\/(api|user|record)\//.test(p))).toEqual([])
+      // /api/communicate is a chat door under /api, not an admin route.
+      expect(paths.filter((p) => /^\/(api|user|record|mcp|conf|command)\//.test(p) && p !== '/api/communicate')).toEqual([])
       expect(paths).toContain('/v1/chat/completions')
+      expect(paths).toContain('/api/communicate')
     } finally {
       await other.close()
     }
@@ -204,6 +210,43 @@ describe('the relay answers as the document says', () => {
     expect(doc.paths['/chat/stream'].post.responses['200'].content['text/event-stream']).toBeDefined()
     await stream.text()
     checked.add('post /chat/stream')
+  })
+
+  it('the MCP, runtime configuration and /communicate routes', { timeout: 40_000 }, async () => {
+    // A browser page of another site is refused by the admin guard: the routes that take no input answer that error.
+    const foreign = { origin: 'https://elsewhere.example' }
+    const server = { ...STDIO_SERVER, env: { WEATHER_KEY: 'secret-weather-key' }, description: 'weather' }
+    const updated = await conforms('POST', '/mcp/update', await call('POST', '/mcp/update?name=weather', { name: 'weather', ...server }), 200)
+    expect(updated.data.weather).toMatchObject({ status: 'connected', env: { WEATHER_KEY: '****-key' } })
+    expect(updated.data.weather.tools.length).toBeGreaterThan(0)
+    await conforms('POST', '/mcp/update', await call('POST', '/mcp/update?name=broken', { command: 'freeway-no-such-command' }), 200)
+    await conforms('POST', '/mcp/update', await call('POST', '/mcp/update?name=weather', { url: 'not a url' }), 400)
+    const listed = await conforms('GET', '/mcp/get', await call('GET', '/mcp/get'), 200)
+    expect(listed.data.McpServers.broken).toMatchObject({ status: 'error', error: expect.any(String) })
+    await conforms('GET', '/mcp/get', await call('GET', '/mcp/get', undefined, foreign), 403)
+    await conforms('POST', '/mcp/disable', await call('POST', '/mcp/disable?name=weather&disable=1'), 200)
+    await conforms('POST', '/mcp/disable', await call('POST', '/mcp/disable?name=weather&disable=2'), 400)
+    await conforms('POST', '/mcp/sync', await call('POST', '/mcp/sync'), 200)
+    await conforms('POST', '/mcp/sync', await call('POST', '/mcp/sync', undefined, foreign), 403)
+    await conforms('DELETE', '/mcp/delete', await call('DELETE', '/mcp/delete?name=broken'), 200)
+    await conforms('DELETE', '/mcp/delete', await call('DELETE', '/mcp/delete?name=broken'), 404)
+
+    const conf = await conforms('GET', '/conf/get', await call('GET', '/conf/get'), 200)
+    expect(conf.data.llm.default_model).toBeNull()
+    await conforms('GET', '/conf/get', await call('GET', '/conf/get', undefined, foreign), 403)
+    const changed = await conforms('POST', '/conf/update', await call('POST', '/conf/update', { type: 'llm', key: 'max_steps', value: '6' }), 200)
+    expect(changed.data).toEqual({ type: 'llm', key: 'max_steps', value: 6 })
+    await conforms('POST', '/conf/update', await call('POST', '/conf/update', { type: 'llm', key: 'max_steps' }), 400)
+    expect((await conforms('GET', '/command/get', await call('GET', '/command/get'), 200)).data).toBe(`-route_prefix=${PREFIX} -max_steps=6`)
+    await conforms('GET', '/command/get', await call('GET', '/command/get', undefined, foreign), 403)
+
+    for (const path of ['/communicate', '/api/communicate']) {
+      const stream = await client('POST', `${path}?prompt=/help`)
+      expect(stream.headers.get('content-type')).toContain('text/event-stream')
+      expect(doc.paths[path].post.responses['200'].content['text/event-stream']).toBeDefined()
+      expect(sseData(await stream.text())).toEqual([expect.objectContaining({ type: 'message', data: expect.any(Object) })])
+      await conforms('POST', path, await client('POST', `${path}?prompt=%20`), 400)
+    }
   })
 
   it('checked an answer of every route but the HTML pages (Swagger UI, the console: test/browser drives them)', () => {

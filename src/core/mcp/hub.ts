@@ -7,7 +7,7 @@ import type { Db } from '../../db/client.js'
 import { deleteMcpServer, listMcpServers, saveMcpServer, setMcpDisabled } from '../../db/mcp.repo.js'
 import type { SecretBox } from '../../db/secret-box.js'
 import type { Logger } from '../../kit/log.js'
-import { type McpServerConfig, mcpServerSchema, shownConfig, toolName } from './server-config.js'
+import { type McpServerConfig, type McpServerView, mcpServerSchema, shownConfig, toolName } from './server-config.js'
 import { transportFor } from './transport.js'
 
 /** Starting a server (a child process, a handshake) may take longer than one tool call may. */
@@ -57,8 +57,8 @@ export class McpHub {
   }
 
   /** Every server with its shown config, status and tools. */
-  describe(): Record<string, unknown> {
-    const out: Record<string, unknown> = {}
+  describe(): Record<string, McpServerView> {
+    const out: Record<string, McpServerView> = {}
     for (const [name, e] of this.servers) {
       const status = e.config.disabled ? 'disabled' : e.client ? 'connected' : e.error ? 'error' : 'idle'
       out[name] = { ...shownConfig(e.config), status, ...(e.error ? { error: e.error } : {}), tools: e.tools.map((t) => ({ name: t.name, description: t.description })) }

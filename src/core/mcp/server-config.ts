@@ -28,8 +28,28 @@ export const transportOf = (c: McpServerConfig): 'stdio' | 'http' | 'sse' => c.t
 const mask = (value: string) => (value.length <= 4 ? '****' : `****${value.slice(-4)}`)
 const maskAll = (values: Record<string, string>) => Object.fromEntries(Object.entries(values).map(([k, v]) => [k, mask(v)]))
 
+const masked = z.record(z.string(), z.string()).meta({ description: 'Values masked to their last 4 characters' })
+
+/** A server as the admin routes show it: its config (masked), its status and its tools. */
+export const mcpServerView = z.strictObject({
+  type: z.enum(['stdio', 'http', 'sse']),
+  command: z.string().optional(),
+  args: z.array(z.string()),
+  env: masked,
+  cwd: z.string().optional(),
+  url: z.string().optional(),
+  headers: masked,
+  description: z.string(),
+  disabled: z.boolean(),
+  status: z.enum(['connected', 'idle', 'error', 'disabled']),
+  /** Why the last connection failed. */
+  error: z.string().optional(),
+  tools: z.array(z.strictObject({ name: z.string().meta({ description: 'As offered to the model: server__tool' }), description: z.string() })),
+})
+export type McpServerView = z.infer<typeof mcpServerView>
+
 /** The config as the admin routes show it: env values and headers may be keys, so only their last 4 characters show. */
-export function shownConfig(c: McpServerConfig): Record<string, unknown> {
+export function shownConfig(c: McpServerConfig): Omit<McpServerView, 'status' | 'error' | 'tools'> {
   return { ...c, type: transportOf(c), env: maskAll(c.env), headers: maskAll(c.headers) }
 }
 

@@ -2,13 +2,41 @@
 // The prompt is a message or a command (core/agents/assistant.ts); the body, when there is one,
 // is an uploaded file. The answer streams as SSE `data: {"type":…}` lines; a failure before the
 // first event is an HTTP error in the seed's envelope {"code","msg"}.
-import type { Assistant, AssistantEvent } from '../../../core/agents/assistant.js'
+import { z } from 'zod'
+import { type Assistant, type AssistantEvent, COMMANDS } from '../../../core/agents/assistant.js'
 import { ChatFailure } from '../../../core/chat/failure.js'
 import type { Logger } from '../../../kit/log.js'
 import { actingCaller } from '../../acting-user.js'
-import { ApiError, toApiError } from '../../errors.js'
+import { seedFailSchema } from '../../envelope.js'
+import { ApiError, TURN_STATUSES, toApiError } from '../../errors.js'
+import type { RouteDoc } from '../../route-doc.js'
 import { SSE_HEADERS, type SseOptions } from '../../sse-response.js'
 import type { Door, ErrorReply, Prepared, Reply } from '../door.js'
+
+const PATHS = ['/communicate', '/api/communicate'] as const
+
+export const communicateQuery = z.object({
+  prompt: z
+    .string({ error: 'Missing prompt parameter' })
+    .trim()
+    .min(1, 'Missing prompt parameter')
+    .meta({ description: `A message, or a command: ${Object.keys(COMMANDS).join(', ')}` }),
+  user_id: z.string().trim().optional().meta({ description: 'The user to act for (a key that may act for others, or anonymous access)' }),
+})
+
+export const communicateDocs: RouteDoc[] = PATHS.map((path) => ({
+  method: 'post' as const,
+  path,
+  summary: "Seed 004's chat bot: a message or a /command, answered as an event stream",
+  tag: 'sessions' as const,
+  auth: 'client' as const,
+  query: communicateQuery,
+  upload: 'An optional file sent with the prompt (an image or audio), its type in Content-Type.',
+  stream:
+    '`data: {"type":…}` lines: `delta` and `reasoning` ({content, step}), `step`, `tool_call` ({step, name, arguments}), `tool_result` ({step, name, result, is_error}), `message` ({content, data?}), then `done` ({content, steps}); a failure once streaming is `{"type":"error","code","msg"}`.',
+  // The seed's envelope {code, msg}, with the statuses of a chat turn.
+  errors: { name: 'SeedFailure', schema: seedFailSchema, statuses: TURN_STATUSES },
+}))
 
 export interface CommunicateOptions {
   assistant: Assistant
@@ -52,10 +80,11 @@ function communicateError(err: unknown, log: Logger): ErrorReply {
 
 async function handle(o: CommunicateOptions, req: Prepared, signal: AbortSignal): Promise<Reply> {
   try {
-    const query = new URL(req.url, 'http://localhost').searchParams
-    const prompt = query.get('prompt')?.trim()
-    if (!prompt) throw ApiError.badRequest('Missing prompt parameter', 'prompt')
-    const named = query.get('user_id')?.trim() || undefined
+    const search = new URL(req.url, 'http://localhost').searchParams
+    const parsed = communicateQuery.safeParse({ prompt: search.get('prompt') ?? undefined, user_id: search.get('user_id') ?? undefined })
+    if (!parsed.success) throw ApiError.badRequest(parsed.error.issues[0]!.message, parsed.error.issues[0]!.path.join('.'))
+    const { prompt } = parsed.data
+    const named = parsed.data.user_id || undefined
     const who = actingCaller(req.caller, named, o.allowAnonymous())
     const bytes = req.body as Buffer
     const upload = bytes.length ? { bytes, type: (req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase() } : undefined
@@ -87,5 +116,5 @@ async function handle(o: CommunicateOptions, req: Prepared, signal: AbortSignal)
 
 export function communicateDoors(o: CommunicateOptions): Door[] {
   const error = (err: unknown) => communicateError(err, o.log)
-  return ['/communicate', '/api/communicate'].map((path) => ({ path, prefixed: false, body: 'bytes' as const, handle: (req, signal) => handle(o, req, signal), error }))
+  return PATHS.map((path) => ({ path, prefixed: false, body: 'bytes' as const, handle: (req, signal) => handle(o, req, signal), error }))
 }
