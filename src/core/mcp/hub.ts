@@ -2,7 +2,7 @@
 // connected at start and after every change; a client whose server died is reconnected on the next
 // use. Tool calls never throw: a failure, a timeout or a crash becomes the tool's result text, so
 // the model can read it and go on.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import type { Db } from '../../db/client.js'
 import { deleteMcpServer, listMcpServers, saveMcpServer, setMcpDisabled } from '../../db/mcp.repo.js'
 import type { SecretBox } from '../../db/secret-box.js'
@@ -134,10 +134,14 @@ export class McpHub {
     if (!entry) return Promise.reject(new Error(`no MCP server named ${name}`))
     if (entry.client) return Promise.resolve(entry.client)
     if (entry.connecting) return entry.connecting
-    const client = new Client({ name: 'freeway', version: '0.1.0' })
     entry.connecting = (async () => {
+      let opened: Client | undefined
       try {
-        await client.connect(transportFor(entry.config), { timeout: CONNECT_TIMEOUT_MS })
+        // Loaded on first use (see transport.ts).
+        const { Client: McpClient } = await import('@modelcontextprotocol/sdk/client/index.js')
+        const client = new McpClient({ name: 'freeway', version: '0.1.0' })
+        opened = client
+        await client.connect(await transportFor(entry.config), { timeout: CONNECT_TIMEOUT_MS })
         const listed = await client.listTools(undefined, { timeout: CONNECT_TIMEOUT_MS })
         entry.tools = listed.tools.map((t) => ({
           name: toolName(name, t.name),
@@ -156,7 +160,7 @@ export class McpHub {
       } catch (err) {
         entry.error = (err as Error).message
         this.log.warn(`mcp ${name}: cannot connect: ${entry.error}`)
-        await client.close().catch(() => undefined)
+        await opened?.close().catch(() => undefined)
         throw err
       } finally {
         entry.connecting = undefined
