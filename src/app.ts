@@ -56,7 +56,7 @@ export function createApp(s: Services) {
   const serving: DoorServing = {
     doors: doorsOf(s),
     routePrefix: prefix,
-    prepare: { keys: s.keys, allowAnonymous: s.config.security.allow_anonymous, bodyLimit: s.config.server.body_limit },
+    prepare: { keys: s.keys, allowAnonymous: s.config.security.allow_anonymous, bodyLimit: s.config.server.body_limit, limiter: s.limiter },
     log: s.log,
     inflight: new Set(),
     baseHeaders: (requestId) => baseHeaders(requestId, cors),

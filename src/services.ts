@@ -16,7 +16,10 @@ import { Router } from './core/router.js'
 import { Sessions } from './core/sessions.js'
 import { UsageRecorder } from './core/usage-recorder.js'
 import { type Db, openDatabase } from './db/client.js'
-import { findUser } from './db/users.repo.js'
+import { anyLimitedUser, findUser } from './db/users.repo.js'
+import { anyLimitedKey } from './db/keys.repo.js'
+import { RateLimiter } from './core/rate-limiter.js'
+import { MemoryLimitStore } from './core/rate-limits.js'
 import { SecretBox, loadOrCreateKey } from './db/secret-box.js'
 import { type Logger, createLogger } from './kit/log.js'
 import type { ProviderDefinition } from './kit/types.js'
@@ -48,6 +51,8 @@ export interface Services {
   assistant: Assistant
   /** /conf: the live settings, changed in place in `config`. */
   runtime: RuntimeConfig
+  /** Rate limits per key, key and model, and user (src/core/rate-limiter.ts). */
+  limiter: RateLimiter
   startedAt: number
 }
 
@@ -69,6 +74,13 @@ export function createServices(config: Config, options: ServiceOptions): Service
   const pool = new CredentialPool(db, box, config.pool, log.child('pool'))
   const conversations = new ConversationMemory(db)
   const recorder = new UsageRecorder(db, log)
+  const limiter = new RateLimiter(new MemoryLimitStore(), {
+    defaults: () => config.limits.defaults,
+    userLimits: (userId) => findUser(db, userId)?.limits,
+    anyStored: () => anyLimitedKey(db) || anyLimitedUser(db),
+  })
+  // Tokens count against tpm once a request settles, from its usage row.
+  recorder.listeners.push((row) => limiter.spend(row.clientKeyId ?? null, row.userId ?? null, row.model, (row.promptTokens ?? 0) + (row.completionTokens ?? 0)))
   const router = new Router(instances, config)
   const instanceId = config.server.instance_id ?? `${hostname()}:${config.server.port}`
   const billing = new Billing(db, config.billing, recorder, log.child('billing'), instanceId)
@@ -116,6 +128,7 @@ export function createServices(config: Config, options: ServiceOptions): Service
     mcp,
     runtime: new RuntimeConfig(config, db),
     assistant: new Assistant({ chat, mcp, sessions, db, agents: () => ({ model: config.agents.model, maxSteps: config.agents.max_steps }) }),
+    limiter,
     startedAt: Date.now(),
   }
   return services

@@ -137,6 +137,18 @@ export const configSchema = z.strictObject({
       max_buffered_bytes: bytes.default(1024 * 1024),
     })
     .prefault({}),
+  limits: z
+    .strictObject({
+      /** Each client key without its own value gets these (README, Rate limits). */
+      defaults: z
+        .strictObject({
+          rpm: z.number().int().positive().optional(),
+          tpm: z.number().int().positive().optional(),
+          concurrency: z.number().int().positive().optional(),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   agents: z
     .strictObject({
       /** Model of /task and /mcp when the user has no mode. */

@@ -138,7 +138,7 @@ export class Billing {
       return 0
     }
     const userId = s.userId
-    return immediate(this.db, () => {
+    const charged = immediate(this.db, () => {
       const held = s.hold ? (takeHold(this.db, s.hold.id)?.amount ?? 0) : 0
       const available = (findUser(this.db, userId)?.availToken ?? 0) + held
       const charged = round(Math.max(0, Math.min(wanted, available)))
@@ -147,6 +147,8 @@ export class Billing {
       if (s.record) insertRecords(this.db, [{ ...s.record, userId, requestId: s.usageRow.requestId, token: charged }])
       return charged
     })
+    this.recorder.seen({ ...s.usageRow, charged })
+    return charged
   }
 
   /** Give back holds of requests that never settled (the process died mid-request). */

@@ -157,6 +157,8 @@ describe('the relay answers as the document says', () => {
     await conforms('POST', '/user/token/add', await call('POST', '/user/token/add', { user_id: 'alice', token: -1 }), 400)
     await conforms('GET', '/user/list', await call('GET', '/user/list?page_size=5'), 200)
     await conforms('POST', '/user/update/mode', await call('POST', '/user/update/mode', { user_id: 'alice', mode: 'mem' }), 200)
+    await conforms('POST', '/user/limits', await call('POST', '/user/limits', { user_id: 'alice', rpm: 1000 }), 200)
+    await conforms('POST', '/user/limits', await call('POST', '/user/limits', { user_id: 'alice', rpm: -1 }), 400)
     await conforms('GET', '/api/usage', await call('GET', '/api/usage?limit=5'), 200)
     await conforms('GET', '/api/usage', await call('GET', '/api/usage?limit=1.5'), 400)
     await conforms('POST', '/record/delete', await call('POST', '/record/delete', { ids: [99999] }), 404)

@@ -35,6 +35,7 @@ export function identify(
       allowedModels: row.allowedModels ?? null,
       actForOthers: row.actForOthers,
       passthroughTokens: [],
+      limitKey: row,
     }
   }
   const anonymous = allowAnonymous || (!keys.hasAny() && isLoopback(request.remoteAddress))
