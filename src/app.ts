@@ -24,6 +24,7 @@ import { clientAuth } from './http/middleware/client-auth.js'
 import { confRoutes } from './http/conf.routes.js'
 import { mcpRoutes } from './http/mcp.routes.js'
 import { buildOpenApi } from './http/openapi.js'
+import { metricsRoutes } from './http/metrics.routes.js'
 import { modelRoutes } from './http/models.routes.js'
 import { requestIds } from './http/prepare.js'
 import { systemRoutes } from './http/system.routes.js'
@@ -58,7 +59,7 @@ export function createApp(s: Services) {
     routePrefix: prefix,
     prepare: { keys: s.keys, allowAnonymous: s.config.security.allow_anonymous, bodyLimit: s.config.server.body_limit, limiter: s.limiter },
     log: s.log,
-    inflight: new Set(),
+    inflight: s.inflight,
     baseHeaders: (requestId) => baseHeaders(requestId, cors),
   }
 
@@ -115,6 +116,7 @@ export function createApp(s: Services) {
   if (s.config.admin.enabled) app.route('/', mcpRoutes(s))
   if (s.config.admin.enabled) app.route('/', confRoutes(s))
   app.route('/', sessionRoutes(s.chat, s.keys, s.config.security.allow_anonymous, s.log))
+  app.route('/', metricsRoutes(s))
   app.route('/', systemRoutes(s, () => buildOpenApi(app.routes, prefix)))
   return Object.assign(app, { serving, sockets: socketHub(s, serving.inflight) })
 }

@@ -19,6 +19,7 @@ import { type Db, openDatabase } from './db/client.js'
 import { anyLimitedUser, findUser } from './db/users.repo.js'
 import { anyLimitedKey } from './db/keys.repo.js'
 import { RateLimiter } from './core/rate-limiter.js'
+import { Metrics } from './core/metrics.js'
 import { MemoryLimitStore } from './core/rate-limits.js'
 import { SecretBox, loadOrCreateKey } from './db/secret-box.js'
 import { type Logger, createLogger } from './kit/log.js'
@@ -53,6 +54,10 @@ export interface Services {
   runtime: RuntimeConfig
   /** Rate limits per key, key and model, and user (src/core/rate-limiter.ts). */
   limiter: RateLimiter
+  /** GET /metrics (src/core/metrics.ts). */
+  metrics: Metrics
+  /** Door requests running now, each with the controller that stops it (http/exchange.ts InFlight). */
+  inflight: Set<AbortController>
   startedAt: number
 }
 
@@ -79,6 +84,25 @@ export function createServices(config: Config, options: ServiceOptions): Service
     userLimits: (userId) => findUser(db, userId)?.limits,
     anyStored: () => anyLimitedKey(db) || anyLimitedUser(db),
   })
+  // The door requests running now (the app's InFlight), counted by /metrics.
+  const inflight = new Set<AbortController>()
+  const metrics = new Metrics({
+    credentials: () => {
+      const counts = new Map<string, { provider: string; status: string; count: number }>()
+      for (const name of instances.keys()) {
+        for (const c of pool.entries(name)) {
+          const key = `${name}\n${c.status}`
+          const seen = counts.get(key)
+          if (seen) seen.count++
+          else counts.set(key, { provider: name, status: c.status, count: 1 })
+        }
+      }
+      return [...counts.values()]
+    },
+    inflight: () => inflight.size,
+  })
+  limiter.onReject = () => metrics.rejections.inc()
+  recorder.listeners.push((row, recordType, provider) => metrics.observe(row, recordType, provider))
   // Tokens count against tpm once a request settles, from its usage row.
   recorder.listeners.push((row) => limiter.spend(row.clientKeyId ?? null, row.userId ?? null, row.model, (row.promptTokens ?? 0) + (row.completionTokens ?? 0)))
   const router = new Router(instances, config)
@@ -129,6 +153,8 @@ export function createServices(config: Config, options: ServiceOptions): Service
     runtime: new RuntimeConfig(config, db),
     assistant: new Assistant({ chat, mcp, sessions, db, agents: () => ({ model: config.agents.model, maxSteps: config.agents.max_steps }) }),
     limiter,
+    metrics,
+    inflight,
     startedAt: Date.now(),
   }
   return services

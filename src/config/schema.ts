@@ -137,6 +137,12 @@ export const configSchema = z.strictObject({
       max_buffered_bytes: bytes.default(1024 * 1024),
     })
     .prefault({}),
+  metrics: z
+    .strictObject({
+      /** Bearer token a scraper may use for GET /metrics instead of the admin secret. */
+      token: z.string().min(8).optional(),
+    })
+    .prefault({}),
   limits: z
     .strictObject({
       /** Each client key without its own value gets these (README, Rate limits). */

@@ -44,6 +44,10 @@ export interface Settlement {
   usage: Usage | undefined
   usageRow: NewUsage
   record: NewRecord | undefined
+  /** What kind of request it was (RECORD_*), for the metrics' route label. */
+  recordType?: number | undefined
+  /** The provider that served it, or the first one planned when none did (for the metrics). */
+  provider?: string | undefined
 }
 
 // Balances are reals; rounding each charge keeps sums exact enough to compare and display.
@@ -133,7 +137,7 @@ export class Billing {
   settle(s: Settlement): number {
     const wanted = s.price && s.usage ? this.cost(s.price, s.usage.promptTokens, s.usage.completionTokens) : 0
     if (!s.userId || (!s.hold && wanted <= 0)) {
-      this.recorder.record({ ...s.usageRow, charged: 0 })
+      this.recorder.record({ ...s.usageRow, charged: 0 }, s.recordType, s.provider)
       if (s.record) this.queueRecord({ ...s.record, token: 0 })
       return 0
     }
@@ -147,7 +151,7 @@ export class Billing {
       if (s.record) insertRecords(this.db, [{ ...s.record, userId, requestId: s.usageRow.requestId, token: charged }])
       return charged
     })
-    this.recorder.seen({ ...s.usageRow, charged })
+    this.recorder.seen({ ...s.usageRow, charged }, s.recordType, s.provider)
     return charged
   }
 

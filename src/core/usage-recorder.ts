@@ -12,16 +12,16 @@ export class UsageRecorder {
   }
 
   /** Told of every row, written here or in a billing transaction (metrics, token limits). */
-  readonly listeners: ((row: NewUsage) => void)[] = []
+  readonly listeners: ((row: NewUsage, recordType: number | undefined, provider: string | undefined) => void)[] = []
 
-  record(row: NewUsage): void {
-    this.seen(row)
+  record(row: NewUsage, recordType?: number, provider?: string): void {
+    this.seen(row, recordType, provider)
     this.batch.push(row)
   }
 
   /** A row billing wrote itself: only the listeners hear of it. */
-  seen(row: NewUsage): void {
-    for (const listener of this.listeners) listener(row)
+  seen(row: NewUsage, recordType?: number, provider?: string): void {
+    for (const listener of this.listeners) listener(row, recordType, provider)
   }
 
   flush(): void {

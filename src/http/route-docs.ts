@@ -11,6 +11,7 @@ import { messagesDocs } from './doors/messages/schemas.js'
 import { chatDocs } from './doors/openai/schemas.js'
 import { responsesDocs } from './doors/responses/schemas.js'
 import { sessionDocs } from './doors/sessions/schemas.js'
+import { metricsDocs } from './metrics.routes.js'
 import { modelDocs } from './models.routes.js'
 import type { RouteDoc } from './route-doc.js'
 import { systemDocs } from './system.routes.js'
@@ -29,6 +30,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   ...adminConsoleDocs,
   ...userAdminDocs,
   ...systemDocs,
+  ...metricsDocs,
   ...docsDocs,
   ...consoleDocs,
 ]
