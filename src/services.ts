@@ -68,7 +68,7 @@ export interface ServiceOptions {
 }
 
 export function createServices(config: Config, options: ServiceOptions): Services {
-  const log = options.log ?? createLogger(config.log_level)
+  const log = options.log ?? createLogger(config.log_level, 'freeway', undefined, config.log_format)
   const dbPath = config.database.path
   const db = options.db ?? openDatabase(dbPath)
   // Before anything reads the config: what /conf/update changed outlives a restart.

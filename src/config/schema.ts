@@ -65,6 +65,8 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   log_level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** text: lines for people; json: one JSON object a line ({time, level, scope, msg, ...fields}). */
+  log_format: z.enum(['text', 'json']).default('text'),
   database: z.strictObject({ path: z.string().default('./data/freeway.db') }).prefault({}),
   security: z
     .strictObject({

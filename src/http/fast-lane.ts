@@ -90,7 +90,7 @@ async function serveDoor(serving: DoorServing, door: Door, req: IncomingMessage,
     const prepared = await prepareNode(serving.prepare, req, ids, startedAt, door.body ?? 'json', base)
     if (prepared.release) res.once('close', prepared.release)
     const reply = await door.handle(prepared, abortOnClose(res, serving.inflight))
-    if (reply.kind === 'closed') serving.log.info(closedLine(door.path, ids.requestId))
+    if (reply.kind === 'closed') serving.log.info(closedLine(door.path, ids.requestId), { requestId: ids.requestId })
     render(res, base, reply)
   } catch (err) {
     const e = door.error(err)

@@ -25,7 +25,7 @@ export function mountDoors(app: Hono<AppEnv>, serving: DoorServing): void {
         for (const name in limits) c.header(name, limits[name])
         const reply = await door.handle(prepared, clientSignal(c, serving.inflight))
         if (reply.kind === 'closed') {
-          serving.log.info(closedLine(door.path, c.get('requestId')))
+          serving.log.info(closedLine(door.path, c.get('requestId')), { requestId: c.get('requestId') })
           return c.body(null, 499 as 200)
         }
         if (reply.kind === 'json') return c.json(reply.body, reply.status as 200, reply.headers)
