@@ -66,6 +66,27 @@ describe('a key with an rpm limit', () => {
     expect(((await messages.json()) as { error: { type: string } }).error.type).toBe('rate_limit_error')
   })
 
+  it('holds on the hono app too (app.fetch, the same preparation)', async () => {
+    const key = await keyFor(app, 'fetch-user', { rpm: 1, concurrency: 1 })
+    const request = () =>
+      app.app.fetch(
+        new Request(`${app.baseURL}/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'fake-model', messages: [{ role: 'user', content: 'hi' }] }),
+        }),
+        undefined as never,
+      )
+    const first = await request()
+    expect(first.status).toBe(200)
+    expect(first.headers.get('x-ratelimit-remaining-requests')).toBe('0')
+    await first.text()
+    const second = await request()
+    expect(second.status).toBe(429)
+    expect(second.headers.get('retry-after')).toBeTruthy()
+    expect(second.headers.get('x-ratelimit-limit-requests')).toBe('1')
+  })
+
   it('leaves keys without limits alone (no headers)', async () => {
     const key = await keyFor(app, 'free-user')
     for (let i = 0; i < 5; i++) {
