@@ -29,6 +29,7 @@ import { clientAuth } from './http/middleware/client-auth.js'
 import { confRoutes } from './http/conf.routes.js'
 import { mcpRoutes } from './http/mcp.routes.js'
 import { buildOpenApi } from './http/openapi.js'
+import { metricsRoutes } from './http/metrics.routes.js'
 import { modelRoutes } from './http/models.routes.js'
 import { requestIds } from './http/prepare.js'
 import { systemRoutes } from './http/system.routes.js'
@@ -72,9 +73,10 @@ export function createApp(s: Services) {
       bodyLimit: s.config.server.body_limit,
       uploadLimit: s.config.server.upload_limit,
       adminSecret: s.config.admin.secret,
+      limiter: s.limiter,
     },
     log: s.log,
-    inflight: new Set(),
+    inflight: s.inflight,
     baseHeaders: (requestId) => baseHeaders(requestId, cors),
   }
 
@@ -132,6 +134,7 @@ export function createApp(s: Services) {
   if (s.config.admin.enabled) app.route('/', mcpRoutes(s))
   if (s.config.admin.enabled) app.route('/', confRoutes(s))
   app.route('/', sessionRoutes(s.chat, s.keys, s.config.security.allow_anonymous, s.log))
+  app.route('/', metricsRoutes(s))
   app.route('/', systemRoutes(s, () => buildOpenApi(app.routes, prefix)))
   return Object.assign(app, { serving, sockets: socketHub(s, serving.inflight) })
 }

@@ -17,7 +17,11 @@ import { Sessions } from './core/sessions.js'
 import { TaskEngine } from './core/tasks/engine.js'
 import { UsageRecorder } from './core/usage-recorder.js'
 import { type Db, openDatabase } from './db/client.js'
-import { findUser } from './db/users.repo.js'
+import { anyLimitedUser, findUser } from './db/users.repo.js'
+import { anyLimitedKey } from './db/keys.repo.js'
+import { RateLimiter } from './core/rate-limiter.js'
+import { Metrics } from './core/metrics.js'
+import { MemoryLimitStore } from './core/rate-limits.js'
 import { SecretBox, loadOrCreateKey } from './db/secret-box.js'
 import { type Logger, createLogger } from './kit/log.js'
 import type { ProviderDefinition } from './kit/types.js'
@@ -51,6 +55,12 @@ export interface Services {
   runtime: RuntimeConfig
   /** Media jobs (images, video, music, transcriptions): durable tasks, polled and billed once. */
   tasks: TaskEngine
+  /** Rate limits per key, key and model, and user (src/core/rate-limiter.ts). */
+  limiter: RateLimiter
+  /** GET /metrics (src/core/metrics.ts). */
+  metrics: Metrics
+  /** Door requests running now, each with the controller that stops it (http/exchange.ts InFlight). */
+  inflight: Set<AbortController>
   startedAt: number
 }
 
@@ -61,7 +71,7 @@ export interface ServiceOptions {
 }
 
 export function createServices(config: Config, options: ServiceOptions): Services {
-  const log = options.log ?? createLogger(config.log_level)
+  const log = options.log ?? createLogger(config.log_level, 'freeway', undefined, config.log_format)
   const dbPath = config.database.path
   const db = options.db ?? openDatabase(dbPath)
   // Before anything reads the config: what /conf/update changed outlives a restart.
@@ -72,6 +82,32 @@ export function createServices(config: Config, options: ServiceOptions): Service
   const pool = new CredentialPool(db, box, config.pool, log.child('pool'))
   const conversations = new ConversationMemory(db)
   const recorder = new UsageRecorder(db, log)
+  const limiter = new RateLimiter(new MemoryLimitStore(), {
+    defaults: () => config.limits.defaults,
+    userLimits: (userId) => findUser(db, userId)?.limits,
+    anyStored: () => anyLimitedKey(db) || anyLimitedUser(db),
+  })
+  // The door requests running now (the app's InFlight), counted by /metrics.
+  const inflight = new Set<AbortController>()
+  const metrics = new Metrics({
+    credentials: () => {
+      const counts = new Map<string, { provider: string; status: string; count: number }>()
+      for (const name of instances.keys()) {
+        for (const c of pool.entries(name)) {
+          const key = `${name}\n${c.status}`
+          const seen = counts.get(key)
+          if (seen) seen.count++
+          else counts.set(key, { provider: name, status: c.status, count: 1 })
+        }
+      }
+      return [...counts.values()]
+    },
+    inflight: () => inflight.size,
+  })
+  limiter.onReject = () => metrics.rejections.inc()
+  recorder.listeners.push((row, recordType, provider) => metrics.observe(row, recordType, provider))
+  // Tokens count against tpm once a request settles, from its usage row.
+  recorder.listeners.push((row) => limiter.spend(row.clientKeyId ?? null, row.userId ?? null, row.model, (row.promptTokens ?? 0) + (row.completionTokens ?? 0)))
   const router = new Router(instances, config)
   const instanceId = config.server.instance_id ?? `${hostname()}:${config.server.port}`
   const billing = new Billing(db, config.billing, recorder, log.child('billing'), instanceId)
@@ -131,6 +167,9 @@ export function createServices(config: Config, options: ServiceOptions): Service
       reserveCompletionTokens: config.billing.reserve_completion_tokens,
       storeContent: config.records.store_content,
     }),
+    limiter,
+    metrics,
+    inflight,
     startedAt: Date.now(),
   }
   return services

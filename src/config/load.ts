@@ -52,6 +52,7 @@ const envMap: [string, string[], (v: string) => unknown][] = [
   ['SWAGGER_ENABLE', ['server', 'swagger'], truthy],
   ['CORS_ENABLE', ['server', 'cors'], truthy],
   ['LOG_LEVEL', ['log_level'], String],
+  ['LOG_FORMAT', ['log_format'], String],
   ['DATABASE_PATH', ['database', 'path'], String],
   ['FREEWAY_SECRET_KEY', ['security', 'secret_key'], String],
   ['ALLOW_ANONYMOUS', ['security', 'allow_anonymous'], truthy],

@@ -74,6 +74,8 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   log_level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** text: lines for people; json: one JSON object a line ({time, level, scope, msg, ...fields}). */
+  log_format: z.enum(['text', 'json']).default('text'),
   database: z.strictObject({ path: z.string().default('./data/freeway.db') }).prefault({}),
   security: z
     .strictObject({
@@ -144,6 +146,24 @@ export const configSchema = z.strictObject({
       ping_interval_ms: z.number().int().positive().default(30_000),
       /** Bytes a socket may have unsent before the relay stops reading the upstream for it. */
       max_buffered_bytes: bytes.default(1024 * 1024),
+    })
+    .prefault({}),
+  metrics: z
+    .strictObject({
+      /** Bearer token a scraper may use for GET /metrics instead of the admin secret. */
+      token: z.string().min(8).optional(),
+    })
+    .prefault({}),
+  limits: z
+    .strictObject({
+      /** Each client key without its own value gets these (README, Rate limits). */
+      defaults: z
+        .strictObject({
+          rpm: z.number().int().positive().optional(),
+          tpm: z.number().int().positive().optional(),
+          concurrency: z.number().int().positive().optional(),
+        })
+        .prefault({}),
     })
     .prefault({}),
   agents: z

@@ -56,6 +56,10 @@ export interface Settlement {
   amount?: number | undefined
   usageRow: NewUsage
   record: NewRecord | undefined
+  /** What kind of request it was (RECORD_*), for the metrics' route label. */
+  recordType?: number | undefined
+  /** The provider that served it, or the first one planned when none did (for the metrics). */
+  provider?: string | undefined
 }
 
 // Balances are reals; rounding each charge keeps sums exact enough to compare and display.
@@ -163,12 +167,12 @@ export class Billing {
     const tokens = s.price && s.usage ? this.cost(s.price, s.usage.promptTokens, s.usage.completionTokens) : 0
     const wanted = s.amount ?? tokens
     if (!s.userId || (!s.hold && wanted <= 0)) {
-      this.recorder.record({ ...s.usageRow, charged: 0 })
+      this.recorder.record({ ...s.usageRow, charged: 0 }, s.recordType, s.provider)
       if (s.record) this.queueRecord({ ...s.record, token: 0 })
       return 0
     }
     const userId = s.userId
-    return immediate(this.db, () => {
+    const charged = immediate(this.db, () => {
       const held = s.hold ? (takeHold(this.db, s.hold.id)?.amount ?? 0) : 0
       const available = (findUser(this.db, userId)?.availToken ?? 0) + held
       const charged = round(Math.max(0, Math.min(wanted, available)))
@@ -177,6 +181,8 @@ export class Billing {
       if (s.record) insertRecords(this.db, [{ ...s.record, userId, requestId: s.usageRow.requestId, token: charged }])
       return charged
     })
+    this.recorder.seen({ ...s.usageRow, charged }, s.recordType, s.provider)
+    return charged
   }
 
   /** Give back holds of requests that never settled (the process died mid-request). */

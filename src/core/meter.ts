@@ -95,6 +95,8 @@ export class Meter {
     const usage = served?.usage
     const keep = this.storeContent
     return this.billing.settle({
+      recordType: input.recordType,
+      provider: served?.provider ?? input.plan.candidates[0]?.instance.name,
       userId: input.userId,
       hold: this.hold,
       price: this.price,

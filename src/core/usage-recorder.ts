@@ -1,4 +1,4 @@
-// One usage row per relayed request, batched (see BatchWriter).
+// One usage row per relayed request, batched (see BatchWriter); listeners hear of each row.
 import type { Db } from '../db/client.js'
 import { type NewUsage, insertUsageBatch } from '../db/usage.repo.js'
 import type { Logger } from '../kit/log.js'
@@ -11,8 +11,17 @@ export class UsageRecorder {
     this.batch = new BatchWriter((rows) => insertUsageBatch(db, rows), log, 'usage records')
   }
 
-  record(row: NewUsage): void {
+  /** Told of every row, written here or in a billing transaction (metrics, token limits). */
+  readonly listeners: ((row: NewUsage, recordType: number | undefined, provider: string | undefined) => void)[] = []
+
+  record(row: NewUsage, recordType?: number, provider?: string): void {
+    this.seen(row, recordType, provider)
     this.batch.push(row)
+  }
+
+  /** A row billing wrote itself: only the listeners hear of it. */
+  seen(row: NewUsage, recordType?: number, provider?: string): void {
+    for (const listener of this.listeners) listener(row, recordType, provider)
   }
 
   flush(): void {

@@ -1,5 +1,5 @@
 // Client API keys: stored as SHA-256 hashes with a visible prefix/suffix for display.
-import { count, eq } from 'drizzle-orm'
+import { count, eq, isNotNull, or } from 'drizzle-orm'
 import type { Db } from './client.js'
 import { clientKeys } from './schema.js'
 
@@ -32,6 +32,15 @@ export const countKeys = (db: Db): number => db.select({ n: count() }).from(clie
 export function updateKey(db: Db, id: number, patch: Partial<NewClientKey>): ClientKeyRow | undefined {
   return db.update(clientKeys).set(patch).where(eq(clientKeys.id, id)).returning().get()
 }
+
+/** Whether any key carries a rate limit of its own. */
+export const anyLimitedKey = (db: Db): boolean =>
+  db
+    .select({ id: clientKeys.id })
+    .from(clientKeys)
+    .where(or(isNotNull(clientKeys.rpm), isNotNull(clientKeys.tpm), isNotNull(clientKeys.concurrency), isNotNull(clientKeys.limits)))
+    .limit(1)
+    .all().length > 0
 
 export const deleteKey = (db: Db, id: number): boolean =>
   db.delete(clientKeys).where(eq(clientKeys.id, id)).run().changes > 0

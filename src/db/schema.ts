@@ -4,6 +4,13 @@ import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from
 
 const now = sql`(unixepoch('subsec') * 1000)`
 
+/** A rate limit: requests and tokens per minute, requests at once; an absent field limits nothing. */
+export interface LimitSpec {
+  rpm?: number | null | undefined
+  tpm?: number | null | undefined
+  concurrency?: number | null | undefined
+}
+
 export const clientKeys = sqliteTable(
   'client_keys',
   {
@@ -21,6 +28,12 @@ export const clientKeys = sqliteTable(
     actForOthers: integer('act_for_others', { mode: 'boolean' }).notNull().default(false),
     createdAt: integer('created_at').notNull().default(now),
     lastUsedAt: integer('last_used_at'),
+    /** Rate limits (null: the config's limits.defaults); see src/core/rate-limits.ts. */
+    rpm: integer('rpm'),
+    tpm: integer('tpm'),
+    concurrency: integer('concurrency'),
+    /** Per-model limits: { models: { <model>: { rpm, tpm, concurrency } } }. */
+    limits: text('limits', { mode: 'json' }).$type<{ models?: Record<string, LimitSpec> } | null>(),
   },
   (t) => [uniqueIndex('client_keys_hash').on(t.keyHash)],
 )
@@ -114,6 +127,8 @@ export const users = sqliteTable('users', {
   availToken: real('avail_token').notNull().default(0),
   /** Unix seconds. */
   updatetime: integer('updatetime').notNull(),
+  /** Rate limits over all of the user's keys; null for none. */
+  limits: text('limits', { mode: 'json' }).$type<LimitSpec | null>(),
 })
 
 /** Estimates reserved by requests in flight; settle deletes them, a crash leaves them to release. */

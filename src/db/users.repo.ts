@@ -1,7 +1,7 @@
 // Users and their balances. Balance changes happen only inside the callers' IMMEDIATE transactions.
-import { count, desc, eq, lt, sql } from 'drizzle-orm'
+import { count, desc, eq, isNotNull, lt, sql } from 'drizzle-orm'
 import type { Db } from './client.js'
-import { billingHolds, users } from './schema.js'
+import { type LimitSpec, billingHolds, users } from './schema.js'
 
 export type UserRow = typeof users.$inferSelect
 export type HoldRow = typeof billingHolds.$inferSelect
@@ -36,6 +36,18 @@ export function setMode(db: Db, userId: string, mode: string): UserRow {
 export function setAvailable(db: Db, userId: string, availToken: number): void {
   db.update(users).set({ availToken, updatetime: unixNow() }).where(eq(users.userId, userId)).run()
 }
+
+export function setUserLimits(db: Db, userId: string, limits: LimitSpec | null): UserRow {
+  return db
+    .insert(users)
+    .values({ userId, limits, updatetime: unixNow() })
+    .onConflictDoUpdate({ target: users.userId, set: { limits, updatetime: unixNow() } })
+    .returning()
+    .get()
+}
+
+export const anyLimitedUser = (db: Db): boolean =>
+  db.select({ id: users.userId }).from(users).where(isNotNull(users.limits)).limit(1).all().length > 0
 
 /** SQLite's LIKE has no escape character unless ESCAPE names one: without it `\_` is no literal `_`. */
 const escapeLike = (text: string) => text.replace(/[%_\\]/g, '\\$&')

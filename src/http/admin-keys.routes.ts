@@ -1,4 +1,5 @@
 // Client key management: PUT /api/key, POST /api/key/update, DELETE /api/key/:id, GET /api/key/all.
+// A key may carry rate limits (rpm, tpm, concurrency, limits.models.<model>): src/core/rate-limiter.ts.
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { generateKey, keyDisplay } from '../core/client-keys.js'
@@ -17,6 +18,7 @@ import {
   timeString,
   withSnakeCase,
 } from './envelope.js'
+import { keyLimitsSchema, limitSpecSchema } from './limit-fields.js'
 import type { RouteDoc } from './route-doc.js'
 
 const keyFields = {
@@ -26,6 +28,8 @@ const keyFields = {
   userId: z.string().nullable().optional(),
   actForOthers: z.boolean().optional(),
   enabled: z.boolean().optional(),
+  ...limitSpecSchema.shape,
+  limits: keyLimitsSchema,
 }
 // The seeds' clients spell the same fields in snake_case (user_id, allowed_models, expires_at...).
 const createSchema = withSnakeCase(z.object({ apiKey: z.string().min(8).optional(), ...keyFields }))
@@ -42,6 +46,10 @@ const keyView = z.object({
   actForOthers: z.boolean(),
   createTime: z.string().nullable(),
   lastUsedTime: z.string().nullable(),
+  rpm: z.number().int().nullable(),
+  tpm: z.number().int().nullable(),
+  concurrency: z.number().int().nullable(),
+  limits: z.object({ models: z.record(z.string(), limitSpecSchema).optional() }).nullable(),
 })
 
 const base = { tag: 'admin', auth: 'admin' } as const
@@ -71,6 +79,10 @@ export const describeKey = (k: ClientKeyRow): z.infer<typeof keyView> => ({
   actForOthers: k.actForOthers,
   createTime: timeString(k.createdAt),
   lastUsedTime: timeString(k.lastUsedAt),
+  rpm: k.rpm,
+  tpm: k.tpm,
+  concurrency: k.concurrency,
+  limits: k.limits ?? null,
 })
 
 export function adminKeyRoutes(s: Services) {
@@ -84,6 +96,7 @@ export function adminKeyRoutes(s: Services) {
     const { apiKey: _omit, ...fields } = body
     const row = insertKey(s.db, { ...display, ...fields })
     s.keys.invalidate()
+    s.limiter.invalidate()
     // The full key is shown once, at creation; only its hash is stored.
     return ok(c, { ...describeKey(row), apiKey })
   })
@@ -98,12 +111,14 @@ export function adminKeyRoutes(s: Services) {
     const row = updateKey(s.db, id, patch)
     if (!row) throw new EnvelopeError(404, `key ${id} not found`)
     s.keys.invalidate()
+    s.limiter.invalidate()
     return ok(c, describeKey(row))
   })
 
   app.delete('/key/:id', (c) => {
     if (!deleteKey(s.db, idParam(c))) throw new EnvelopeError(404, 'key not found')
     s.keys.invalidate()
+    s.limiter.invalidate()
     return ok(c)
   })
 

@@ -89,9 +89,11 @@ async function serveDoor(serving: DoorServing, door: Door, req: IncomingMessage,
   const ids = requestIds(req.headers['x-request-id'] as string | undefined)
   const base = serving.baseHeaders(ids.visible)
   try {
-    const prepared = await prepareNode(serving.prepare, req, ids, startedAt, door)
+    // base receives the rate-limit headers, so the answer and any error carry them.
+    const prepared = await prepareNode(serving.prepare, req, ids, startedAt, door, base)
+    if (prepared.release) res.once('close', prepared.release)
     const reply = await door.handle(prepared, abortOnClose(res, serving.inflight))
-    if (reply.kind === 'closed') serving.log.info(closedLine(door.path, ids.requestId))
+    if (reply.kind === 'closed') serving.log.info(closedLine(door.path, ids.requestId), { requestId: ids.requestId })
     render(res, base, reply)
   } catch (err) {
     const e = door.error(err)

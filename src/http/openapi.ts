@@ -84,6 +84,7 @@ function responses(doc: RouteDoc, components: Record<string, Json>): Json {
   if (doc.response) content['application/json'] = { schema: jsonSchema(doc.response, 'output') }
   if (doc.stream) content['text/event-stream'] = { schema: { type: 'string', description: doc.stream } }
   if (doc.html) content['text/html'] = { schema: { type: 'string' } }
+  if (doc.text) content['text/plain'] = { schema: { type: 'string', description: doc.text } }
   const out: Json = { [String(doc.status ?? 200)]: { description: doc.html ? 'the page' : 'success', content } }
   components[doc.errors.name] ??= jsonSchema(doc.errors.schema, 'output')
   const ref = { $ref: `#/components/schemas/${doc.errors.name}` }

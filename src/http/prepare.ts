@@ -4,6 +4,8 @@ import type { IncomingMessage } from 'node:http'
 import type { Context } from 'hono'
 import type { ClientKeys } from '../core/client-keys.js'
 import { timeOrderedUuid } from '../core/ids.js'
+import type { RateLimiter } from '../core/rate-limiter.js'
+import { LimitExceeded } from '../core/rate-limits.js'
 import { readBytesFrom, readJsonFrom } from './body.js'
 import type { Caller } from '../core/chat/caller.js'
 import { safeEqual } from '../db/secret-box.js'
@@ -19,6 +21,8 @@ export interface PrepareOptions {
   uploadLimit: number
   /** admin.secret: on doors with `adminActs`, it authenticates a caller that may act for any user. */
   adminSecret?: string | undefined
+  /** Rate limits; a caller without any costs one boolean check. */
+  limiter?: RateLimiter | undefined
 }
 
 /** What a door asks of the preparation beyond JSON and a client key. */
@@ -62,11 +66,28 @@ function callerOf(o: PrepareOptions, raw: RawRequest, traits: DoorTraits): Calle
   return identify(o.keys, o.allowAnonymous, { authorization, apiKey: raw.header('x-api-key'), remoteAddress: raw.remoteAddress })
 }
 
-async function prepare(o: PrepareOptions, raw: RawRequest, traits: DoorTraits): Promise<Prepared> {
+/**
+ * `headers` receives the rate-limit headers (on the answer and on a 429 alike); the Prepared's
+ * release() must run when the response is over, whatever its end.
+ */
+async function prepare(o: PrepareOptions, raw: RawRequest, traits: DoorTraits, headers: Record<string, string>): Promise<Prepared> {
   const caller = callerOf(o, raw, traits)
   const body = await readBody(o, raw, traits)
   const { requestId, clientRequestId, startedAt, header, url } = raw
-  return { requestId, clientRequestId, startedAt, caller, body, header, url }
+  const prepared: Prepared = { requestId, clientRequestId, startedAt, caller, body, header, url }
+  if (o.limiter?.active && caller.limitKey) {
+    try {
+      const admission = await o.limiter.admit(caller.limitKey, (body as { model?: unknown } | null)?.model)
+      if (admission) {
+        Object.assign(headers, admission.headers)
+        prepared.release = admission.release
+      }
+    } catch (err) {
+      if (err instanceof LimitExceeded) Object.assign(headers, err.headers)
+      throw err
+    }
+  }
+  return prepared
 }
 
 /** From Node's request (the fast lane). */
@@ -75,17 +96,18 @@ export function prepareNode(
   req: IncomingMessage,
   ids: { requestId: string; clientRequestId: string | undefined },
   startedAt: number,
-  traits: DoorTraits = {},
+  traits: DoorTraits,
+  headers: Record<string, string>,
 ): Promise<Prepared> {
   const header = (name: string) => {
     const v = req.headers[name]
     return Array.isArray(v) ? v[0] : v
   }
-  return prepare(o, { ...ids, startedAt, header, remoteAddress: req.socket.remoteAddress, body: req, url: req.url ?? '/' }, traits)
+  return prepare(o, { ...ids, startedAt, header, remoteAddress: req.socket.remoteAddress, body: req, url: req.url ?? '/' }, traits, headers)
 }
 
 /** From a hono context (app.fetch); the request id and start time come from the app's first middleware. */
-export function prepareHono(o: PrepareOptions, c: Context, traits: DoorTraits = {}): Promise<Prepared> {
+export function prepareHono(o: PrepareOptions, c: Context, traits: DoorTraits, headers: Record<string, string>): Promise<Prepared> {
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
   return prepare(o, {
     requestId: c.get('requestId') as string,
@@ -95,5 +117,5 @@ export function prepareHono(o: PrepareOptions, c: Context, traits: DoorTraits = 
     remoteAddress: incoming?.socket?.remoteAddress,
     body: incoming ?? ((c.req.raw.body ?? []) as AsyncIterable<Uint8Array>),
     url: incoming?.url ?? new URL(c.req.url).pathname + new URL(c.req.url).search,
-  }, traits)
+  }, traits, headers)
 }

@@ -42,6 +42,8 @@ export interface RouteDoc {
   stream?: string
   /** The answer is an HTML page. */
   html?: boolean
+  /** The answer is plain text (e.g. /metrics), so described. */
+  text?: string
   errors: ErrorShape
 }
 

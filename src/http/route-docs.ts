@@ -14,6 +14,7 @@ import { chatDocs } from './doors/openai/schemas.js'
 import { responsesDocs } from './doors/responses/schemas.js'
 import { sessionDocs } from './doors/sessions/schemas.js'
 import { mcpDocs } from './mcp.routes.js'
+import { metricsDocs } from './metrics.routes.js'
 import { modelDocs } from './models.routes.js'
 import type { RouteDoc } from './route-doc.js'
 import { systemDocs } from './system.routes.js'
@@ -35,6 +36,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   ...mcpDocs,
   ...confDocs,
   ...systemDocs,
+  ...metricsDocs,
   ...docsDocs,
   ...consoleDocs,
 ]

@@ -6,10 +6,11 @@ import { z } from 'zod'
 import { immediate } from '../db/client.js'
 import { findIdempotent, saveIdempotent } from '../db/idempotency.repo.js'
 import { type RecordRow, listRecords, softDeleteRecords } from '../db/records.repo.js'
-import { type UserRow, grantTokens, listUsers, setMode } from '../db/users.repo.js'
+import { type UserRow, grantTokens, listUsers, setMode, setUserLimits } from '../db/users.repo.js'
 import type { Services } from '../services.js'
 import { EnvelopeError, bodyOf, instantSchema, limitBody, parseInput, seedEnvelope, seedErrors, seedFail, seedOk, timeString } from './envelope.js'
 import { adminAuth } from './middleware/admin-auth.js'
+import { limitSpecSchema } from './limit-fields.js'
 import type { RouteDoc } from './route-doc.js'
 
 const userView = z.object({
@@ -18,6 +19,7 @@ const userView = z.object({
   token: z.number().meta({ description: 'Total ever granted' }),
   avail_token: z.number().meta({ description: 'Spendable now' }),
   updatetime: z.number().int().meta({ description: 'Unix seconds' }),
+  limits: limitSpecSchema.nullable().meta({ description: "Rate limits over all of the user's keys" }),
 })
 const recordView = z.object({
   id: z.number().int(),
@@ -35,7 +37,7 @@ const recordView = z.object({
   tool_calls: z.array(z.unknown()).nullable(),
 })
 
-const describeUser = (u: UserRow): z.infer<typeof userView> => ({ user_id: u.userId, mode: u.mode, token: u.token, avail_token: u.availToken, updatetime: u.updatetime })
+const describeUser = (u: UserRow): z.infer<typeof userView> => ({ user_id: u.userId, mode: u.mode, token: u.token, avail_token: u.availToken, updatetime: u.updatetime, limits: u.limits ?? null })
 
 const describeRecord = (r: RecordRow): z.infer<typeof recordView> => ({
   id: r.id,
@@ -56,6 +58,7 @@ const describeRecord = (r: RecordRow): z.infer<typeof recordView> => ({
 const userId = z.string().trim().min(1).max(200)
 const addSchema = z.strictObject({ user_id: userId, token: z.coerce.number().finite().nonnegative('token must not be negative') })
 const modeSchema = z.strictObject({ user_id: userId, mode: z.string().trim().min(1) })
+const limitsSchema = z.strictObject({ user_id: userId, ...limitSpecSchema.shape })
 const page = z.coerce.number().int().positive().default(1)
 const size = z.coerce.number().int().positive().max(1000).default(20)
 const listSchema = z.object({ page, page_size: size, user_id: z.string().optional() })
@@ -98,6 +101,15 @@ export const userAdminDocs: RouteDoc[] = [
     path: '/user/update/mode',
     summary: "Set a user's default model",
     body: modeSchema,
+    response: seedEnvelope(userView),
+    errors: seedErrors(400),
+  },
+  {
+    ...base,
+    method: 'post',
+    path: '/user/limits',
+    summary: "Set a user's rate limits over all its keys (rpm, tpm, concurrency; all null or absent clears them)",
+    body: limitsSchema,
     response: seedEnvelope(userView),
     errors: seedErrors(400),
   },
@@ -152,6 +164,14 @@ export function userAdminRoutes(s: Services) {
     const body = await bodyOf(c, modeSchema, { forms: true })
     if (body.mode === 'auto' || !s.router.resolve(body.mode)) throw new EnvelopeError(400, `mode: ${body.mode} is not a routable model`)
     return seedOk(c, describeUser(setMode(s.db, body.user_id, body.mode)))
+  })
+
+  app.post('/user/limits', async (c) => {
+    const { user_id, ...spec } = await bodyOf(c, limitsSchema)
+    const limits = spec.rpm || spec.tpm || spec.concurrency ? { rpm: spec.rpm ?? null, tpm: spec.tpm ?? null, concurrency: spec.concurrency ?? null } : null
+    const row = setUserLimits(s.db, user_id, limits)
+    s.limiter.invalidate()
+    return seedOk(c, describeUser(row))
   })
 
   app.get('/record/list', (c) => {

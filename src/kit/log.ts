@@ -1,6 +1,8 @@
 // A small leveled logger. Secrets never reach it unmasked: call mask() on anything secret.
+// Text lines for people, or (LOG_FORMAT=json) one JSON object a line for log collectors.
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
+export type LogFormat = 'text' | 'json'
 const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 }
 
 export interface Logger {
@@ -25,14 +27,24 @@ export function maskSecretsIn(text: string): string {
     .replace(/((?:cookie|token|authorization)["']?\s*[:=]\s*["']?)([^"'\s;,]{8,})/gi, (_m, p: string, s: string) => p + mask(s))
 }
 
+/** {time, level, scope, msg, ...fields}; a field never replaces one of the first four. */
+function jsonLine(lvl: LogLevel, scope: string, msg: string, fields: Record<string, unknown> | undefined): string {
+  const entry: Record<string, unknown> = { time: new Date().toISOString(), level: lvl, scope, msg }
+  if (fields) for (const name in fields) if (!(name in entry)) entry[name] = fields[name]
+  // Masking the serialized line keeps it valid JSON: the patterns never match quotes.
+  return maskSecretsIn(JSON.stringify(entry))
+}
+
 export function createLogger(
   level: LogLevel = 'info',
   scope = 'freeway',
   sink: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+  format: LogFormat = 'text',
 ): Logger {
   const min = order[level]
   const write = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (order[lvl] < min) return
+    if (format === 'json') return sink(jsonLine(lvl, scope, msg, fields))
     const extra = fields ? ` ${maskSecretsIn(JSON.stringify(fields))}` : ''
     sink(`${new Date().toISOString()} ${lvl.toUpperCase()} [${scope}] ${maskSecretsIn(msg)}${extra}`)
   }
@@ -41,7 +53,7 @@ export function createLogger(
     info: (m, f) => write('info', m, f),
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
-    child: (s) => createLogger(level, `${scope}:${s}`, sink),
+    child: (s) => createLogger(level, `${scope}:${s}`, sink, format),
   }
 }
 

@@ -165,7 +165,7 @@ describe('user admin API', () => {
     const listed = await admin('GET', '/user/list?page=1&page_size=2')
     expect(listed.json).toMatchObject({ code: 0, msg: 'success', data: { total: expect.any(Number) } })
     expect(listed.json.data.list).toHaveLength(2)
-    expect(Object.keys(listed.json.data.list[0]).sort()).toEqual(['avail_token', 'mode', 'token', 'updatetime', 'user_id'])
+    expect(Object.keys(listed.json.data.list[0]).sort()).toEqual(['avail_token', 'limits', 'mode', 'token', 'updatetime', 'user_id'])
   })
 
   it('adds tokens once per Idempotency-Key and refuses negative amounts', async () => {

@@ -19,6 +19,8 @@ export interface Prepared {
   header(name: string): string | undefined
   /** The request's path and query, as sent. */
   url: string
+  /** Gives back the rate limiter's concurrency slots; run once the response is over. */
+  release?: (() => void) | undefined
 }
 
 export type Reply =

@@ -35,6 +35,7 @@ export function identify(
       allowedModels: row.allowedModels ?? null,
       actForOthers: row.actForOthers,
       passthroughTokens: [],
+      limitKey: row,
     }
   }
   const anonymous = allowAnonymous || (!keys.hasAny() && isLoopback(request.remoteAddress))
@@ -50,6 +51,7 @@ export function identify(
     // Naming another user is for keys the operator allowed to; anyone can be anonymous.
     actForOthers: false,
     passthroughTokens: token ? token.split(',').map((t) => t.trim()).filter(Boolean) : [],
+    limitKey: undefined,
   }
 }
 
