@@ -3,6 +3,7 @@ import type { Services } from '../../services.js'
 import type { InFlight } from '../exchange.js'
 import { chatSocketRoutes } from './chat-socket.js'
 import { SocketHub } from './hub.js'
+import { progressSocketRoute } from './progress-socket.js'
 
 export function socketHub(s: Services, inflight: InFlight): SocketHub {
   // Settings are read through s.config on each use: /conf/update changes them in place.
@@ -15,6 +16,7 @@ export function socketHub(s: Services, inflight: InFlight): SocketHub {
       log: s.log.child('ws'),
       settings: () => ({ allowAnonymous: s.config.security.allow_anonymous, routes: realtime().routes, maxBufferedBytes: realtime().max_buffered_bytes }),
     }),
+    progressSocketRoute({ events: s.tasks.events, keys: s.keys, settings: () => ({ allowAnonymous: s.config.security.allow_anonymous }) }),
   ]
   return new SocketHub(routes, {
     log: s.log.child('ws'),
