@@ -144,6 +144,8 @@ export const configSchema = z.strictObject({
       ping_interval_ms: z.number().int().positive().default(30_000),
       /** Bytes a socket may have unsent before the relay stops reading the upstream for it. */
       max_buffered_bytes: bytes.default(1024 * 1024),
+      /** The model /cozeZhsApi/dashscope/video-synthesis/ws makes videos with (a video model). */
+      video_model: z.string().min(1).default('wan2.5-t2v-preview'),
     })
     .prefault({}),
   agents: z
