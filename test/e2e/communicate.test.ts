@@ -124,7 +124,7 @@ describe('/communicate', () => {
     ])
     const help = await communicate('/help')
     expect(help.events[0].content).toContain('/task <goal>')
-    expect((await communicate('/photo a cat')).json.msg).toContain('not available yet')
+    expect((await communicate('/photo a cat')).json.msg).toContain('wan2.5-t2i-preview` does not exist')
     expect((await communicate('/dance')).json).toMatchObject({ code: 400, msg: expect.stringContaining('unknown command /dance') })
   })
 

@@ -1,12 +1,12 @@
 // Seed 004's chat-bot commands, whatever door carries them (/communicate today): plain text and
 // /chat chat in the user's conversation, /mode /balance /state /clear /retry look after it,
-// /task and /mcp run the agent loop with the MCP tools, /help lists them. Every model call is
-// a core chat turn, billed and recorded as such; the commands that call no model only read or
-// change the user's state.
+// /task and /mcp run the agent loop with the MCP tools, /photo and /video submit media tasks,
+// /help lists them. Every model call is a core chat turn or a media task, billed and recorded as
+// such; the commands that call no model only read or change the user's state.
 import { performance } from 'node:perf_hooks'
 import type { Db } from '../../db/client.js'
 import { findUser, setMode } from '../../db/users.repo.js'
-import type { ChatMessage, ContentPart } from '../../kit/types.js'
+import type { ChatMessage, ContentPart, MediaOutput } from '../../kit/types.js'
 import type { Caller } from '../chat/caller.js'
 import { ChatFailure } from '../chat/failure.js'
 import type { ChatService } from '../chat/service.js'
@@ -14,6 +14,7 @@ import { timeOrderedUuid } from '../ids.js'
 import type { McpHub } from '../mcp/hub.js'
 import { RECORD_COMMUNICATE } from '../meter.js'
 import type { Sessions } from '../sessions.js'
+import type { TaskEngine } from '../tasks/engine.js'
 import { type AgentEvent, PLAN_FIRST, runAgent } from './agent.js'
 
 export type AssistantEvent = AgentEvent | { type: 'message'; text: string; data?: unknown }
@@ -35,6 +36,9 @@ export interface AssistantDeps {
   db: Db
   /** Read at each command (runtime configuration may change them). */
   agents(): { model: string | undefined; maxSteps: number }
+  tasks: TaskEngine
+  /** The models of /photo (an upload makes it an edit) and /video, and how long a command waits for its task. */
+  media(): { photoModel: string; videoModel: string; waitMs: number }
 }
 
 export const COMMANDS: Readonly<Record<string, string>> = {
@@ -46,8 +50,8 @@ export const COMMANDS: Readonly<Record<string, string>> = {
   '/retry': 'ask the last question again',
   '/task <goal>': 'an agent with the MCP tools works towards the goal',
   '/mcp <goal>': 'plan with the MCP tools first, then run',
-  '/photo <prompt>': 'image generation (needs the media task engine)',
-  '/video <prompt>': 'video generation (needs the media task engine)',
+  '/photo <prompt>': 'image generation (with an uploaded image: edit it)',
+  '/video <prompt>': 'video generation (with an uploaded image: animate it)',
   '/help': 'this list',
 }
 
@@ -86,7 +90,8 @@ export class Assistant {
         return yield { type: 'message', text: Object.entries(COMMANDS).map(([c, what]) => `${c} — ${what}`).join('\n'), data: COMMANDS }
       case '/photo':
       case '/video':
-        throw new ChatFailure('not_supported', `${command} is not available yet: it needs the media task engine, which this relay does not have`)
+        if (!rest) throw invalid(`${command} needs a prompt: ${command} <prompt>`)
+        return yield* this.media(input, command === '/photo' ? 'image' : 'video', rest)
       default:
         throw invalid(`unknown command ${command}; /help lists the commands`)
     }
@@ -136,6 +141,31 @@ export class Assistant {
     })
   }
 
+  /** A media task through the engine (which reserves, bills and records it); waits for its end up to tasks.wait_ms. */
+  private async *media(input: CommandInput, kind: 'image' | 'video', prompt: string): AsyncGenerator<AssistantEvent> {
+    const settings = this.deps.media()
+    const image = imageOf(input.upload)
+    const row = await this.deps.tasks.submit({
+      requestId: timeOrderedUuid(),
+      caller: input.caller,
+      model: kind === 'image' ? settings.photoModel : settings.videoModel,
+      kinds: [kind],
+      request: { prompt, ...(image ? { images: [image] } : {}), extra: {} },
+      onBehalfOf: input.onBehalfOf,
+      chatId: this.sessionId(input),
+      signal: input.signal,
+    })
+    yield { type: 'message', text: `${kind} task ${row.id}: ${row.status === 'submitting' ? 'queued' : row.status}`, data: { task_id: row.id, status: row.status } }
+    const end = await this.deps.tasks.wait(row.id, settings.waitMs, input.signal)
+    if (end.status === 'failed') throw new ChatFailure('unavailable', end.error ?? `the ${kind} task failed`)
+    if (end.status !== 'completed') {
+      const text = `${kind} task ${end.id} is still ${end.status}; the progress socket and GET /v1/videos/${end.id} follow it`
+      return yield { type: 'message', text, data: { task_id: end.id, status: end.status } }
+    }
+    const urls = ((end.outputs ?? []) as MediaOutput[]).flatMap((o) => (o.url ? [o.url] : []))
+    yield { type: 'message', text: urls.join('\n') || (end.text ?? ''), data: { task_id: end.id, status: end.status, urls } }
+  }
+
   private needUser(user: string | null): string {
     if (!user) throw invalid('this command belongs to a user: give user_id, or use a key that has a user')
     return user
@@ -178,6 +208,13 @@ export class Assistant {
     if (!last) throw invalid('nothing to retry: the conversation has no question yet')
     return last.content
   }
+}
+
+/** An uploaded image for a media command, as a data URL; other uploads are refused. */
+function imageOf(upload: CommandInput['upload']): string | undefined {
+  if (!upload?.bytes.length) return undefined
+  if (!upload.type.startsWith('image/')) throw new ChatFailure('not_supported', `uploads of ${upload.type || 'unknown type'} are not supported here (images are)`)
+  return `data:${upload.type};base64,${upload.bytes.toString('base64')}`
 }
 
 /** An uploaded image goes with the text as an image part; other uploads are refused. */
