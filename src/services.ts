@@ -139,6 +139,7 @@ export function createServices(config: Config, options: ServiceOptions): Service
       tasks,
       agents: () => ({ model: config.agents.model, maxSteps: config.agents.max_steps }),
       media: () => ({ photoModel: config.agents.photo_model, videoModel: config.agents.video_model, waitMs: config.tasks.wait_ms }),
+      storeContent: () => config.records.store_content,
     }),
     startedAt: Date.now(),
   }

@@ -1,6 +1,7 @@
 // /communicate's /photo and /video through the media task engine, against the fake OpenAI media
 // upstream: generation, an edit of an uploaded image, a video to its URL, each billed and recorded
-// by the engine; a failed task is the stream's error and costs nothing.
+// by the engine; a failed task is the stream's error and costs nothing; the commands that call no
+// model leave their own records.
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { FAKE_PNG, FakeOpenAIMedia } from '../fakes/openai-media.js'
 import { type TestApp, startTestApp } from '../helpers/app.js'
@@ -76,4 +77,21 @@ it('/video waits for the task and answers with the video URL; a failed one is an
   expect(JSON.stringify(failed.events ?? failed.json)).toContain('the video was blocked')
   expect(await avail('vin')).toBe(before)
   expect((await communicate(key, '/video')).json).toMatchObject({ code: 400, msg: expect.stringContaining('needs a prompt') })
+})
+
+it('/balance, /state, /mode, /clear and /help each leave a record (type 8, nothing charged) in the user conversation', async () => {
+  const key = await user('rex', 7)
+  for (const c of ['/balance', '/state', '/mode chatty', '/clear', '/help']) expect((await communicate(key, c)).status).toBe(200)
+  const list = (await records('rex')).list
+  expect(list.map((r: any) => [r.record_type, r.token, r.question])).toEqual([
+    [8, 0, '/help'],
+    [8, 0, '/clear'],
+    [8, 0, '/mode chatty'],
+    [8, 0, '/state'],
+    [8, 0, '/balance'],
+  ])
+  expect(list.at(-1)).toMatchObject({ answer: 'balance: 7 tokens' })
+  const chats = app.services.db.$client.prepare('select distinct chat_id from records where user_id = ?').all('rex')
+  expect(chats).toEqual([{ chat_id: 'communicate:user:rex' }])
+  expect(await avail('rex')).toBe(7)
 })

@@ -5,6 +5,7 @@
 // such; the commands that call no model only read or change the user's state.
 import { performance } from 'node:perf_hooks'
 import type { Db } from '../../db/client.js'
+import { insertRecords } from '../../db/records.repo.js'
 import { findUser, setMode } from '../../db/users.repo.js'
 import type { ChatMessage, ContentPart, MediaOutput } from '../../kit/types.js'
 import type { Caller } from '../chat/caller.js'
@@ -17,7 +18,8 @@ import type { Sessions } from '../sessions.js'
 import type { TaskEngine } from '../tasks/engine.js'
 import { type AgentEvent, PLAN_FIRST, runAgent } from './agent.js'
 
-export type AssistantEvent = AgentEvent | { type: 'message'; text: string; data?: unknown }
+export type AssistantMessage = { type: 'message'; text: string; data?: unknown }
+export type AssistantEvent = AgentEvent | AssistantMessage
 
 export interface CommandInput {
   caller: Caller
@@ -39,6 +41,8 @@ export interface AssistantDeps {
   tasks: TaskEngine
   /** The models of /photo (an upload makes it an edit) and /video, and how long a command waits for its task. */
   media(): { photoModel: string; videoModel: string; waitMs: number }
+  /** records.store_content, read at each command. */
+  storeContent(): boolean
 }
 
 export const COMMANDS: Readonly<Record<string, string>> = {
@@ -72,14 +76,14 @@ export class Assistant {
         if (!rest) throw invalid('/chat needs a message: /chat <text>')
         return yield* this.chat(input, rest)
       case '/mode':
-        return yield this.mode(input, user, rest)
+        return yield this.noted(input, user, text, this.mode(input, user, rest))
       case '/balance':
-        return yield this.balance(this.needUser(user))
+        return yield this.noted(input, user, text, this.balance(this.needUser(user)))
       case '/state':
-        return yield this.state(input, user)
+        return yield this.noted(input, user, text, this.state(input, user))
       case '/clear':
         this.clear(input)
-        return yield { type: 'message', text: 'conversation cleared' }
+        return yield this.noted(input, user, text, { type: 'message', text: 'conversation cleared' })
       case '/retry':
         return yield* this.chat(input, this.lastQuestion(input))
       case '/task':
@@ -87,7 +91,7 @@ export class Assistant {
         if (!rest) throw invalid(`${command} needs a goal: ${command} <goal>`)
         return yield* this.agent(input, user, rest, command === '/mcp')
       case '/help':
-        return yield { type: 'message', text: Object.entries(COMMANDS).map(([c, what]) => `${c} — ${what}`).join('\n'), data: COMMANDS }
+        return yield this.noted(input, user, text, { type: 'message', text: Object.entries(COMMANDS).map(([c, what]) => `${c} — ${what}`).join('\n'), data: COMMANDS })
       case '/photo':
       case '/video':
         if (!rest) throw invalid(`${command} needs a prompt: ${command} <prompt>`)
@@ -166,12 +170,32 @@ export class Assistant {
     yield { type: 'message', text: urls.join('\n') || (end.text ?? ''), data: { task_id: end.id, status: end.status, urls } }
   }
 
+  /**
+   * Each command leaves a record: the ones that call no model write theirs here (type 8, nothing
+   * charged); the chats, agents and media tasks are recorded by the turn or the task engine.
+   */
+  private noted(input: CommandInput, user: string | null, command: string, answer: AssistantMessage): AssistantEvent {
+    const keep = this.deps.storeContent()
+    insertRecords(this.deps.db, [
+      {
+        userId: user,
+        requestId: timeOrderedUuid(),
+        question: keep ? command : '',
+        answer: keep ? answer.text : '',
+        recordType: RECORD_COMMUNICATE,
+        chatId: this.sessionId(input),
+        createdAt: Date.now(),
+      },
+    ])
+    return answer
+  }
+
   private needUser(user: string | null): string {
     if (!user) throw invalid('this command belongs to a user: give user_id, or use a key that has a user')
     return user
   }
 
-  private mode(input: CommandInput, user: string | null, model: string): AssistantEvent {
+  private mode(input: CommandInput, user: string | null, model: string): AssistantMessage {
     const current = user ? findUser(this.deps.db, user)?.mode || undefined : undefined
     if (!model) return { type: 'message', text: `mode: ${current ?? 'default'}`, data: { mode: current ?? null } }
     if (model === 'auto') throw invalid('mode: name a model (auto is what an unset mode means)')
@@ -181,13 +205,13 @@ export class Assistant {
     return { type: 'message', text: `mode set to ${model}`, data: { mode: model } }
   }
 
-  private balance(user: string): AssistantEvent {
+  private balance(user: string): AssistantMessage {
     const row = findUser(this.deps.db, user)
     const data = { user_id: user, avail_token: row?.availToken ?? 0, token: row?.token ?? 0 }
     return { type: 'message', text: `balance: ${data.avail_token} tokens`, data }
   }
 
-  private state(input: CommandInput, user: string | null): AssistantEvent {
+  private state(input: CommandInput, user: string | null): AssistantMessage {
     const row = user ? findUser(this.deps.db, user) : undefined
     const session = this.deps.sessions.get(this.sessionId(input))
     const data = { mode: row?.mode || null, avail_token: row?.availToken ?? null, messages: session?.messages.length ?? 0 }
