@@ -138,3 +138,32 @@ describe('/communicate', () => {
     expect(records.json.data.list.map((r: any) => r.record_type)).toEqual([7])
   })
 })
+
+describe('"mcp": true on /v1/chat/completions', () => {
+  const ask = (stream: boolean) => app.openai().chat.completions.create({ model: 'agent', messages: [{ role: 'user', content: 'weather in Beijing?' }], stream, mcp: true } as any)
+  const answer = `The tool said: ${weatherOf('北京')}`
+
+  it('runs the MCP tool call in the relay and answers with the final text, whole and streamed', async () => {
+    const before = fake.requests.length
+    const whole: any = await ask(false)
+    expect(whole.choices[0]).toMatchObject({ message: { role: 'assistant', content: answer }, finish_reason: 'stop' })
+    const sent = fake.requests.slice(before)
+    expect(sent.map((r) => r.body.model)).toEqual(['agent', 'agent'])
+    expect(sent[0]!.body.mcp).toBeUndefined()
+    expect(sent[1]!.body.messages.at(-1)).toMatchObject({ role: 'tool', content: weatherOf('北京') })
+    let text = ''
+    let finish: string | null = null
+    for await (const c of (await ask(true)) as any) {
+      text += c.choices[0]?.delta?.content ?? ''
+      finish = c.choices[0]?.finish_reason ?? finish
+    }
+    expect([text, finish]).toEqual([answer, 'stop'])
+  })
+
+  it('a refused first round is the HTTP error (unknown model 404), stream or not', async () => {
+    for (const stream of [false, true]) {
+      const err: any = await app.openai().chat.completions.create({ model: 'nope', messages: [{ role: 'user', content: 'x' }], stream, mcp: true } as any).catch((e) => e)
+      expect(err.status).toBe(404)
+    }
+  })
+})
