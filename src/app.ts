@@ -41,7 +41,7 @@ function doorsOf(s: Services): Door[] {
   const common = { chat: s.chat, pingMs: s.config.server.ping_interval_ms, log: s.log }
   const media = { tasks: s.tasks, waitMs: s.config.tasks.wait_ms, log: s.log }
   return [
-    openaiChatDoor(common),
+    openaiChatDoor({ ...common, agents: { mcp: s.mcp, maxSteps: () => s.config.agents.max_steps } }),
     ...sessionDoors(common),
     responsesDoor({ ...common, store: new ResponsesStore(s.db) }),
     ...messagesDoors(common),

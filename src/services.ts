@@ -129,6 +129,18 @@ export function createServices(config: Config, options: ServiceOptions): Service
     },
   })
   const mcp = new McpHub(db, box, log.child('mcp'), () => config.agents.tool_timeout_ms)
+  const tasks = new TaskEngine({
+    db,
+    router,
+    relay,
+    billing,
+    pool,
+    instances,
+    log: log.child('tasks'),
+    config: config.tasks,
+    reserveCompletionTokens: config.billing.reserve_completion_tokens,
+    storeContent: config.records.store_content,
+  })
   const services: Services = {
     config,
     db,
@@ -154,18 +166,16 @@ export function createServices(config: Config, options: ServiceOptions): Service
     }),
     mcp,
     runtime: new RuntimeConfig(config, db),
-    assistant: new Assistant({ chat, mcp, sessions, db, agents: () => ({ model: config.agents.model, maxSteps: config.agents.max_steps }) }),
-    tasks: new TaskEngine({
+    tasks,
+    assistant: new Assistant({
+      chat,
+      mcp,
+      sessions,
       db,
-      router,
-      relay,
-      billing,
-      pool,
-      instances,
-      log: log.child('tasks'),
-      config: config.tasks,
-      reserveCompletionTokens: config.billing.reserve_completion_tokens,
-      storeContent: config.records.store_content,
+      tasks,
+      agents: () => ({ model: config.agents.model, maxSteps: config.agents.max_steps }),
+      media: () => ({ photoModel: config.agents.photo_model, videoModel: config.agents.video_model, waitMs: config.tasks.wait_ms }),
+      storeContent: () => config.records.store_content,
     }),
     limiter,
     metrics,

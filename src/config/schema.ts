@@ -146,6 +146,8 @@ export const configSchema = z.strictObject({
       ping_interval_ms: z.number().int().positive().default(30_000),
       /** Bytes a socket may have unsent before the relay stops reading the upstream for it. */
       max_buffered_bytes: bytes.default(1024 * 1024),
+      /** The model /cozeZhsApi/dashscope/video-synthesis/ws makes videos with (a video model). */
+      video_model: z.string().min(1).default('wan2.5-t2v-preview'),
     })
     .prefault({}),
   metrics: z
@@ -174,6 +176,10 @@ export const configSchema = z.strictObject({
       max_steps: z.number().int().positive().default(8),
       /** One MCP tool call's limit; past it the model gets a timeout error as the tool's result. */
       tool_timeout_ms: z.number().int().positive().default(30_000),
+      /** /communicate's /photo model (an image model; an uploaded image makes the task an edit). */
+      photo_model: z.string().min(1).default('wan2.5-t2i-preview'),
+      /** /communicate's /video model. */
+      video_model: z.string().min(1).default('wan2.5-t2v-preview'),
     })
     .prefault({}),
   tasks: z

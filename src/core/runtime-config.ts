@@ -48,11 +48,16 @@ export const FIELDS: Readonly<Record<Section, Readonly<Record<string, Field>>>> 
     reserve_completion_tokens: { path: ['billing', 'reserve_completion_tokens'], schema: z.coerce.number().int().nonnegative(), live: true },
     min_completion_tokens: { path: ['billing', 'min_completion_tokens'], schema: count, live: true },
   },
-  // The media, audio and retrieval sections have no settings in this relay yet.
+  // The audio and retrieval sections have no settings in this relay yet.
   audio: {},
-  photo: {},
+  photo: {
+    communicate_model: { path: ['agents', 'photo_model'], schema: z.string().trim().min(1), live: true },
+  },
   rag: {},
-  video: {},
+  video: {
+    socket_model: { path: ['realtime', 'video_model'], schema: z.string().trim().min(1), live: true },
+    communicate_model: { path: ['agents', 'video_model'], schema: z.string().trim().min(1), live: true },
+  },
 }
 
 /** The schema configSchema gives the value at a config path (each section is an object behind prefault), or null. */

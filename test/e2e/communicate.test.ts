@@ -124,7 +124,7 @@ describe('/communicate', () => {
     ])
     const help = await communicate('/help')
     expect(help.events[0].content).toContain('/task <goal>')
-    expect((await communicate('/photo a cat')).json.msg).toContain('not available yet')
+    expect((await communicate('/photo a cat')).json.msg).toContain('wan2.5-t2i-preview` does not exist')
     expect((await communicate('/dance')).json).toMatchObject({ code: 400, msg: expect.stringContaining('unknown command /dance') })
   })
 
@@ -136,5 +136,34 @@ describe('/communicate', () => {
     app.services.billing.flush()
     const records = await call(app, 'GET', '/record/list?user_id=anon-ann')
     expect(records.json.data.list.map((r: any) => r.record_type)).toEqual([7])
+  })
+})
+
+describe('"mcp": true on /v1/chat/completions', () => {
+  const ask = (stream: boolean) => app.openai().chat.completions.create({ model: 'agent', messages: [{ role: 'user', content: 'weather in Beijing?' }], stream, mcp: true } as any)
+  const answer = `The tool said: ${weatherOf('北京')}`
+
+  it('runs the MCP tool call in the relay and answers with the final text, whole and streamed', async () => {
+    const before = fake.requests.length
+    const whole: any = await ask(false)
+    expect(whole.choices[0]).toMatchObject({ message: { role: 'assistant', content: answer }, finish_reason: 'stop' })
+    const sent = fake.requests.slice(before)
+    expect(sent.map((r) => r.body.model)).toEqual(['agent', 'agent'])
+    expect(sent[0]!.body.mcp).toBeUndefined()
+    expect(sent[1]!.body.messages.at(-1)).toMatchObject({ role: 'tool', content: weatherOf('北京') })
+    let text = ''
+    let finish: string | null = null
+    for await (const c of (await ask(true)) as any) {
+      text += c.choices[0]?.delta?.content ?? ''
+      finish = c.choices[0]?.finish_reason ?? finish
+    }
+    expect([text, finish]).toEqual([answer, 'stop'])
+  })
+
+  it('a refused first round is the HTTP error (unknown model 404), stream or not', async () => {
+    for (const stream of [false, true]) {
+      const err: any = await app.openai().chat.completions.create({ model: 'nope', messages: [{ role: 'user', content: 'x' }], stream, mcp: true } as any).catch((e) => e)
+      expect(err.status).toBe(404)
+    }
   })
 })

@@ -28,6 +28,10 @@ export interface AgentInput {
   messages: ChatMessage[]
   maxSteps: number
   signal: AbortSignal
+  /** The record type of each round: /communicate's unless the door says otherwise. */
+  recordType?: number
+  /** The request id of the first round (the client's request); later rounds get their own. */
+  requestId?: string
 }
 
 /** Ask the model for a plan first (the /mcp command), then let it run. */
@@ -41,12 +45,12 @@ export async function* runAgent(chat: ChatService, mcp: McpHub, input: AgentInpu
     // Past the last tool round the model must answer with what it has.
     const last = step > input.maxSteps
     const turn = await chat.open({
-      requestId: timeOrderedUuid(),
+      requestId: step === 1 && input.requestId ? input.requestId : timeOrderedUuid(),
       startedAt: performance.now(),
       caller: input.caller,
       model: input.model,
       request: { messages, stream: true, extra: {}, ...(tools.length ? { tools, tool_choice: last ? 'none' : 'auto' } : {}) },
-      recordType: RECORD_COMMUNICATE,
+      recordType: input.recordType ?? RECORD_COMMUNICATE,
       signal: input.signal,
       onBehalfOf: input.onBehalfOf,
     })

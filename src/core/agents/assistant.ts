@@ -1,12 +1,13 @@
 // Seed 004's chat-bot commands, whatever door carries them (/communicate today): plain text and
 // /chat chat in the user's conversation, /mode /balance /state /clear /retry look after it,
-// /task and /mcp run the agent loop with the MCP tools, /help lists them. Every model call is
-// a core chat turn, billed and recorded as such; the commands that call no model only read or
-// change the user's state.
+// /task and /mcp run the agent loop with the MCP tools, /photo and /video submit media tasks,
+// /help lists them. Every model call is a core chat turn or a media task, billed and recorded as
+// such; the commands that call no model only read or change the user's state.
 import { performance } from 'node:perf_hooks'
 import type { Db } from '../../db/client.js'
+import { insertRecords } from '../../db/records.repo.js'
 import { findUser, setMode } from '../../db/users.repo.js'
-import type { ChatMessage, ContentPart } from '../../kit/types.js'
+import type { ChatMessage, ContentPart, MediaOutput } from '../../kit/types.js'
 import type { Caller } from '../chat/caller.js'
 import { ChatFailure } from '../chat/failure.js'
 import type { ChatService } from '../chat/service.js'
@@ -14,9 +15,11 @@ import { timeOrderedUuid } from '../ids.js'
 import type { McpHub } from '../mcp/hub.js'
 import { RECORD_COMMUNICATE } from '../meter.js'
 import type { Sessions } from '../sessions.js'
+import type { TaskEngine } from '../tasks/engine.js'
 import { type AgentEvent, PLAN_FIRST, runAgent } from './agent.js'
 
-export type AssistantEvent = AgentEvent | { type: 'message'; text: string; data?: unknown }
+export type AssistantMessage = { type: 'message'; text: string; data?: unknown }
+export type AssistantEvent = AgentEvent | AssistantMessage
 
 export interface CommandInput {
   caller: Caller
@@ -35,6 +38,11 @@ export interface AssistantDeps {
   db: Db
   /** Read at each command (runtime configuration may change them). */
   agents(): { model: string | undefined; maxSteps: number }
+  tasks: TaskEngine
+  /** The models of /photo (an upload makes it an edit) and /video, and how long a command waits for its task. */
+  media(): { photoModel: string; videoModel: string; waitMs: number }
+  /** records.store_content, read at each command. */
+  storeContent(): boolean
 }
 
 export const COMMANDS: Readonly<Record<string, string>> = {
@@ -46,8 +54,8 @@ export const COMMANDS: Readonly<Record<string, string>> = {
   '/retry': 'ask the last question again',
   '/task <goal>': 'an agent with the MCP tools works towards the goal',
   '/mcp <goal>': 'plan with the MCP tools first, then run',
-  '/photo <prompt>': 'image generation (needs the media task engine)',
-  '/video <prompt>': 'video generation (needs the media task engine)',
+  '/photo <prompt>': 'image generation (with an uploaded image: edit it)',
+  '/video <prompt>': 'video generation (with an uploaded image: animate it)',
   '/help': 'this list',
 }
 
@@ -68,14 +76,14 @@ export class Assistant {
         if (!rest) throw invalid('/chat needs a message: /chat <text>')
         return yield* this.chat(input, rest)
       case '/mode':
-        return yield this.mode(input, user, rest)
+        return yield this.noted(input, user, text, this.mode(input, user, rest))
       case '/balance':
-        return yield this.balance(this.needUser(user))
+        return yield this.noted(input, user, text, this.balance(this.needUser(user)))
       case '/state':
-        return yield this.state(input, user)
+        return yield this.noted(input, user, text, this.state(input, user))
       case '/clear':
         this.clear(input)
-        return yield { type: 'message', text: 'conversation cleared' }
+        return yield this.noted(input, user, text, { type: 'message', text: 'conversation cleared' })
       case '/retry':
         return yield* this.chat(input, this.lastQuestion(input))
       case '/task':
@@ -83,10 +91,11 @@ export class Assistant {
         if (!rest) throw invalid(`${command} needs a goal: ${command} <goal>`)
         return yield* this.agent(input, user, rest, command === '/mcp')
       case '/help':
-        return yield { type: 'message', text: Object.entries(COMMANDS).map(([c, what]) => `${c} — ${what}`).join('\n'), data: COMMANDS }
+        return yield this.noted(input, user, text, { type: 'message', text: Object.entries(COMMANDS).map(([c, what]) => `${c} — ${what}`).join('\n'), data: COMMANDS })
       case '/photo':
       case '/video':
-        throw new ChatFailure('not_supported', `${command} is not available yet: it needs the media task engine, which this relay does not have`)
+        if (!rest) throw invalid(`${command} needs a prompt: ${command} <prompt>`)
+        return yield* this.media(input, command === '/photo' ? 'image' : 'video', rest)
       default:
         throw invalid(`unknown command ${command}; /help lists the commands`)
     }
@@ -136,12 +145,57 @@ export class Assistant {
     })
   }
 
+  /** A media task through the engine (which reserves, bills and records it); waits for its end up to tasks.wait_ms. */
+  private async *media(input: CommandInput, kind: 'image' | 'video', prompt: string): AsyncGenerator<AssistantEvent> {
+    const settings = this.deps.media()
+    const image = imageOf(input.upload)
+    const row = await this.deps.tasks.submit({
+      requestId: timeOrderedUuid(),
+      caller: input.caller,
+      model: kind === 'image' ? settings.photoModel : settings.videoModel,
+      kinds: [kind],
+      request: { prompt, ...(image ? { images: [image] } : {}), extra: {} },
+      onBehalfOf: input.onBehalfOf,
+      chatId: this.sessionId(input),
+      signal: input.signal,
+    })
+    yield { type: 'message', text: `${kind} task ${row.id}: ${row.status === 'submitting' ? 'queued' : row.status}`, data: { task_id: row.id, status: row.status } }
+    const end = await this.deps.tasks.wait(row.id, settings.waitMs, input.signal)
+    if (end.status === 'failed') throw new ChatFailure('unavailable', end.error ?? `the ${kind} task failed`)
+    if (end.status !== 'completed') {
+      const text = `${kind} task ${end.id} is still ${end.status}; the progress socket and GET /v1/videos/${end.id} follow it`
+      return yield { type: 'message', text, data: { task_id: end.id, status: end.status } }
+    }
+    const urls = ((end.outputs ?? []) as MediaOutput[]).flatMap((o) => (o.url ? [o.url] : []))
+    yield { type: 'message', text: urls.join('\n') || (end.text ?? ''), data: { task_id: end.id, status: end.status, urls } }
+  }
+
+  /**
+   * Each command leaves a record: the ones that call no model write theirs here (type 8, nothing
+   * charged); the chats, agents and media tasks are recorded by the turn or the task engine.
+   */
+  private noted(input: CommandInput, user: string | null, command: string, answer: AssistantMessage): AssistantEvent {
+    const keep = this.deps.storeContent()
+    insertRecords(this.deps.db, [
+      {
+        userId: user,
+        requestId: timeOrderedUuid(),
+        question: keep ? command : '',
+        answer: keep ? answer.text : '',
+        recordType: RECORD_COMMUNICATE,
+        chatId: this.sessionId(input),
+        createdAt: Date.now(),
+      },
+    ])
+    return answer
+  }
+
   private needUser(user: string | null): string {
     if (!user) throw invalid('this command belongs to a user: give user_id, or use a key that has a user')
     return user
   }
 
-  private mode(input: CommandInput, user: string | null, model: string): AssistantEvent {
+  private mode(input: CommandInput, user: string | null, model: string): AssistantMessage {
     const current = user ? findUser(this.deps.db, user)?.mode || undefined : undefined
     if (!model) return { type: 'message', text: `mode: ${current ?? 'default'}`, data: { mode: current ?? null } }
     if (model === 'auto') throw invalid('mode: name a model (auto is what an unset mode means)')
@@ -151,13 +205,13 @@ export class Assistant {
     return { type: 'message', text: `mode set to ${model}`, data: { mode: model } }
   }
 
-  private balance(user: string): AssistantEvent {
+  private balance(user: string): AssistantMessage {
     const row = findUser(this.deps.db, user)
     const data = { user_id: user, avail_token: row?.availToken ?? 0, token: row?.token ?? 0 }
     return { type: 'message', text: `balance: ${data.avail_token} tokens`, data }
   }
 
-  private state(input: CommandInput, user: string | null): AssistantEvent {
+  private state(input: CommandInput, user: string | null): AssistantMessage {
     const row = user ? findUser(this.deps.db, user) : undefined
     const session = this.deps.sessions.get(this.sessionId(input))
     const data = { mode: row?.mode || null, avail_token: row?.availToken ?? null, messages: session?.messages.length ?? 0 }
@@ -178,6 +232,13 @@ export class Assistant {
     if (!last) throw invalid('nothing to retry: the conversation has no question yet')
     return last.content
   }
+}
+
+/** An uploaded image for a media command, as a data URL; other uploads are refused. */
+function imageOf(upload: CommandInput['upload']): string | undefined {
+  if (!upload?.bytes.length) return undefined
+  if (!upload.type.startsWith('image/')) throw new ChatFailure('not_supported', `uploads of ${upload.type || 'unknown type'} are not supported here (images are)`)
+  return `data:${upload.type};base64,${upload.bytes.toString('base64')}`
 }
 
 /** An uploaded image goes with the text as an image part; other uploads are refused. */

@@ -1,7 +1,7 @@
 // Progress of media tasks inside the process: the engine publishes every change of a task here;
-// waiting routes listen for the end, and the realtime issue will forward events to sockets.
+// waiting routes listen for the end, and the progress sockets forward events to their users.
 import { EventEmitter } from 'node:events'
-import type { MediaStatus } from '../../kit/types.js'
+import type { MediaKind, MediaStatus } from '../../kit/types.js'
 
 export interface TaskEvent {
   id: string
@@ -11,6 +11,14 @@ export interface TaskEvent {
   progress: number
   /** Set once the task is over. */
   final: boolean
+  kind: MediaKind
+  model: string
+  /** The conversation the task belongs to (the seeds' chat_id), so a socket can follow one chat. */
+  chatId: string | null
+  /** Where the results are, once completed (inline results are not repeated on the bus). */
+  urls: string[]
+  /** Why it failed, once failed. */
+  error: string | null
 }
 
 export class TaskEvents {

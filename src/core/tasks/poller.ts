@@ -7,7 +7,7 @@ import type { Db } from '../../db/client.js'
 import { type TaskRow, findTask, updateTask } from '../../db/tasks.repo.js'
 import { UpstreamError } from '../../kit/errors.js'
 import type { Logger } from '../../kit/log.js'
-import type { MediaKind, MediaSnapshot } from '../../kit/types.js'
+import type { MediaKind, MediaOutput, MediaSnapshot } from '../../kit/types.js'
 import type { Price } from '../billing.js'
 import { callContext } from '../call-context.js'
 import { ChatFailure } from '../chat/failure.js'
@@ -65,7 +65,20 @@ export class Poller {
   publish(row: TaskRow): void {
     const status = row.status === 'submitting' ? 'queued' : row.status
     const final = status === 'completed' || status === 'failed'
-    this.events.publish({ id: row.id, userId: row.userId, keyId: row.keyId, status, progress: row.progress, final })
+    const urls = ((row.outputs ?? []) as MediaOutput[]).flatMap((o) => (o.url && /^https?:/i.test(o.url) ? [o.url] : []))
+    this.events.publish({
+      id: row.id,
+      userId: row.userId,
+      keyId: row.keyId,
+      status,
+      progress: status === 'completed' ? 100 : row.progress,
+      final,
+      kind: row.kind,
+      model: row.model,
+      chatId: row.chatId,
+      urls,
+      error: status === 'failed' ? (row.error ?? 'the task failed') : null,
+    })
   }
 
   /** A task ended (here or at submit): no more polls, and everyone waiting hears of it. */

@@ -11,6 +11,7 @@ import { ApiError, openaiError, openaiErrorReply } from '../../errors.js'
 import { SSE_HEADERS, type SseOptions } from '../../sse-response.js'
 import type { Door, Prepared, Reply } from '../door.js'
 import { CLOSED, openTurn, streamFailure, timingHeaders, wholeReply } from '../turn.js'
+import { type ChatMcpOptions, mcpChatReply } from './chat-mcp.js'
 import { ChunkWriter, sseError } from './chunks.js'
 import { completionJson } from './completion.js'
 import { parseChatBody, toBaseRequest } from './validate.js'
@@ -21,6 +22,8 @@ export interface OpenAIChatOptions {
   chat: ChatService
   pingMs: number
   log: Logger
+  /** The MCP tools a request with "mcp": true may have the relay call (chat-mcp.ts). */
+  agents?: Omit<ChatMcpOptions, 'chat' | 'pingMs'>
 }
 
 export function openaiChatDoor(o: OpenAIChatOptions): Door {
@@ -35,6 +38,10 @@ export function openaiChatDoor(o: OpenAIChatOptions): Door {
 async function handleChat(o: OpenAIChatOptions, req: Prepared, signal: AbortSignal): Promise<Reply> {
   const body = parseChatBody(req.body)
   if (!body.model) throw ApiError.badRequest('model: required', 'model', 'missing_required_parameter')
+  if (body.mcp === true && o.agents) {
+    const { messages } = toBaseRequest(body)
+    return mcpChatReply({ ...o.agents, chat: o.chat, pingMs: o.pingMs }, req, body.model, messages, body.stream === true, signal)
+  }
   const turn = await openTurn(o.chat, req, signal, { model: body.model, request: toBaseRequest(body), recordType: RECORD_API_CHAT })
   if (!turn) return CLOSED
   const headers = timingHeaders(turn)

@@ -48,6 +48,8 @@ export type ChatBody = z.infer<typeof chatRequestSchema>
 const KNOWN = new Set([
   'model', 'messages', 'stream', 'stream_options', 'temperature', 'top_p', 'max_tokens', 'max_completion_tokens',
   'n', 'stop', 'tools', 'tool_choice', 'response_format', 'user', 'conversation_id', 'reasoning_effort',
+  // The relay's own opt-in (chat-mcp.ts), never an upstream's parameter.
+  'mcp',
 ])
 
 /** The body as the schema reads it; the hand-written check lets the common case skip zod. */
