@@ -7,8 +7,11 @@ import { adminKeyDocs } from './admin-keys.routes.js'
 import { adminDocs } from './admin.routes.js'
 import { docsDocs } from './docs.routes.js'
 import { embeddingsDocs } from './doors/embeddings/door.js'
+import { mediaDocs } from './doors/media/schemas.js'
 import { messagesDocs } from './doors/messages/schemas.js'
 import { chatDocs } from './doors/openai/schemas.js'
+import { SEED_MEDIA_ROUTES } from './doors/seed-media/routes.js'
+import { seedRouteDoc } from './doors/seed-media/schemas.js'
 import { responsesDocs } from './doors/responses/schemas.js'
 import { sessionDocs } from './doors/sessions/schemas.js'
 import { modelDocs } from './models.routes.js'
@@ -21,6 +24,8 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   ...responsesDocs,
   ...messagesDocs,
   ...embeddingsDocs,
+  ...mediaDocs,
+  ...SEED_MEDIA_ROUTES.map(seedRouteDoc),
   ...modelDocs,
   ...sessionDocs,
   ...adminDocs,

@@ -3,6 +3,7 @@
 // the model (or reads it from the body), the media kind, how the seed's body becomes a media
 // request and how the finished task becomes the seed's `data`. user_uuid, chat_id, zidingyican,
 // auth, billing, the wait and the envelope are the door's business, not the route's.
+import { z } from 'zod'
 import type { TaskRow } from '../../../db/tasks.repo.js'
 import type { MediaKind, MediaOutput, MediaRequest } from '../../../kit/types.js'
 
@@ -11,6 +12,12 @@ export type SeedBody = Record<string, unknown>
 export interface SeedMediaRoute {
   /** Path at the root, as the seed's clients hard-code it. */
   path: string
+  /** For the OpenAPI document. */
+  summary: string
+  /** The route's own body fields (user_uuid, chat_id and zidingyican are added for every route). */
+  fields: z.ZodObject
+  /** The envelope's `data`, as answer() builds it. */
+  data: z.ZodType
   kind: MediaKind
   /** The model to run: a fixed name, or read from the body (a route or alias name works too). */
   model: string | ((body: SeedBody) => string)
@@ -30,6 +37,14 @@ export function urlsOf(task: TaskRow): string[] {
 const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined)
 const num = (v: unknown) => (typeof v === 'number' || (typeof v === 'string' && v.trim() !== '') ? Number(v) : undefined)
 
+const videoFields = z.object({
+  prompt: z.string().optional(),
+  model: z.string().optional(),
+  image_url: z.string().optional().meta({ description: 'The first frame (img_url also accepted)' }),
+  duration: z.union([z.number(), z.string()]).optional().meta({ description: 'Seconds (seconds also accepted)' }),
+  size: z.string().optional(),
+})
+
 /** A prompt-driven video: prompt, optional first frame (image_url) and duration. */
 export function videoRequest(body: SeedBody): Omit<MediaRequest, 'model' | 'kind' | 'extra'> {
   const prompt = str(body.prompt)
@@ -44,6 +59,9 @@ export const SEED_MEDIA_ROUTES: readonly SeedMediaRoute[] = [
   // declare there (or to alias to the instance's video model) when the body names no model.
   {
     path: '/cozeZhsApi/luyala/video/create',
+    summary: "A video over the operator's luyala instance",
+    fields: videoFields,
+    data: z.object({ video_url: z.string().nullable(), task_id: z.string() }),
     kind: 'video',
     model: (b) => str(b.model) ?? 'luyala-video',
     request: videoRequest,
