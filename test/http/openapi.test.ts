@@ -234,7 +234,7 @@ describe('the relay answers as the document says', () => {
     await conforms('GET', `${videos}/{id}`, await client('GET', `${videos}/${video.id}`), 200)
     await conforms('GET', `${videos}/{id}`, await client('GET', `${videos}/video_nope`), 404)
     for (let i = 0; i < 200; i++) {
-      const row = await (await client('GET', `${videos}/${video.id}`)).json()
+      const row = (await (await client('GET', `${videos}/${video.id}`)).json()) as { status: string }
       if (row.status === 'completed') break
       await new Promise((r) => setTimeout(r, 20))
     }
