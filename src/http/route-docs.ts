@@ -10,6 +10,7 @@ import { embeddingsDocs } from './doors/embeddings/door.js'
 import { mediaDocs } from './doors/media/schemas.js'
 import { messagesDocs } from './doors/messages/schemas.js'
 import { chatDocs } from './doors/openai/schemas.js'
+import { SEED_CHAT_ROUTES } from './doors/seed-media/chat.js'
 import { SEED_MEDIA_ROUTES } from './doors/seed-media/routes.js'
 import { seedRouteDoc } from './doors/seed-media/schemas.js'
 import { responsesDocs } from './doors/responses/schemas.js'
@@ -26,6 +27,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   ...embeddingsDocs,
   ...mediaDocs,
   ...SEED_MEDIA_ROUTES.map(seedRouteDoc),
+  ...SEED_CHAT_ROUTES.map(seedRouteDoc),
   ...modelDocs,
   ...sessionDocs,
   ...adminDocs,

@@ -11,6 +11,7 @@ import { chatRequestSchema } from '../../src/http/doors/openai/validate.js'
 import { responsesRequestSchema } from '../../src/http/doors/responses/validate.js'
 import { chatSchema } from '../../src/http/doors/sessions/chat.js'
 import { apiRoutes, docOf, undocumentedRoutes } from '../../src/http/openapi.js'
+import { SEED_CHAT_ROUTES } from '../../src/http/doors/seed-media/chat.js'
 import { SEED_MEDIA_ROUTES } from '../../src/http/doors/seed-media/routes.js'
 import { ROUTE_DOCS } from '../../src/http/route-docs.js'
 import { FakeOpenAIMedia } from '../fakes/openai-media.js'
@@ -102,7 +103,7 @@ describe('the OpenAPI document', () => {
       const otherDoc = (await (await fetch(`${other.url}/openapi.json`)).json()) as { paths: object }
       const paths = Object.keys(otherDoc.paths)
       // The seed's /api/v1/dashscope/... media route is a client route, not an admin one.
-      const seeds = new Set(SEED_MEDIA_ROUTES.map((r) => r.path))
+      const seeds = new Set([...SEED_MEDIA_ROUTES, ...SEED_CHAT_ROUTES].map((r) => r.path))
       expect(paths.filter((p) => /^\/(api|user|record)\//.test(p) && !seeds.has(p))).toEqual([])
       expect(paths).toContain('/v1/chat/completions')
     } finally {
@@ -249,7 +250,7 @@ describe('the relay answers as the document says', () => {
     await conforms('POST', seed, await client('POST', seed, { user_uuid: 'alice', prompt: 'a cat' }), 200)
     await conforms('POST', seed, await client('POST', seed, { prompt: 'a cat' }), 400)
     // The other seed routes' answers are checked against their vendors' fakes in test/e2e/seed-routes.test.ts.
-    for (const route of SEED_MEDIA_ROUTES) await conforms('POST', route.path, await client('POST', route.path, { prompt: 'x' }), 400)
+    for (const route of [...SEED_MEDIA_ROUTES, ...SEED_CHAT_ROUTES]) await conforms('POST', route.path, await client('POST', route.path, { prompt: 'x' }), 400)
   })
 
   it('checked an answer of every route but the HTML pages (Swagger UI, the console: test/browser drives them)', () => {
