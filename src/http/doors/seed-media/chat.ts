@@ -2,6 +2,7 @@
 // chat service, which bills user_uuid and records the turn; the door only maps the seed's body to
 // messages and the whole answer to the seed's `data`, in the same envelope and errors as door.ts.
 import { z } from 'zod'
+import { ChatFailure } from '../../../core/chat/failure.js'
 import type { ChatService } from '../../../core/chat/service.js'
 import { RECORD_API_CHAT } from '../../../core/meter.js'
 import type { Logger } from '../../../kit/log.js'
@@ -12,6 +13,7 @@ import type { Door, Prepared, Reply } from '../door.js'
 import { CLOSED, openTurn, wholeReply } from '../turn.js'
 import { seedError, zidingyican } from './door.js'
 import { type SeedBody, str } from './mappers.js'
+import { STOCK_ROUTE } from './stock.js'
 
 export interface SeedChatRoute {
   path: string
@@ -22,6 +24,8 @@ export interface SeedChatRoute {
   model: string
   messages(body: SeedBody): ChatMessage[]
   answer(text: string): Record<string, unknown>
+  /** Checks the whole answer before it is billed (a refusal is the route's failure, unbilled). */
+  accept?(text: string): ChatFailure | undefined
 }
 
 const num = (v: unknown) => (typeof v === 'number' || (typeof v === 'string' && v.trim() !== '') ? Number(v) : undefined)
@@ -84,6 +88,7 @@ export const SEED_CHAT_ROUTES: readonly SeedChatRoute[] = [
     messages: messagesOrPrompt,
     answer: (completion) => ({ completion }),
   },
+  STOCK_ROUTE,
 ]
 
 async function handle(route: SeedChatRoute, chat: ChatService, req: Prepared, signal: AbortSignal): Promise<Reply> {
@@ -107,12 +112,14 @@ async function handle(route: SeedChatRoute, chat: ChatService, req: Prepared, si
     },
     recordType: RECORD_API_CHAT,
     onBehalfOf: user,
+    accept: route.accept,
   })
   if (!turn) return CLOSED
   return wholeReply(turn, async () => {
     for await (const _ of turn.events()) {
       // The turn gathers the text; the seed's answer is whole.
     }
+    if (turn.outcome instanceof ChatFailure) throw turn.outcome
     return { kind: 'json', status: 200, body: { code: 0, msg: 'success', data: route.answer(turn.text) } }
   })
 }
