@@ -13,6 +13,7 @@ import { embeddingsDoor } from './http/doors/embeddings/door.js'
 import { imageDoors } from './http/doors/media/images.js'
 import { transcriptionDoor } from './http/doors/media/transcriptions.js'
 import { videoDoor, videoRoutes } from './http/doors/media/videos.js'
+import { SEED_CHAT_ROUTES, seedChatDoors } from './http/doors/seed-media/chat.js'
 import { seedMediaDoors } from './http/doors/seed-media/door.js'
 import { SEED_MEDIA_ROUTES } from './http/doors/seed-media/routes.js'
 import { messagesDoors } from './http/doors/messages/door.js'
@@ -51,6 +52,7 @@ function doorsOf(s: Services): Door[] {
     transcriptionDoor(media),
     videoDoor(media),
     ...seedMediaDoors(SEED_MEDIA_ROUTES, media),
+    ...seedChatDoors(SEED_CHAT_ROUTES, common),
   ]
 }
 

@@ -28,7 +28,7 @@ const statsView = z.object({
   topUsers: z.array(ranked),
   topModels: z.array(ranked),
 })
-const price = z.object({ prompt: z.number(), completion: z.number(), per_call: z.number() }).partial().nullable()
+const price = z.object({ prompt: z.number(), completion: z.number(), per_call: z.number(), per_image: z.number(), per_second: z.number() }).partial().nullable()
 const modelsView = z.object({
   models: z.array(z.object({ id: z.string(), providers: z.array(z.string()), suffixes: z.array(z.string()), kind: z.string(), price })),
   routes: z.array(z.object({ name: z.string(), route: z.unknown(), price })),

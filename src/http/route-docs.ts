@@ -9,8 +9,12 @@ import { adminDocs } from './admin.routes.js'
 import { docsDocs } from './docs.routes.js'
 import { communicateDocs } from './doors/communicate/door.js'
 import { embeddingsDocs } from './doors/embeddings/door.js'
+import { mediaDocs } from './doors/media/schemas.js'
 import { messagesDocs } from './doors/messages/schemas.js'
 import { chatDocs } from './doors/openai/schemas.js'
+import { SEED_CHAT_ROUTES } from './doors/seed-media/chat.js'
+import { SEED_MEDIA_ROUTES } from './doors/seed-media/routes.js'
+import { seedRouteDoc } from './doors/seed-media/schemas.js'
 import { responsesDocs } from './doors/responses/schemas.js'
 import { sessionDocs } from './doors/sessions/schemas.js'
 import { mcpDocs } from './mcp.routes.js'
@@ -25,6 +29,9 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   ...responsesDocs,
   ...messagesDocs,
   ...embeddingsDocs,
+  ...mediaDocs,
+  ...SEED_MEDIA_ROUTES.map(seedRouteDoc),
+  ...SEED_CHAT_ROUTES.map(seedRouteDoc),
   ...modelDocs,
   ...sessionDocs,
   ...communicateDocs,

@@ -12,22 +12,28 @@ import { chatRequestSchema } from '../../src/http/doors/openai/validate.js'
 import { responsesRequestSchema } from '../../src/http/doors/responses/validate.js'
 import { chatSchema } from '../../src/http/doors/sessions/chat.js'
 import { apiRoutes, docOf, undocumentedRoutes } from '../../src/http/openapi.js'
+import { SEED_CHAT_ROUTES } from '../../src/http/doors/seed-media/chat.js'
+import { SEED_MEDIA_ROUTES } from '../../src/http/doors/seed-media/routes.js'
 import { ROUTE_DOCS } from '../../src/http/route-docs.js'
 import { STDIO_SERVER } from '../fakes/mcp-server.js'
+import { FakeOpenAIMedia } from '../fakes/openai-media.js'
 import { type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js'
 import { type TestApp, startTestApp } from '../helpers/app.js'
 import { keyFor, sseData } from '../helpers/compat.js'
+import { mediaPrices, mediaProvider } from '../helpers/media.js'
 import { memoryProvider } from '../helpers/memory-provider.js'
 
 const PREFIX = '/hf'
 const mem = memoryProvider('mem-web', [{ id: 'mem' }])
 let fake: FakeOpenAI
+let media: FakeOpenAIMedia
 let app: TestApp
 let doc: any
 let key: string
 
 beforeAll(async () => {
   fake = await startFakeOpenAI()
+  media = await new FakeOpenAIMedia().start()
   app = await startTestApp({
     definitions: [...providers, mem.def],
     config: {
@@ -35,7 +41,11 @@ beforeAll(async () => {
       providers: {
         up: { type: 'openai-compatible', base_url: `${fake.url}/v1`, api_key: 'sk-upstream-good', models: [{ id: 'text-embed', kind: 'embedding' }] },
         'mem-web': { credentials: ['acct-1'] },
+        media: mediaProvider(media.url),
+        luyala: { type: 'openai-compatible', base_url: `${media.url}/v1`, api_key: 'sk-media', models: [{ id: 'luyala-video', upstream: 'vid-1', kind: 'video' }] },
       },
+      billing: { prices: { ...mediaPrices, 'luyala-video': { per_call: 1 } } },
+      tasks: { poll_interval_ms: 10, max_poll_interval_ms: 30, wait_ms: 4000 },
     },
   })
   doc = await (await fetch(`${app.url}/openapi.json`)).json()
@@ -44,6 +54,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close()
   await fake.close()
+  await media.close()
 })
 
 describe('the OpenAPI document', () => {
@@ -66,9 +77,9 @@ describe('the OpenAPI document', () => {
   })
 
   it('names a route mounted without a RouteDoc, so a new route cannot go undocumented', () => {
-    const routes = [...app.app.routes, { method: 'POST', path: `${PREFIX}/v1/images/generations` }, { method: 'GET', path: '/api/thing/:id' }]
+    const routes = [...app.app.routes, { method: 'POST', path: `${PREFIX}/v1/images/variations` }, { method: 'GET', path: '/api/thing/:id' }]
     expect(undocumentedRoutes(routes, PREFIX)).toEqual([
-      { method: 'POST', path: `${PREFIX}/v1/images/generations` },
+      { method: 'POST', path: `${PREFIX}/v1/images/variations` },
       { method: 'GET', path: '/api/thing/{id}' },
     ])
   })
@@ -95,8 +106,9 @@ describe('the OpenAPI document', () => {
     try {
       const otherDoc = (await (await fetch(`${other.url}/openapi.json`)).json()) as { paths: object }
       const paths = Object.keys(otherDoc.paths)
-      // /api/communicate is a chat door under /api, not an admin route.
-      expect(paths.filter((p) => /^\/(api|user|record|mcp|conf|command)\//.test(p) && p !== '/api/communicate')).toEqual([])
+      // /api/communicate is a chat door under /api, and the seed's /api/v1/dashscope/... media route a client route: neither is an admin route.
+      const seeds = new Set([...SEED_MEDIA_ROUTES, ...SEED_CHAT_ROUTES].map((r) => r.path))
+      expect(paths.filter((p) => /^\/(api|user|record|mcp|conf|command)\//.test(p) && p !== '/api/communicate' && !seeds.has(p))).toEqual([])
       expect(paths).toContain('/v1/chat/completions')
       expect(paths).toContain('/api/communicate')
     } finally {
@@ -255,6 +267,40 @@ describe('the relay answers as the document says', () => {
       expect(sseData(await stream.text())).toEqual([expect.objectContaining({ type: 'message', data: expect.any(Object) })])
       await conforms('POST', path, await client('POST', `${path}?prompt=%20`), 400)
     }
+  })
+
+  it('the media routes and the seed media routes', async () => {
+    await conforms('POST', '/user/token/add', await call('POST', '/user/token/add', { user_id: 'alice', token: 100000 }), 200)
+    const images = `${PREFIX}/v1/images/generations`
+    await conforms('POST', images, await client('POST', images, { model: 'img-1', prompt: 'a fox', n: 1 }), 200)
+    await conforms('POST', images, await client('POST', images, { model: 'img-1' }), 400)
+    const edits = `${PREFIX}/v1/images/edits`
+    await conforms('POST', edits, await client('POST', edits, { model: 'img-1', prompt: 'hat', images: [{ image_url: `${media.url}/files/in.png` }] }), 200)
+    await conforms('POST', edits, await client('POST', edits, { model: 'img-1', prompt: 'hat' }), 400)
+    const asr = `${PREFIX}/v1/audio/transcriptions`
+    await conforms('POST', asr, await client('POST', asr, { model: 'whisper-x', file_url: `${media.url}/files/a.mp3`, response_format: 'verbose_json' }), 200)
+    await conforms('POST', asr, await client('POST', asr, { model: 'whisper-x' }), 400)
+    const videos = `${PREFIX}/v1/videos`
+    const video = await conforms('POST', videos, await client('POST', videos, { model: 'vid-1', prompt: 'waves', seconds: 4 }), 200)
+    await conforms('POST', videos, await client('POST', videos, { model: 'vid-1' }), 400)
+    await conforms('GET', videos, await client('GET', `${videos}?limit=5`), 200)
+    await conforms('GET', videos, await call('GET', videos, undefined, { authorization: 'Bearer sk-wrong' }), 401)
+    await conforms('GET', `${videos}/{id}`, await client('GET', `${videos}/${video.id}`), 200)
+    await conforms('GET', `${videos}/{id}`, await client('GET', `${videos}/video_nope`), 404)
+    for (let i = 0; i < 200; i++) {
+      const row = (await (await client('GET', `${videos}/${video.id}`)).json()) as { status: string }
+      if (row.status === 'completed') break
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    const content = await fetch(`${app.url}${videos}/${video.id}/content`, { headers: { authorization: `Bearer ${key}` }, redirect: 'manual' })
+    expect(content.status).toBe(302)
+    expect(doc.paths[`${videos}/{id}/content`].get.responses['302']).toBeDefined()
+    await conforms('GET', `${videos}/{id}/content`, await client('GET', `${videos}/video_nope/content`), 404)
+    const seed = '/cozeZhsApi/luyala/video/create'
+    await conforms('POST', seed, await client('POST', seed, { user_uuid: 'alice', prompt: 'a cat' }), 200)
+    await conforms('POST', seed, await client('POST', seed, { prompt: 'a cat' }), 400)
+    // The other seed routes' answers are checked against their vendors' fakes in test/e2e/seed-routes.test.ts.
+    for (const route of [...SEED_MEDIA_ROUTES, ...SEED_CHAT_ROUTES]) await conforms('POST', route.path, await client('POST', route.path, { prompt: 'x' }), 400)
   })
 
   it('checked an answer of every route but the HTML pages (Swagger UI, the console: test/browser drives them)', () => {

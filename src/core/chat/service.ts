@@ -44,6 +44,8 @@ export interface TurnInput {
   onBehalfOf?: string | null | undefined
   /** Continue a server-side session (created when new); its history goes before the messages. */
   session?: { id: string | undefined } | undefined
+  /** Checks the complete answer before billing; a failure settles the turn unbilled (see TurnParts.accept). */
+  accept?: ((text: string) => ChatFailure | undefined) | undefined
 }
 
 export class ChatService {
@@ -132,6 +134,7 @@ export class ChatService {
         meter,
         delivery: stream ? 'stream' : 'whole',
         limit: meter.limit,
+        accept: t.accept,
         sessions: this.deps.sessions,
         session: session ? { row: session, question: question ?? '' } : undefined,
         },

@@ -24,6 +24,8 @@ export interface TurnParts {
   session?: { row: SessionRow; question: string } | undefined
   /** Completion tokens the balance affords; the answer is cut there (finish `length`). */
   limit?: number | undefined
+  /** Checks a complete answer before it is billed: a failure settles the turn unbilled (a route that needs, say, valid JSON). */
+  accept?: ((text: string) => ChatFailure | undefined) | undefined
 }
 
 export class ChatTurn {
@@ -98,7 +100,8 @@ export class ChatTurn {
   private settle(): void {
     if (this.settledWith) return
     const { relay, meter, session, sessions, delivery } = this.parts
-    const outcome = relay.outcome
+    const refused = relay.outcome === 'ok' ? this.parts.accept?.(relay.tally.text) : undefined
+    const outcome = refused ?? relay.outcome
     if (outcome === 'ok') {
       this.settledWith = 'ok'
       if (session) {
