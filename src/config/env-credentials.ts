@@ -8,6 +8,8 @@ export interface EnvCredential {
   provider: string
   /** One variable, or access key then secret key. */
   vars: readonly [string] | readonly [string, string]
+  /** Only for an instance the operator declared (it has no built-in provider to enable). */
+  declaredOnly?: boolean
 }
 
 /** One table for every provider; add a row to accept another variable. */
@@ -18,13 +20,16 @@ export const ENV_CREDENTIALS: readonly EnvCredential[] = [
   { provider: 'gemini-api', vars: ['GEMINI_API_KEY'] },
   { provider: 'dashscope-api', vars: ['DASHSCOPE_API_KEY'] },
   { provider: 'ark-api', vars: ['DOUBAO_API_KEY'] },
+  // luyala is an openai-compatible instance the operator names `luyala` (its base_url is theirs).
+  { provider: 'luyala', vars: ['LUYALA_API_KEY'], declaredOnly: true },
 ]
 
 type Env = Record<string, string | undefined>
 
 /** Add the credentials the environment names to the raw config tree (before validation). */
 export function applyEnvCredentials(tree: Record<string, unknown>, env: Env, table: readonly EnvCredential[] = ENV_CREDENTIALS): void {
-  for (const { provider, vars } of table) {
+  for (const { provider, vars, declaredOnly } of table) {
+    if (declaredOnly && !(tree.providers as Record<string, unknown> | undefined)?.[provider]) continue
     const values = vars.map((name) => env[name]?.trim() ?? '')
     if (values.every((v) => !v)) continue
     const missing = vars.filter((_, i) => !values[i])

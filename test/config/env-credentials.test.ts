@@ -34,6 +34,12 @@ describe('env credentials', () => {
     expect(buildConfig({}, { DASHSCOPE_API_KEY: '', DOUBAO_API_KEY: '  ' }).providers).toEqual({})
   })
 
+  it('LUYALA_API_KEY joins the luyala instance the operator declared, and adds nothing without one', () => {
+    const raw = { providers: { luyala: { type: 'openai-compatible', base_url: 'http://127.0.0.1:1/v1', models: ['luyala-chat'] } } }
+    expect(buildConfig(raw, { LUYALA_API_KEY: 'ly-key' }).providers.luyala!.credentials).toEqual(['ly-key'])
+    expect(buildConfig({}, { LUYALA_API_KEY: 'ly-key' }).providers).toEqual({})
+  })
+
   it('half a pair is a configuration error naming the missing variable; nothing set adds nothing', () => {
     expect(() => buildConfig({}, { KLING_ACCESS_KEY: 'ak' })).toThrow(/KLING_SECRET_KEY is not set/)
     expect(buildConfig({}, {}).providers).toEqual({})
