@@ -99,11 +99,13 @@ describe('the admin console', () => {
     const form = page.getByRole('form', { name: 'Create a key' })
     await form.getByLabel('Remark').fill('from the console')
     await form.getByLabel('Owner user').fill('alice')
+    await form.getByLabel('Requests per minute').fill('30')
     await form.getByRole('button', { name: 'Create key' }).click()
     const key = (await page.getByTestId('new-key').textContent()) ?? ''
     expect(key).toMatch(/^sk-/)
     clientKey = key
     await expect(page.getByRole('table', { name: 'Client keys' }).textContent()).resolves.toContain('from the console')
+    expect(await page.getByRole('table', { name: 'Client keys' }).textContent()).toContain('30 rpm')
     expect(await page.getByRole('table', { name: 'Client keys' }).textContent()).not.toContain(key)
     await shot('keys')
 

@@ -13,9 +13,12 @@ interface Key {
   userId: string | null
   actForOthers: boolean
   lastUsedTime: string | null
+  rpm: number | null
+  tpm: number | null
+  concurrency: number | null
 }
 
-const blank = { remark: '', userId: '', allowedModels: '', expiresAt: '', actForOthers: false }
+const blank = { remark: '', userId: '', allowedModels: '', expiresAt: '', actForOthers: false, rpm: '', tpm: '', concurrency: '' }
 
 /** The form's fields as PUT /api/key takes them; empty fields are left out. */
 function keyBody(f: typeof blank) {
@@ -29,8 +32,15 @@ function keyBody(f: typeof blank) {
     ...(f.userId.trim() ? { userId: f.userId.trim() } : {}),
     ...(models.length ? { allowedModels: models } : {}),
     ...(f.expiresAt ? { expiresAt: f.expiresAt } : {}),
+    // Rate limits: empty means none.
+    ...(f.rpm ? { rpm: Number(f.rpm) } : {}),
+    ...(f.tpm ? { tpm: Number(f.tpm) } : {}),
+    ...(f.concurrency ? { concurrency: Number(f.concurrency) } : {}),
   }
 }
+
+const limitsText = (k: Key) =>
+  [k.rpm && `${k.rpm} rpm`, k.tpm && `${k.tpm} tpm`, k.concurrency && `${k.concurrency} at once`].filter(Boolean).join(', ') || 'none'
 
 export function Keys({ onCreated }: { onCreated: (key: string) => void }) {
   const keys = useLoad(() => call<Key[]>('GET', '/api/key/all'))
@@ -69,6 +79,15 @@ export function Keys({ onCreated }: { onCreated: (key: string) => void }) {
         <Field label="Expires">
           <input type="date" value={form.expiresAt} onInput={set('expiresAt')} />
         </Field>
+        <Field label="Requests per minute">
+          <input type="number" min="1" value={form.rpm} onInput={set('rpm')} placeholder="no limit" />
+        </Field>
+        <Field label="Tokens per minute">
+          <input type="number" min="1" value={form.tpm} onInput={set('tpm')} placeholder="no limit" />
+        </Field>
+        <Field label="Concurrent requests">
+          <input type="number" min="1" value={form.concurrency} onInput={set('concurrency')} placeholder="no limit" />
+        </Field>
         <label class="check">
           <input type="checkbox" checked={form.actForOthers} onChange={(e) => setForm({ ...form, actForOthers: e.currentTarget.checked })} />
           may act for other users
@@ -96,6 +115,7 @@ export function Keys({ onCreated }: { onCreated: (key: string) => void }) {
           ['User', (k) => k.userId ?? '—'],
           ['Models', (k) => k.allowedModels?.join(', ') ?? 'all'],
           ['Expires', (k) => when(k.expiresAt)],
+          ['Limits', (k) => limitsText(k)],
           ['Enabled', (k) => (k.enabled ? 'yes' : 'no')],
           ['Last used', (k) => when(k.lastUsedTime)],
           [
