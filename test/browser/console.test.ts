@@ -134,6 +134,8 @@ describe('the admin console', () => {
     await expect(row.textContent()).resolves.toContain('20')
     await page.getByRole('form', { name: 'Filter records' }).getByLabel('Model').fill('other-model')
     await page.getByText('No records match.').waitFor()
+    // Usage rows of the same requests, with their status.
+    await page.getByRole('table', { name: 'Usage' }).getByRole('row').filter({ hasText: 'fake-model' }).first().waitFor()
     await shot('records')
 
     await open('Overview')

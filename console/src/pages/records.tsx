@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks'
 import { call, query, when } from '../api.js'
 import { Field, LoadError, Notice, Table, useAction, useLoad } from '../ui.js'
+import { Usage } from './usage.js'
 import { Pager } from './users.js'
 
 interface RecordRow {
@@ -84,6 +85,7 @@ export function Records() {
         ]}
       />
       <Pager page={page} total={records.data?.total ?? 0} size={20} onPage={setPage} />
+      <Usage />
     </section>
   )
 }
