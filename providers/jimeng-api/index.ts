@@ -1,6 +1,6 @@
 // Volcengine's visual API for Jimeng video 3.0: submit a task, then poll GetResult. Every request
 // is signed with V4 HMAC-SHA256 from the "<access_key>:<secret_key>" credential.
-import { notSupported, protocolError } from '../../src/kit/errors.js'
+import { mediaOnlyChat, notSupported, protocolError } from '../../src/kit/errors.js'
 import { normalizeKeyPair } from '../../src/kit/key-pair.js'
 import { defineProvider } from '../../src/kit/types.js'
 import type { MediaJob, MediaRequest, MediaSnapshot, MediaTaskRef, ModelSpec } from '../../src/kit/types.js'
@@ -43,10 +43,7 @@ export default defineProvider({
     id: name,
     credentialKind: 'api_key',
     models,
-    // biome-ignore lint/correctness/useYield: a media-only provider answers no chat
-    chat: async function* () {
-      throw notSupported(`${name}: makes video only; use the media routes`, { provider: name })
-    },
+    chat: mediaOnlyChat(name, 'video'),
     submitMedia: submit,
     pollMedia: poll,
     normalizeSecret: normalizeKeyPair,

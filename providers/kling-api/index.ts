@@ -1,6 +1,6 @@
 // Kling's official API: text-to-video, image-to-video and Kling O1 (omni-video) as tasks to poll.
 // Every call carries a fresh JWT made from the "<access_key>:<secret_key>" credential.
-import { notSupported, protocolError } from '../../src/kit/errors.js'
+import { mediaOnlyChat, notSupported, protocolError } from '../../src/kit/errors.js'
 import { normalizeKeyPair } from '../../src/kit/key-pair.js'
 import { defineProvider } from '../../src/kit/types.js'
 import type { MediaJob, MediaRequest, MediaSnapshot, MediaTaskRef, ModelSpec } from '../../src/kit/types.js'
@@ -36,10 +36,7 @@ export default defineProvider({
     id: name,
     credentialKind: 'api_key',
     models,
-    // biome-ignore lint/correctness/useYield: a media-only provider answers no chat
-    chat: async function* () {
-      throw notSupported(`${name}: makes video only; use the media routes`, { provider: name })
-    },
+    chat: mediaOnlyChat(name, 'video'),
     submitMedia: submit,
     pollMedia: poll,
     normalizeSecret: normalizeKeyPair,

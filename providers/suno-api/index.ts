@@ -1,6 +1,6 @@
 // Suno music through the Suno-API service: submit /suno/submit/music, poll /suno/fetch/{id}.
 // Envelope {code:"success"|"invalid_request"|…, message, data}; auth is a Bearer token.
-import { UpstreamError, errorFromStatus, notSupported, parseRetryAfter, protocolError, upstreamUnavailable } from '../../src/kit/errors.js'
+import { UpstreamError, errorFromStatus, mediaOnlyChat, notSupported, parseRetryAfter, protocolError, upstreamUnavailable } from '../../src/kit/errors.js'
 import { asObject, tryJson } from '../../src/kit/json.js'
 import { maskSecretsIn } from '../../src/kit/log.js'
 import { type CallContext, defineProvider } from '../../src/kit/types.js'
@@ -63,10 +63,7 @@ export default defineProvider({
     id: name,
     credentialKind: 'api_key',
     models,
-    // biome-ignore lint/correctness/useYield: a media-only provider answers no chat
-    chat: async function* () {
-      throw notSupported(`${name}: makes music only; use the media routes`, { provider: name })
-    },
+    chat: mediaOnlyChat(name, 'music'),
     submitMedia: submit,
     pollMedia: poll,
     probe,

@@ -55,6 +55,13 @@ export const invalidRequest = (message: string, o?: UpstreamErrorOptions) =>
 export const notSupported = (message: string, o?: UpstreamErrorOptions) => new UpstreamError('not_supported', message, o)
 export const internalError = (message: string, o?: UpstreamErrorOptions) => new UpstreamError('internal', message, o)
 
+/** The chat of a provider that only makes media (video, music): every call is refused, naming what it makes. */
+export const mediaOnlyChat = (name: string, makes: string) =>
+  // biome-ignore lint/correctness/useYield: a media-only provider answers no chat
+  async function* (): AsyncGenerator<never> {
+    throw notSupported(`${name}: makes ${makes} only; use the media routes`, { provider: name })
+  }
+
 /** One place that turns an upstream HTTP status into a failure class (openai-node style). */
 export function errorFromStatus(status: number, message: string, o: UpstreamErrorOptions = {}): UpstreamError {
   const opts = { ...o, upstreamStatus: status }
