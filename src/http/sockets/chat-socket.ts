@@ -13,7 +13,7 @@ import { RECORD_REALTIME_CHAT } from '../../core/meter.js'
 import type { Logger } from '../../kit/log.js'
 import type { InFlight } from '../exchange.js'
 import { type SocketCaller, socketCaller } from './auth.js'
-import { type SocketRoute, errorMessage } from './hub.js'
+import { type SocketRoute, errorMessage, readMessage } from './hub.js'
 import { sendNow, sendPaced } from './send.js'
 
 /** The seed's paths and the model each serves unless realtime.routes says otherwise. */
@@ -62,14 +62,8 @@ function serveChat(o: ChatSocketOptions, path: string, who: SocketCaller, ws: We
   ws.once('closing', stop)
   ws.once('close', stop)
   ws.on('message', (raw, isBinary) => {
-    let message: z.infer<typeof incoming>
-    try {
-      const parsed = incoming.safeParse(isBinary ? undefined : JSON.parse(raw.toString()))
-      if (!parsed.success) return sendNow(ws, errorMessage(400, parsed.error.issues[0]!.message))
-      message = parsed.data
-    } catch {
-      return sendNow(ws, errorMessage(400, 'messages are JSON text: {"type":"chat","data":{"prompt":"…"}} or {"type":"ping"}'))
-    }
+    const message = readMessage(ws, raw, isBinary, incoming, '{"type":"chat","data":{"prompt":"…"}} or {"type":"ping"}')
+    if (!message) return
     if (message.type === 'ping') return sendNow(ws, JSON.stringify({ type: 'pong' }))
     // One turn at a time: the running one goes on, the new one is refused.
     if (running) return sendNow(ws, errorMessage(409, 'a chat is still answering on this socket; send the next one after its done'))

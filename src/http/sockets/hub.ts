@@ -5,8 +5,10 @@
 // admit(), so the chat sockets and a later progress socket plug in the same way.
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { WebSocket, WebSocketServer } from 'ws'
+import { type RawData, WebSocket, WebSocketServer } from 'ws'
+import type { z } from 'zod'
 import type { Logger } from '../../kit/log.js'
+import { sendNow } from './send.js'
 
 /** Why a socket is not served: sent as an error message, then the socket closes. */
 export class SocketRefusal extends Error {
@@ -39,6 +41,18 @@ export interface HubOptions {
 
 /** Every error the sockets send has this shape (the seed's). */
 export const errorMessage = (code: number, msg: string) => JSON.stringify({ type: 'error', data: { code, msg } })
+
+/** A client message read with the socket's schema; a bad one is answered with a 400 (its shape named) and gives undefined. */
+export function readMessage<S extends z.ZodType>(ws: WebSocket, raw: RawData, isBinary: boolean, schema: S, shape: string): z.infer<S> | undefined {
+  try {
+    const parsed = schema.safeParse(isBinary ? undefined : JSON.parse(raw.toString()))
+    if (parsed.success) return parsed.data
+    sendNow(ws, errorMessage(400, parsed.error.issues[0]!.message))
+  } catch {
+    sendNow(ws, errorMessage(400, `messages are JSON text: ${shape}`))
+  }
+  return undefined
+}
 
 /**
  * A socket that says when its closing handshake begins ('closing'): ws calls close() as soon as

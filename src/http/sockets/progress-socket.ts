@@ -8,7 +8,7 @@ import type { ClientKeys } from '../../core/client-keys.js'
 import type { TaskEvent, TaskEvents } from '../../core/tasks/events.js'
 import { actingCaller } from '../acting-user.js'
 import { type SocketCaller, socketCaller } from './auth.js'
-import { type SocketRoute, errorMessage } from './hub.js'
+import { type SocketRoute, errorMessage, readMessage } from './hub.js'
 import { sendNow } from './send.js'
 
 export const PROGRESS_SOCKET_PATH = '/cozeZhsApi/public-socket/ws'
@@ -68,14 +68,8 @@ function serveProgress(o: ProgressSocketOptions, who: SocketCaller, ws: WebSocke
   ws.once('closing', unsubscribe)
   ws.once('close', unsubscribe)
   ws.on('message', (raw, isBinary) => {
-    let message: z.infer<typeof incoming>
-    try {
-      const parsed = incoming.safeParse(isBinary ? undefined : JSON.parse(raw.toString()))
-      if (!parsed.success) return sendNow(ws, errorMessage(400, parsed.error.issues[0]!.message))
-      message = parsed.data
-    } catch {
-      return sendNow(ws, errorMessage(400, 'messages are JSON text: {"event":"register","user_uuid":"…","model_id":"…"}'))
-    }
+    const message = readMessage(ws, raw, isBinary, incoming, '{"event":"register","user_uuid":"…","model_id":"…"}')
+    if (!message) return
     if (message.event === 'ping') return sendNow(ws, JSON.stringify({ event: 'pong' }))
     // A user's progress is theirs: the key must be that user's, or one that may act for others
     // (or, with anonymous access on and no key, the named user, as on the chat sockets).

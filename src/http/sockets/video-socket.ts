@@ -11,7 +11,7 @@ import type { TaskEngine } from '../../core/tasks/engine.js'
 import type { TaskEvent } from '../../core/tasks/events.js'
 import type { Logger } from '../../kit/log.js'
 import { type SocketCaller, socketCaller } from './auth.js'
-import { type SocketRoute, errorMessage } from './hub.js'
+import { type SocketRoute, errorMessage, readMessage } from './hub.js'
 import { sendNow } from './send.js'
 
 export const VIDEO_SOCKET_PATH = '/cozeZhsApi/dashscope/video-synthesis/ws'
@@ -53,14 +53,8 @@ function serveVideo(o: VideoSocketOptions, who: SocketCaller, ws: WebSocket): vo
   ws.once('closing', stop)
   ws.once('close', stop)
   ws.on('message', (raw, isBinary) => {
-    let message: z.infer<typeof incoming>
-    try {
-      const parsed = incoming.safeParse(isBinary ? undefined : JSON.parse(raw.toString()))
-      if (!parsed.success) return sendNow(ws, errorMessage(400, parsed.error.issues[0]!.message))
-      message = parsed.data
-    } catch {
-      return sendNow(ws, errorMessage(400, 'messages are JSON text: {"type":"video_synthesis","data":{"prompt":"…"}} or {"type":"ping"}'))
-    }
+    const message = readMessage(ws, raw, isBinary, incoming, '{"type":"video_synthesis","data":{"prompt":"…"}} or {"type":"ping"}')
+    if (!message) return
     if (message.type === 'ping') return sendNow(ws, JSON.stringify({ type: 'pong' }))
     if (running) return sendNow(ws, errorMessage(409, 'a video is still being made on this socket; send the next one after its done'))
     running = follow(o, who, ws, message.data, () => {
