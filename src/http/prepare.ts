@@ -107,6 +107,12 @@ export function prepareNode(
 }
 
 /** From a hono context (app.fetch); the request id and start time come from the app's first middleware. */
+/** The path and query of an absolute URL, as a Node request's `url` holds them. */
+const pathAndQuery = (href: string) => {
+  const { pathname, search } = new URL(href)
+  return pathname + search
+}
+
 export function prepareHono(o: PrepareOptions, c: Context, traits: DoorTraits, headers: Record<string, string>): Promise<Prepared> {
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
   return prepare(o, {
@@ -116,6 +122,6 @@ export function prepareHono(o: PrepareOptions, c: Context, traits: DoorTraits, h
     header: (name) => c.req.header(name),
     remoteAddress: incoming?.socket?.remoteAddress,
     body: incoming ?? ((c.req.raw.body ?? []) as AsyncIterable<Uint8Array>),
-    url: incoming?.url ?? new URL(c.req.url).pathname + new URL(c.req.url).search,
+    url: incoming?.url ?? pathAndQuery(c.req.url),
   }, traits, headers)
 }
