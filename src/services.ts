@@ -104,7 +104,7 @@ export function createServices(config: Config, options: ServiceOptions): Service
     },
     inflight: () => inflight.size,
   })
-  limiter.onReject = () => metrics.rejections.inc()
+  limiter.onReject = () => metrics.rejected()
   recorder.listeners.push((row, recordType, provider) => metrics.observe(row, recordType, provider))
   // Tokens count against tpm once a request settles, from its usage row.
   recorder.listeners.push((row) => limiter.spend(row.clientKeyId ?? null, row.userId ?? null, row.model, (row.promptTokens ?? 0) + (row.completionTokens ?? 0)))

@@ -1,7 +1,8 @@
 // Prometheus metrics (GET /metrics). Nearly everything is fed from the usage rows the recorder
 // already hears of (status, model, provider, latency, first byte, tokens), and the gauges are
 // read when scraped, so the request path itself does no extra work for them.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { Gauge, Registry } from 'prom-client'
+import { CellMetric } from './metric-cells.js'
 import type { NewUsage } from '../db/usage.repo.js'
 import { RECORD_API_CHAT, RECORD_COMMUNICATE, RECORD_EMBEDDING, RECORD_REALTIME_CHAT, RECORD_SESSION_CHAT } from './meter.js'
 
@@ -26,45 +27,23 @@ export interface MetricSources {
 
 export class Metrics {
   readonly registry = new Registry()
-  private readonly requests = new Counter({
-    name: 'freeway_requests_total',
-    help: 'Relayed requests by route (door family), status and requested model',
-    labelNames: ['route', 'status', 'model'] as const,
-    registers: [this.registry],
-  })
-  private readonly latency = new Histogram({
-    name: 'freeway_request_duration_seconds',
-    help: 'Whole request time, arrival to the last byte',
-    labelNames: ['route', 'model'] as const,
-    buckets: SECONDS,
-    registers: [this.registry],
-  })
-  private readonly ttfb = new Histogram({
-    name: 'freeway_time_to_first_byte_seconds',
-    help: "Arrival to the upstream's first event, for streams",
-    labelNames: ['model'] as const,
-    buckets: SECONDS,
-    registers: [this.registry],
-  })
-  private readonly upstreamErrors = new Counter({
-    name: 'freeway_upstream_errors_total',
-    help: 'Failed requests by provider (the first planned when none served; none: no route) and failure kind',
-    labelNames: ['provider', 'kind'] as const,
-    registers: [this.registry],
-  })
-  private readonly tokens = new Counter({
-    name: 'freeway_tokens_total',
-    help: 'Tokens by model and direction (in: prompt, out: completion)',
-    labelNames: ['model', 'direction'] as const,
-    registers: [this.registry],
-  })
-  readonly rejections = new Counter({
-    name: 'freeway_rate_limit_rejections_total',
-    help: 'Requests refused by a rate limit (429)',
-    registers: [this.registry],
-  })
+  private readonly requests = CellMetric.counter('freeway_requests_total', 'Relayed requests by route (door family), status and requested model', [
+    'route',
+    'status',
+    'model',
+  ])
+  private readonly latency = CellMetric.histogram('freeway_request_duration_seconds', 'Whole request time, arrival to the last byte', ['route', 'model'], SECONDS)
+  private readonly ttfb = CellMetric.histogram('freeway_time_to_first_byte_seconds', "Arrival to the upstream's first event, for streams", ['model'], SECONDS)
+  private readonly upstreamErrors = CellMetric.counter(
+    'freeway_upstream_errors_total',
+    'Failed requests by provider (the first planned when none served; none: no route) and failure kind',
+    ['provider', 'kind'],
+  )
+  private readonly tokens = CellMetric.counter('freeway_tokens_total', 'Tokens by model and direction (in: prompt, out: completion)', ['model', 'direction'])
+  private readonly rejections = CellMetric.counter('freeway_rate_limit_rejections_total', 'Requests refused by a rate limit (429)', [])
 
   constructor(sources: MetricSources) {
+    for (const m of [this.requests, this.latency, this.ttfb, this.upstreamErrors, this.tokens, this.rejections]) this.registry.registerMetric(m.asMetric())
     new Gauge({
       name: 'freeway_pool_credentials',
       help: 'Pool credentials by provider and status',
@@ -89,12 +68,17 @@ export class Metrics {
   observe(row: NewUsage, recordType?: number, provider?: string): void {
     const route = routeOfRecordType(recordType)
     const model = row.model
-    this.requests.inc({ route, status: String(row.status), model })
-    if (row.latencyMs !== undefined) this.latency.observe({ route, model }, row.latencyMs / 1000)
-    if (row.ttftMs !== undefined && row.ttftMs !== null) this.ttfb.observe({ model }, row.ttftMs / 1000)
-    if (row.errorClass) this.upstreamErrors.inc({ provider: provider ?? row.provider ?? 'none', kind: row.errorClass })
-    if (row.promptTokens) this.tokens.inc({ model, direction: 'in' }, row.promptTokens)
-    if (row.completionTokens) this.tokens.inc({ model, direction: 'out' }, row.completionTokens)
+    this.requests.inc([route, String(row.status), model])
+    if (row.latencyMs !== undefined) this.latency.observe([route, model], row.latencyMs / 1000)
+    if (row.ttftMs !== undefined && row.ttftMs !== null) this.ttfb.observe([model], row.ttftMs / 1000)
+    if (row.errorClass) this.upstreamErrors.inc([provider ?? row.provider ?? 'none', row.errorClass])
+    if (row.promptTokens) this.tokens.inc([model, 'in'], row.promptTokens)
+    if (row.completionTokens) this.tokens.inc([model, 'out'], row.completionTokens)
+  }
+
+  /** A request a rate limit refused. */
+  rejected(): void {
+    this.rejections.inc([])
   }
 
   text(): Promise<string> {
