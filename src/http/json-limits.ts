@@ -8,15 +8,29 @@ export const MAX_DEPTH = 64
 /** All parameters Freeway does not model, together, as JSON. */
 export const MAX_PASSTHROUGH_BYTES = 1024 * 1024
 
-/** The path of the first value nested deeper than `max`, or undefined. Iterative: no recursion to overflow. */
+/**
+ * The path of the first value nested deeper than `max`, or undefined. The walk recurses at most
+ * `max` levels (no stack to overflow) and allocates nothing: it runs on every request body, and
+ * the path is only spelled out for the refusal.
+ */
 export function tooDeep(value: unknown, max = MAX_DEPTH): string | undefined {
-  const stack: [unknown, number, string][] = [[value, 0, '']]
-  while (stack.length) {
-    const [v, depth, path] = stack.pop()!
-    if (typeof v !== 'object' || v === null) continue
-    if (depth >= max) return path || 'body'
-    if (Array.isArray(v)) for (let i = 0; i < v.length; i++) stack.push([v[i], depth + 1, path ? `${path}.${i}` : String(i)])
-    else for (const k in v) stack.push([(v as Record<string, unknown>)[k], depth + 1, path ? `${path}.${k}` : k])
+  const path = deepPath(value, 0, max)
+  return path === undefined ? undefined : path.join('.') || 'body'
+}
+
+function deepPath(v: unknown, depth: number, max: number): string[] | undefined {
+  if (typeof v !== 'object' || v === null) return undefined
+  if (depth >= max) return []
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const below = deepPath(v[i], depth + 1, max)
+      if (below) return [String(i), ...below]
+    }
+    return undefined
+  }
+  for (const k in v) {
+    const below = deepPath((v as Record<string, unknown>)[k], depth + 1, max)
+    if (below) return [k, ...below]
   }
   return undefined
 }

@@ -48,12 +48,23 @@ export function createLogger(
     const extra = fields ? ` ${maskSecretsIn(JSON.stringify(fields))}` : ''
     sink(`${new Date().toISOString()} ${lvl.toUpperCase()} [${scope}] ${maskSecretsIn(msg)}${extra}`)
   }
+  // Scopes are fixed names (a provider, a subsystem), and every upstream call asks for its
+  // provider's: one child per name, not a new logger per request.
+  const children = new Map<string, Logger>()
+  const child = (s: string): Logger => {
+    let made = children.get(s)
+    if (!made) {
+      made = createLogger(level, `${scope}:${s}`, sink, format)
+      children.set(s, made)
+    }
+    return made
+  }
   return {
     debug: (m, f) => write('debug', m, f),
     info: (m, f) => write('info', m, f),
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
-    child: (s) => createLogger(level, `${scope}:${s}`, sink, format),
+    child,
   }
 }
 

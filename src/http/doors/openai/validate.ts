@@ -67,11 +67,6 @@ function schemaParse(raw: unknown): ChatBody {
   throw ApiError.badRequest(`${param || 'body'}: ${issue.message}`, param || null, 'invalid_value')
 }
 
-type NonNullFields<T> = { [K in keyof T]?: Exclude<T[K], null | undefined> }
-const definedOnly = <T extends Record<string, unknown>>(o: T) =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as NonNullFields<T>
-
-/** The request as the core takes it (the model is resolved by the core). */
 /** Parameters we do not model, passed to upstreams that accept arbitrary fields. */
 function passthroughOf(body: ChatBody): Record<string, unknown> {
   const extra: Record<string, unknown> = {}
@@ -79,26 +74,23 @@ function passthroughOf(body: ChatBody): Record<string, unknown> {
   return extra
 }
 
+/** The request as the core takes it (the model is resolved by the core); unset fields stay absent. */
 export function toBaseRequest(body: ChatBody): Omit<BaseRequest, 'requestedModel'> {
-  const extra = passthroughOf(body)
   const messages = body.messages.map((m) => ({ ...m, content: m.content ?? null }) as ChatMessage)
-  return {
-    messages,
-    stream: body.stream === true,
-    extra,
-    ...definedOnly({
-      temperature: body.temperature,
-      top_p: body.top_p,
-      n: body.n != null && body.n > 1 ? body.n : undefined,
-      max_tokens: body.max_completion_tokens ?? body.max_tokens,
-      maxTokensParam: body.max_completion_tokens != null ? ('max_completion_tokens' as const) : undefined,
-      stop: typeof body.stop === 'string' ? [body.stop] : body.stop,
-      tools: body.tools,
-      tool_choice: body.tool_choice,
-      response_format: body.response_format,
-      reasoning: body.reasoning_effort ? { effort: body.reasoning_effort } : undefined,
-      user: body.user,
-      conversationId: body.conversation_id,
-    }),
-  }
+  const request: Omit<BaseRequest, 'requestedModel'> = { messages, stream: body.stream === true, extra: passthroughOf(body) }
+  // Field by field rather than filtering a literal: this runs on every chat request.
+  if (body.temperature != null) request.temperature = body.temperature
+  if (body.top_p != null) request.top_p = body.top_p
+  if (body.n != null && body.n > 1) request.n = body.n
+  const maxTokens = body.max_completion_tokens ?? body.max_tokens
+  if (maxTokens != null) request.max_tokens = maxTokens
+  if (body.max_completion_tokens != null) request.maxTokensParam = 'max_completion_tokens'
+  if (body.stop != null) request.stop = typeof body.stop === 'string' ? [body.stop] : body.stop
+  if (body.tools != null) request.tools = body.tools
+  if (body.tool_choice != null) request.tool_choice = body.tool_choice
+  if (body.response_format != null) request.response_format = body.response_format
+  if (body.reasoning_effort) request.reasoning = { effort: body.reasoning_effort }
+  if (body.user != null) request.user = body.user
+  if (body.conversation_id != null) request.conversationId = body.conversation_id
+  return request
 }
