@@ -153,7 +153,7 @@ export async function startRelay(opts: RelayOptions): Promise<Started & { port: 
   const child = track(
     spawn(cmd, args, {
       cwd: dir,
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', process.env.BENCH_RELAY_STDOUT ? 'inherit' : 'ignore', 'inherit'],
       env: {
         ...process.env,
         NODE_ENV: 'production',

@@ -35,8 +35,11 @@ export function summarise(path: string): ProfileSummary {
   const parent = new Map<number, number>()
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
   const isChat = (id: number) => {
-    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur))
-      if (/http\/doors\//.test(byId.get(cur)!.callFrame.url)) return true
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const frame = byId.get(cur)!.callFrame
+      // A function of a chat module, not its evaluation at start-up (which has no function name).
+      if (frame.functionName && /http\/(doors\/|chat-handler)/.test(frame.url)) return true
+    }
     return false
   }
   // Time per node, from the first sample that ran the chat route on.
