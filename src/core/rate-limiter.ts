@@ -103,7 +103,7 @@ export class RateLimiter {
       release: () => {
         if (released) return
         released = true
-        this.store.release(rules)
+        this.store.release(rules, verdict.ticket)
       },
     }
   }

@@ -86,6 +86,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         services.recorder.flush()
         services.billing.flush()
         services.pool.flushTouches()
+        await services.shared?.close()
         services.db.$client.close()
       }
       if (dir) rmSync(dir, { recursive: true, force: true })
