@@ -76,9 +76,7 @@ export class Leases {
 
   /** Graceful shutdown: give every slot this instance holds back at once. */
   async releaseAll(): Promise<void> {
-    const keys: string[] = []
-    const ids: string[] = []
-    for (const [id, ks] of this.held) for (const k of ks) keys.push(k), ids.push(id)
+    const [keys, ids] = this.pairs()
     this.abandon()
     if (keys.length) await this.redis.run((r) => this.releaseScript(r, keys, ids))
   }
@@ -94,15 +92,26 @@ export class Leases {
     return this.held.size
   }
 
+  /** Every held (ZSET, lease id) pair, as two parallel lists for a script. */
+  private pairs(): [string[], string[]] {
+    const keys: string[] = []
+    const ids: string[] = []
+    for (const [id, ks] of this.held) {
+      for (const k of ks) {
+        keys.push(k)
+        ids.push(id)
+      }
+    }
+    return [keys, ids]
+  }
+
   private forget(id: string): void {
     this.held.delete(id)
     if (this.held.size === 0) this.abandon()
   }
 
   private async renew(): Promise<void> {
-    const keys: string[] = []
-    const ids: string[] = []
-    for (const [id, ks] of this.held) for (const k of ks) keys.push(k), ids.push(id)
+    const [keys, ids] = this.pairs()
     if (keys.length) await this.redis.run((r) => this.renewScript(r, keys, [this.ttlMs, ...ids]))
   }
 }

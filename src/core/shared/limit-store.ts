@@ -126,7 +126,10 @@ export class RedisLimitStore implements LimitStore {
 
   spend(bucket: string, tokens: number, now: number): void {
     if (tokens <= 0) return
-    if (!this.redis.available) return this.fallback.spend(bucket, tokens, now)
+    if (!this.redis.available) {
+      this.fallback.spend(bucket, tokens, now)
+      return
+    }
     void this.redis.run((r) => this.spendScript(r, [this.bucketKey(bucket)], [tokens]))
   }
 }

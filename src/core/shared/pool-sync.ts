@@ -23,7 +23,6 @@ type PairEntry = { failures: number; until: number }
 type Message =
   | { kind: 'status'; id: number; entry: StatusEntry }
   | { kind: 'pair'; id: number; model: string; pair: PairEntry | null }
-  | { kind: 'removed'; id: number }
   | { kind: 'slot'; id: number; provider: string }
 
 /** After other instances held every slot, how long this one skips the credential before trying again. */
@@ -58,7 +57,6 @@ export class PoolSync implements PoolSharing {
 
   changed(c: Credential, change: CredentialChange): void {
     if (change === 'removed') {
-      this.redis.publish('pool', { kind: 'removed', id: c.id } satisfies Message)
       void this.redis.run((r) => r.hdel(this.hash, String(c.id)))
       return
     }
@@ -127,16 +125,11 @@ export class PoolSync implements PoolSharing {
   }
 
   private receive(m: Message): void {
-    switch (m.kind) {
-      case 'status':
-        return this.apply(m.id, m.entry)
-      case 'pair':
-        return this.pool.adoptPair(m.id, m.model, m.pair ?? undefined)
-      case 'slot':
-        this.fullUntil.delete(m.id)
-        return this.pool.wake(m.provider)
-      case 'removed':
-        return // the row is gone from the shared database; this instance forgets it at its next load
+    if (m.kind === 'status') this.apply(m.id, m.entry)
+    else if (m.kind === 'pair') this.pool.adoptPair(m.id, m.model, m.pair ?? undefined)
+    else if (m.kind === 'slot') {
+      this.fullUntil.delete(m.id)
+      this.pool.wake(m.provider)
     }
   }
 
