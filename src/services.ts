@@ -189,7 +189,7 @@ export function createServices(config: Config, options: ServiceOptions): Service
     startedAt: Date.now(),
   }
   if (shared) {
-    shared.attach({ db, box, pool, taskEvents: tasks.events, conversations })
+    shared.attach({ db, box, pool, taskEvents: tasks.events, conversations, keys: services.keys, limiter })
     void shared.start()
   }
   return services

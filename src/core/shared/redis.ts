@@ -79,7 +79,9 @@ export class SharedRedis {
     this.subscriber = subscriber
     await Promise.all([client.connect().catch(() => undefined), subscriber.connect().catch(() => undefined)])
     const channels = [...this.handlers.keys()]
-    if (channels.length) await subscriber.subscribe(...channels).catch(() => undefined)
+    // Not connected: ioredis subscribes once it is (waiting for that here would hold start-up).
+    const subscribed = channels.length ? subscriber.subscribe(...channels).catch(() => undefined) : undefined
+    if (subscriber.status === 'ready') await subscribed
     this.firstAttempt?.()
   }
 
@@ -157,7 +159,6 @@ export class SharedRedis {
   }
 
   private markUp(): void {
-    this.firstAttempt?.()
     if (this.up || this.closed) return
     this.up = true
     clearInterval(this.probe)

@@ -5,8 +5,10 @@
 import type { Db } from '../../db/client.js'
 import type { SecretBox } from '../../db/secret-box.js'
 import type { Logger } from '../../kit/log.js'
+import type { ClientKeys } from '../client-keys.js'
 import type { ConversationMemory } from '../conversations.js'
 import type { CredentialPool } from '../credential-pool.js'
+import type { RateLimiter } from '../rate-limiter.js'
 import type { TaskEvent, TaskEvents } from '../tasks/events.js'
 import { Leases } from './leases.js'
 import { RedisLimitStore } from './limit-store.js'
@@ -26,6 +28,8 @@ export interface Sharers {
   pool: CredentialPool
   taskEvents: TaskEvents
   conversations: ConversationMemory
+  keys: ClientKeys
+  limiter: RateLimiter
 }
 
 export class SharedState {
@@ -51,6 +55,10 @@ export class SharedState {
     this.redis.subscribe('tasks', (event) => s.taskEvents.deliver(event as TaskEvent))
     s.conversations.onStateful = (provider) => this.redis.publish('conversations', provider)
     this.redis.subscribe('conversations', (provider) => s.conversations.markStateful(String(provider)))
+    // A key disabled or a limit changed on one instance holds on every instance at once.
+    s.keys.onInvalidate = () => this.redis.publish('invalidate', 'keys')
+    s.limiter.onInvalidate = () => this.redis.publish('invalidate', 'limits')
+    this.redis.subscribe('invalidate', (what) => (what === 'keys' ? s.keys.forget() : s.limiter.forget()))
   }
 
   /** Connect in the background; resolves once the first attempt succeeded or failed. */
