@@ -145,10 +145,14 @@ describe('the credential pool across instances', () => {
     await expect.poll(() => redis.zcard(`${prefix}slots:${c.id}`)).toBe(0)
   })
 
-  it('a request holds its credential slot in Redis while it runs and gives it back when settled', async () => {
+  it('a request on one instance waits while another instance holds the credential slot, and gets it once released', async () => {
     const key = await keyFor(a, 'slot-user', {}, SECRET)
     const c = credential(a, 'acct-2')
+    const held = (await a.services.pool.sharing!.takeSlot(c, 1))!
+    setTimeout(() => a.services.pool.sharing!.releaseSlot(held, c), 300)
+    const t0 = performance.now()
     expect((await chat(b, key, 'mem')).status).toBe(200)
+    expect(performance.now() - t0).toBeGreaterThan(250)
     expect(mem.calls.at(-1)!.secret).toBe('acct-2')
     await expect.poll(() => redis.zcard(`${prefix}slots:${c.id}`)).toBe(0)
   })
