@@ -135,13 +135,21 @@ export class CredentialPool {
    * that goes away (signal) leaves the line.
    */
   async waitForLease(instance: ProviderInstance, opts: PickOptions, timeoutMs: number, signal: AbortSignal): Promise<Lease | undefined> {
+    if (this.sharing) return this.waitShared(instance, opts, timeoutMs, signal)
+    const lease = this.acquire(instance, opts)
+    if (lease || timeoutMs <= 0 || !this.busy(instance, opts)) return lease
+    return this.line.wait(instance.name, () => this.acquire(instance, opts), timeoutMs, signal)
+  }
+
+  /** waitForLease with slots shared across instances: a slot given here may be taken elsewhere first. */
+  private async waitShared(instance: ProviderInstance, opts: PickOptions, timeoutMs: number, signal: AbortSignal): Promise<Lease | undefined> {
     const until = performance.now() + timeoutMs
     let lease = await this.claim(instance, opts)
     while (!lease && timeoutMs > 0 && this.busy(instance, opts)) {
       const left = until - performance.now()
       if (left <= 0) break
       lease = await this.line.wait(instance.name, () => this.acquire(instance, opts), left, signal)
-      if (lease && this.sharing && lease.entry) lease = await this.confirm(instance, opts, lease)
+      if (lease?.entry) lease = await this.confirm(instance, opts, lease)
     }
     return lease
   }
