@@ -22,6 +22,7 @@ import { anyLimitedKey } from './db/keys.repo.js'
 import { RateLimiter } from './core/rate-limiter.js'
 import { Metrics } from './core/metrics.js'
 import { MemoryLimitStore } from './core/rate-limits.js'
+import { SharedState } from './core/shared/shared-state.js'
 import { SecretBox, loadOrCreateKey } from './db/secret-box.js'
 import { type Logger, createLogger } from './kit/log.js'
 import type { ProviderDefinition } from './kit/types.js'
@@ -57,6 +58,8 @@ export interface Services {
   tasks: TaskEngine
   /** Rate limits per key, key and model, and user (src/core/rate-limiter.ts). */
   limiter: RateLimiter
+  /** State shared with the other instances through Redis (REDIS_URL); undefined on a single instance. */
+  shared: SharedState | undefined
   /** GET /metrics (src/core/metrics.ts). */
   metrics: Metrics
   /** Door requests running now, each with the controller that stops it (http/exchange.ts InFlight). */
@@ -82,7 +85,9 @@ export function createServices(config: Config, options: ServiceOptions): Service
   const pool = new CredentialPool(db, box, config.pool, log.child('pool'))
   const conversations = new ConversationMemory(db)
   const recorder = new UsageRecorder(db, log)
-  const limiter = new RateLimiter(new MemoryLimitStore(), {
+  // With Redis the module loads ioredis lazily (start() below), so one instance never pays for it.
+  const shared = config.redis.url ? new SharedState({ ...config.redis, url: config.redis.url }, log.child('redis')) : undefined
+  const limiter = new RateLimiter(shared?.limits ?? new MemoryLimitStore(), {
     defaults: () => config.limits.defaults,
     userLimits: (userId) => findUser(db, userId)?.limits,
     anyStored: () => anyLimitedKey(db) || anyLimitedUser(db),
@@ -178,9 +183,14 @@ export function createServices(config: Config, options: ServiceOptions): Service
       storeContent: () => config.records.store_content,
     }),
     limiter,
+    shared,
     metrics,
     inflight,
     startedAt: Date.now(),
+  }
+  if (shared) {
+    shared.attach({ db, box, pool, taskEvents: tasks.events, conversations, keys: services.keys, limiter })
+    void shared.start()
   }
   return services
 }

@@ -1,6 +1,6 @@
 // Graceful shutdown: stop accepting, let running answers finish for server.shutdown_grace_ms,
 // then end the rest with a final error event (billed for what the client received), write what
-// is queued, and close the database. Nothing billed twice, nothing lost.
+// is queued, give back shared slots (Redis), and close the database. Nothing billed twice, nothing lost.
 import type { Server } from 'node:http'
 import { ChatFailure } from './core/chat/failure.js'
 import type { InFlight } from './http/exchange.js'
@@ -38,5 +38,7 @@ export async function shutdownGracefully(
   s.recorder.flush()
   s.billing.flush()
   s.pool.flushTouches()
+  // Slots held in Redis go back now rather than when their leases run out.
+  await s.shared?.close()
   s.db.$client.close()
 }

@@ -4,7 +4,7 @@ import { protocolError } from '../../src/kit/errors.js'
 import { type HttpResponse, upstreamMessage } from '../../src/kit/http.js'
 import { tryJson } from '../../src/kit/json.js'
 import { decodeJwtPayload, pickPastedValue } from '../../src/kit/pasted-secret.js'
-import { SingleFlight } from '../../src/kit/single-flight.js'
+import { SingleFlight, acrossInstances } from '../../src/kit/single-flight.js'
 import type { CallContext } from '../../src/kit/types.js'
 import { BROWSER_HEADERS, type GlmSettings, PATHS, PROVIDER_ID, REFRESH_COOKIE, SIGN_SECRET } from './constants.js'
 import { type GlmEnvelope, classifyEnvelope, isSuccess } from './parse.js'
@@ -85,12 +85,18 @@ export class GlmTokens {
 
   /** A cached access token, or one fresh refresh shared by every concurrent caller. */
   async accessToken(ctx: GlmContext): Promise<string> {
+    const cached = this.cached(ctx)
+    if (cached) return cached
+    const key = ctx.credential.id === null ? `secret:${digest(ctx.credential.secret)}` : `id:${ctx.credential.id}`
+    // Other instances may refresh the same credential: one does, the rest reuse what it stored.
+    return this.flights.run(key, () => acrossInstances(ctx, async () => this.cached(ctx) ?? this.refresh(ctx)))
+  }
+
+  private cached(ctx: GlmContext): string | undefined {
     const s = ctx.credential.state
     const sameSecret = s.accessTokenOf === digest(ctx.credential.secret)
-    if (sameSecret && typeof s.accessToken === 'string' && s.accessToken && Number(s.accessTokenExpiresAt) > Date.now())
-      return s.accessToken
-    const key = ctx.credential.id === null ? `secret:${digest(ctx.credential.secret)}` : `id:${ctx.credential.id}`
-    return this.flights.run(key, () => this.refresh(ctx))
+    if (sameSecret && typeof s.accessToken === 'string' && s.accessToken && Number(s.accessTokenExpiresAt) > Date.now()) return s.accessToken
+    return undefined
   }
 
   /** Forget the cached access token after GLM refused it. */

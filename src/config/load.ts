@@ -54,6 +54,7 @@ const envMap: [string, string[], (v: string) => unknown][] = [
   ['LOG_LEVEL', ['log_level'], String],
   ['LOG_FORMAT', ['log_format'], String],
   ['DATABASE_PATH', ['database', 'path'], String],
+  ['REDIS_URL', ['redis', 'url'], String],
   ['FREEWAY_SECRET_KEY', ['security', 'secret_key'], String],
   ['ALLOW_ANONYMOUS', ['security', 'allow_anonymous'], truthy],
   ['BACKEND_API_ENABLE', ['admin', 'enabled'], truthy],

@@ -168,6 +168,18 @@ export const configSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
+  redis: z
+    .strictObject({
+      /** redis://… (REDIS_URL): pool state, slots, limits and task progress shared by every instance. */
+      url: z.string().min(1).optional(),
+      /** Every key and channel starts with this, so several deployments can share one Redis. */
+      prefix: z.string().default('freeway:'),
+      /** A Redis command slower than this counts as Redis being away (the request goes on without it). */
+      command_timeout_ms: z.number().int().positive().default(500),
+      /** A concurrency slot an instance stopped renewing (it crashed) is free again after this long. */
+      lease_ms: z.number().int().min(100).default(60_000),
+    })
+    .prefault({}),
   agents: z
     .strictObject({
       /** Model of /task and /mcp when the user has no mode. */

@@ -19,5 +19,6 @@ export function callContext(instance: ProviderInstance, lease: Lease, signal: Ab
     signal,
     settings: instance.settings,
     log: log.child(instance.name),
+    ...(lease.exclusive ? { exclusive: lease.exclusive } : {}),
   }
 }

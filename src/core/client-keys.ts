@@ -36,9 +36,17 @@ export class ClientKeys {
     return this.anyKey
   }
 
-  /** After any admin change. */
+  /** After any admin change here (other instances are told through onInvalidate, when they share). */
   invalidate(): void {
+    this.forget()
+    this.onInvalidate?.()
+  }
+
+  /** Drop what is cached: keys changed (here, or on another instance). */
+  forget(): void {
     this.byHash.clear()
     this.anyKey = undefined
   }
+
+  onInvalidate: (() => void) | undefined
 }

@@ -74,6 +74,14 @@ export class ConversationMemory {
     this.stateful = new Set(providersWithConversations(db))
   }
 
+  /** Told when a provider returns its first conversation, so other instances start looking up too. */
+  onStateful: ((provider: string) => void) | undefined
+
+  /** Another instance saw this provider return a conversation. */
+  markStateful(provider: string): void {
+    this.stateful.add(provider)
+  }
+
   /** The conversation this history continues, if it ends with a new user turn or tool results. */
   lookup(provider: string, model: string, messages: readonly ChatMessage[]): KnownConversation | undefined {
     if (!this.stateful.has(provider)) return undefined
@@ -94,7 +102,10 @@ export class ConversationMemory {
     /** The answer's tool calls (emulated ones included), as the client will send them back. */
     toolCalls: readonly CalledTool[] = [],
   ): void {
-    this.stateful.add(provider)
+    if (!this.stateful.has(provider)) {
+      this.stateful.add(provider)
+      this.onStateful?.(provider)
+    }
     const tool_calls = toolCalls.map((c) => ({ id: '', type: 'function' as const, function: { name: c.name, arguments: c.args } }))
     const next = [...messages, { role: 'assistant' as const, content: answer, ...(tool_calls.length ? { tool_calls } : {}) }]
     saveConversation(this.db, {

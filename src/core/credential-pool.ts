@@ -14,6 +14,7 @@ import { type CredentialChange, CredentialStore } from './credential-store.js'
 import { ModelHealth } from './model-health.js'
 import type { ProviderInstance } from './provider-registry.js'
 import { WaitingLine } from './waiting-line.js'
+import type { PoolSharing } from './shared/pool-sharing.js'
 
 export interface Lease {
   provider: string
@@ -25,7 +26,12 @@ export interface Lease {
   /** The one trial call of a cooling credential and model pair (half-open). */
   trial: boolean
   saveState(patch: Record<string, unknown>): void
+  /** The credential's slot across instances (shared pool state), given back on release. */
+  slot?: string
+  /** With shared pool state: run work as the only instance doing it for this credential (token refresh). */
+  exclusive?: <T>(work: () => Promise<T>) => Promise<T>
 }
+
 
 export interface PickOptions {
   spec: ModelSpec
@@ -46,6 +52,8 @@ export class CredentialPool {
   private readonly health: ModelHealth
   /** Requests waiting for a slot, per provider instance, in arrival order. */
   private readonly line = new WaitingLine<Lease>()
+  /** Set when instances share pool state (REDIS_URL). */
+  sharing: PoolSharing | undefined
 
   constructor(
     db: Db,
@@ -79,7 +87,7 @@ export class CredentialPool {
   private ready(c: Credential, instance: ProviderInstance, spec: ModelSpec, t: number): boolean {
     if (c.status === 'disabled' || c.status === 'invalid') return false
     if (c.status === 'cooling' && (c.cooldownUntil ?? 0) > t) return false
-    if ((this.inFlight.get(c.id) ?? 0) >= instance.settings.concurrency) return false
+    if ((this.inFlight.get(c.id) ?? 0) >= instance.settings.concurrency || this.sharing?.full(c.id)) return false
     return instance.adapter.canServe ? instance.adapter.canServe(spec, toView(c)) : true
   }
 
@@ -127,9 +135,62 @@ export class CredentialPool {
    * that goes away (signal) leaves the line.
    */
   async waitForLease(instance: ProviderInstance, opts: PickOptions, timeoutMs: number, signal: AbortSignal): Promise<Lease | undefined> {
+    if (this.sharing) return this.waitShared(instance, opts, timeoutMs, signal)
     const lease = this.acquire(instance, opts)
     if (lease || timeoutMs <= 0 || !this.busy(instance, opts)) return lease
     return this.line.wait(instance.name, () => this.acquire(instance, opts), timeoutMs, signal)
+  }
+
+  /** waitForLease with slots shared across instances: a slot given here may be taken elsewhere first. */
+  private async waitShared(instance: ProviderInstance, opts: PickOptions, timeoutMs: number, signal: AbortSignal): Promise<Lease | undefined> {
+    const until = performance.now() + timeoutMs
+    let lease = await this.claim(instance, opts)
+    while (!lease && timeoutMs > 0 && this.busy(instance, opts)) {
+      const left = until - performance.now()
+      if (left <= 0) break
+      lease = await this.line.wait(instance.name, () => this.acquire(instance, opts), left, signal)
+      if (lease?.entry) lease = await this.confirm(instance, opts, lease)
+    }
+    return lease
+  }
+
+  /** acquire(), and with shared pool state the credential's slot across instances too. */
+  claim(instance: ProviderInstance, opts: PickOptions): Lease | undefined | Promise<Lease | undefined> {
+    const lease = this.acquire(instance, opts)
+    return lease && this.sharing && lease.entry ? this.confirm(instance, opts, lease) : lease
+  }
+
+  private async confirm(instance: ProviderInstance, opts: PickOptions, lease: Lease): Promise<Lease | undefined> {
+    const c = lease.entry!
+    const slot = await this.sharing?.takeSlot(c, instance.settings.concurrency)
+    if (slot !== null) {
+      if (slot) lease.slot = slot
+      return lease
+    }
+    // Other instances hold every slot: hand this one back untouched (full() now skips it) and try the next.
+    this.inFlight.set(c.id, Math.max(0, (this.inFlight.get(c.id) ?? 1) - 1))
+    if (lease.trial) this.health.endTrial(c.id, lease.model)
+    return this.claim(instance, opts)
+  }
+
+  /** What another instance changed: applied to the row in memory (the shared database has it already). */
+  adopt(id: number, patch: Partial<Credential>): void {
+    const c = this.find(id)
+    if (!c) return
+    Object.assign(c, patch)
+    this.line.wake(c.provider)
+  }
+
+  /** A pair another instance tripped (until) or healed (undefined). */
+  adoptPair(id: number, model: string, pair: { failures: number; until: number } | undefined): void {
+    this.health.adopt(id, model, pair)
+    const c = this.find(id)
+    if (c) this.line.wake(c.provider)
+  }
+
+  /** A slot freed up elsewhere: let a waiting request try again. */
+  wake(provider: string): void {
+    this.line.wake(provider)
   }
 
   /** How many requests wait for a slot of this provider instance. */
@@ -150,7 +211,7 @@ export class CredentialPool {
   }
 
   private leaseFor(provider: string, c: Credential, model: string, trial: boolean): Lease {
-    return {
+    const lease: Lease = {
       provider,
       entry: c,
       model,
@@ -158,6 +219,10 @@ export class CredentialPool {
       view: toView(c),
       saveState: (patch) => this.store.update(c, { state: { ...c.state, ...patch } }),
     }
+    const sharing = this.sharing
+    // The state another instance stored is re-read first: the work sees (and reuses) its refresh.
+    if (sharing) lease.exclusive = (work) => sharing.exclusive(c, () => Object.assign(lease.view, { state: c.state }), work)
+    return lease
   }
 
   /** The call is over: free the slot, learn from how it went, and let a waiting request in. */
@@ -165,6 +230,7 @@ export class CredentialPool {
     const c = lease.entry
     if (!c) return
     this.inFlight.set(c.id, Math.max(0, (this.inFlight.get(c.id) ?? 1) - 1))
+    if (lease.slot) this.sharing?.releaseSlot(lease.slot, c)
     if (lease.trial) this.health.endTrial(c.id, lease.model)
     // A credential deleted while the call ran has nothing left to learn.
     if (this.store.find(c.id) === c) {
@@ -176,7 +242,10 @@ export class CredentialPool {
 
   /** The hot path: write only when health changed; last-used times are batched. */
   private succeeded(c: Credential, model: string): void {
-    if (this.health.succeeded(c.id, model)) this.report(c, `is healthy again for ${model}`)
+    if (this.health.succeeded(c.id, model)) {
+      this.report(c, `is healthy again for ${model}`)
+      this.sharing?.pairChanged(c.id, model, undefined)
+    }
     // Only an active credential's counters are reset: a cool-down or an invalid verdict that another
     // call reported meanwhile stands (time or a probe ends it), and so does the operator's disable.
     if (c.status === 'active' && (c.failures || c.lastError)) this.store.update(c, { failures: 0, lastError: null, verified: true })
@@ -227,8 +296,10 @@ export class CredentialPool {
   /** A transient failure cools only this credential for this model, after several in a row. */
   private transient(c: Credential, model: string, reason: string): void {
     const pair = this.health.failed(c.id, model, this.now(), (over) => this.backoff(over))
-    if (pair.failures >= this.cfg.max_transient_failures)
+    if (pair.failures >= this.cfg.max_transient_failures) {
       this.report(c, `is cooling for ${model} until ${iso(pair.until)} after ${pair.failures} transient failures in a row: ${reason}`)
+      this.sharing?.pairChanged(c.id, model, { failures: pair.failures, until: pair.until })
+    }
     this.store.update(c, { lastError: reason })
   }
 
@@ -250,7 +321,7 @@ export class CredentialPool {
     if (c.status === 'cooling' && (c.cooldownUntil ?? 0) > t) return 'cooling'
     if (tried.has(c.id)) return 'failed'
     const pair = this.health.tripped(c.id, spec.id)
-    if ((this.inFlight.get(c.id) ?? 0) >= instance.settings.concurrency || pair?.trial) return 'busy'
+    if ((this.inFlight.get(c.id) ?? 0) >= instance.settings.concurrency || pair?.trial || this.sharing?.full(c.id)) return 'busy'
     if (instance.adapter.canServe && !instance.adapter.canServe(spec, toView(c))) return 'without enough credit'
     return pair !== undefined && pair.until > t ? 'cooling' : 'available'
   }
@@ -312,6 +383,7 @@ export class CredentialPool {
 
   /** Keep in-memory health in step with what the store changed, and let waiting requests in. */
   private changed(c: Credential, change: CredentialChange): void {
+    this.sharing?.changed(c, change)
     if (change === 'removed' || (typeof change === 'object' && change.secret !== undefined)) this.health.forget(c.id)
     if (change !== 'removed') this.line.wake(c.provider)
   }

@@ -45,6 +45,20 @@ export class ModelHealth {
     return pair.failures >= this.threshold
   }
 
+  /** Take over what another instance found for a pair: tripped (until) or healed (undefined). */
+  adopt(id: number, model: string, found: { failures: number; until: number } | undefined): void {
+    const models = this.pairs.get(id)
+    if (found === undefined) {
+      models?.delete(model)
+      if (models?.size === 0) this.pairs.delete(id)
+      return
+    }
+    const pair = models?.get(model)
+    if (pair) Object.assign(pair, found)
+    else if (models) models.set(model, { ...found, trial: false })
+    else this.pairs.set(id, new Map([[model, { ...found, trial: false }]]))
+  }
+
   endTrial(id: number, model: string): void {
     const pair = this.pairs.get(id)?.get(model)
     if (pair !== undefined) pair.trial = false

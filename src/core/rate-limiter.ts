@@ -56,11 +56,19 @@ export class RateLimiter {
     return this.anyLimit
   }
 
-  /** After a key's, a user's or the defaults' limits changed. */
+  /** After a key's, a user's or the defaults' limits changed here (other instances: onInvalidate). */
   invalidate(): void {
+    this.forget()
+    this.onInvalidate?.()
+  }
+
+  /** Drop the cached plans: limits changed (here, or on another instance). */
+  forget(): void {
     this.generation++
     this.anyLimit = undefined
   }
+
+  onInvalidate: (() => void) | undefined
 
   /** The rules for a key and model; empty when nothing limits them. */
   rulesFor(key: KeyLimits, model: unknown): readonly Rule[] {
@@ -103,7 +111,7 @@ export class RateLimiter {
       release: () => {
         if (released) return
         released = true
-        this.store.release(rules)
+        this.store.release(rules, verdict.ticket)
       },
     }
   }

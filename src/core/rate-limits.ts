@@ -5,7 +5,7 @@
 // counters live behind LimitStore; the in-memory store serves one instance.
 import { ChatFailure } from './chat/failure.js'
 
-const MINUTE = 60_000
+export const MINUTE = 60_000
 
 /** One limited bucket; 0 means that dimension is not limited. */
 export interface Rule {
@@ -30,14 +30,16 @@ export interface Verdict {
   /** The tightest window of each kind, for the x-ratelimit-* headers. */
   requests?: Window | undefined
   tokens?: Window | undefined
+  /** When admitted by a shared store: the lease of its concurrency slots, handed back to release. */
+  ticket?: string
 }
 
 /** Where the counters live: in memory here, a shared store across instances later. */
 export interface LimitStore {
   /** Check every rule and, when all pass, take one request and one slot from each (atomically). */
   admit(rules: readonly Rule[], now: number): Verdict | Promise<Verdict>
-  /** Give back the slots admit took. */
-  release(rules: readonly Rule[]): void
+  /** Give back the slots admit took (ticket: the verdict's, when it had one). */
+  release(rules: readonly Rule[], ticket?: string): void
   /** Count tokens a settled request used against a bucket's tpm (unknown buckets are ignored). */
   spend(bucket: string, tokens: number, now: number): void
 }
@@ -117,12 +119,12 @@ export class MemoryLimitStore implements LimitStore {
   }
 }
 
-function windowOf(limit: number, tat: number, now: number): Window {
+export function windowOf(limit: number, tat: number, now: number): Window {
   const used = Math.max(0, tat - now)
   return { limit, remaining: Math.max(0, Math.floor(((MINUTE - used) * limit) / MINUTE)), resetMs: Math.ceil(used) }
 }
 
-const tighter = (a: Window | undefined, b: Window): Window => (a && a.remaining <= b.remaining ? a : b)
+export const tighter = (a: Window | undefined, b: Window): Window => (a && a.remaining <= b.remaining ? a : b)
 
 /** A duration as OpenAI's reset headers write it: 120ms, 6s, 1m30s. */
 export function resetText(ms: number): string {

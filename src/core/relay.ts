@@ -138,7 +138,8 @@ export class Relay {
       if (a.passthrough) lease = a.passthrough.length ? this.pool.passthroughLease(instance.name, a.passthrough.shift()!) : undefined
       else {
         const opts = { spec, prefer: a.known?.credentialId, exclude: a.tried }
-        lease = this.pool.acquire(instance, opts)
+        const claimed = this.pool.claim(instance, opts)
+        lease = claimed instanceof Promise ? await claimed : claimed
         if (!lease && deadline !== undefined) lease = await this.pool.waitForLease(instance, opts, deadline - performance.now(), input.signal)
       }
       if (!lease) break

@@ -226,6 +226,12 @@ export interface CallContext<S = Record<string, unknown>> {
   signal: AbortSignal
   settings: S & CommonSettings
   log: Logger
+  /**
+   * With several instances (Redis): run work as the only instance doing it for this credential,
+   * after re-reading the credential's stored state, so a token another instance just refreshed is
+   * seen and reused. Absent on one instance; use it through acrossInstances() (kit/single-flight.ts).
+   */
+  exclusive?: <T>(work: () => Promise<T>) => Promise<T>
 }
 
 export interface CommonSettings {

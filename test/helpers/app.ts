@@ -38,6 +38,8 @@ export interface TestAppOptions {
   onRequest?: () => () => void
   /** Database file to use and keep on close (restart tests start a second app on the same file). */
   databasePath?: string
+  /** Where the app logs (silent unless given). */
+  log?: import('../../src/kit/log.js').Logger
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -46,7 +48,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   raw.database = { path: options.databasePath ?? join(dir!, 'freeway.db') }
   raw.log_level = 'silent'
   const config = buildConfig(raw, { FREEWAY_SECRET_KEY: 'test-secret-key-0123456789', ...options.env })
-  const services = createServices(config, { definitions: options.definitions ?? registry, log: silentLogger })
+  const services = createServices(config, { definitions: options.definitions ?? registry, log: options.log ?? silentLogger })
   seedFromConfig(services)
   recoverAtStart(services)
   const app = createApp(services)
@@ -86,6 +88,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         services.recorder.flush()
         services.billing.flush()
         services.pool.flushTouches()
+        await services.shared?.close()
         services.db.$client.close()
       }
       if (dir) rmSync(dir, { recursive: true, force: true })

@@ -29,7 +29,16 @@ export class TaskEvents {
     this.emitter.setMaxListeners(0)
   }
 
+  /** Where events also go: the other instances (src/core/shared, over Redis), when they share. */
+  outbound: ((event: TaskEvent) => void) | undefined
+
   publish(event: TaskEvent): void {
+    this.emitter.emit('task', event)
+    this.outbound?.(event)
+  }
+
+  /** An event of a task another instance runs: for this instance's listeners only. */
+  deliver(event: TaskEvent): void {
     this.emitter.emit('task', event)
   }
 
