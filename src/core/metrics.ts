@@ -1,7 +1,7 @@
 // Prometheus metrics (GET /metrics). Nearly everything is fed from the usage rows the recorder
 // already hears of (status, model, provider, latency, first byte, tokens), and the gauges are
 // read when scraped, so the request path itself does no extra work for them.
-import { Gauge, Registry } from 'prom-client'
+import type { Registry } from 'prom-client'
 import { CellMetric } from './metric-cells.js'
 import type { NewUsage } from '../db/usage.repo.js'
 import { RECORD_API_CHAT, RECORD_COMMUNICATE, RECORD_EMBEDDING, RECORD_REALTIME_CHAT, RECORD_SESSION_CHAT } from './meter.js'
@@ -26,7 +26,8 @@ export interface MetricSources {
 }
 
 export class Metrics {
-  readonly registry = new Registry()
+  /** Built on the first scrape: prom-client (~8 MB of resident code) loads only when scraped. */
+  private registry: Promise<Registry> | undefined
   private readonly requests = CellMetric.counter('freeway_requests_total', 'Relayed requests by route (door family), status and requested model', [
     'route',
     'status',
@@ -42,13 +43,18 @@ export class Metrics {
   private readonly tokens = CellMetric.counter('freeway_tokens_total', 'Tokens by model and direction (in: prompt, out: completion)', ['model', 'direction'])
   private readonly rejections = CellMetric.counter('freeway_rate_limit_rejections_total', 'Requests refused by a rate limit (429)', [])
 
-  constructor(sources: MetricSources) {
-    for (const m of [this.requests, this.latency, this.ttfb, this.upstreamErrors, this.tokens, this.rejections]) this.registry.registerMetric(m.asMetric())
+  constructor(private readonly sources: MetricSources) {}
+
+  private async build(): Promise<Registry> {
+    const { Gauge, Registry } = await import('prom-client')
+    const registry = new Registry()
+    for (const m of [this.requests, this.latency, this.ttfb, this.upstreamErrors, this.tokens, this.rejections]) registry.registerMetric(m.asMetric())
+    const { sources } = this
     new Gauge({
       name: 'freeway_pool_credentials',
       help: 'Pool credentials by provider and status',
       labelNames: ['provider', 'status'] as const,
-      registers: [this.registry],
+      registers: [registry],
       collect() {
         this.reset()
         for (const c of sources.credentials()) this.set({ provider: c.provider, status: c.status }, c.count)
@@ -57,11 +63,12 @@ export class Metrics {
     new Gauge({
       name: 'freeway_inflight_requests',
       help: 'Door requests running now, streams included',
-      registers: [this.registry],
+      registers: [registry],
       collect() {
         this.set(sources.inflight())
       },
     })
+    return registry
   }
 
   /** One settled request (a usage row). */
@@ -81,7 +88,10 @@ export class Metrics {
     this.rejections.inc([])
   }
 
-  text(): Promise<string> {
-    return this.registry.metrics()
+  /** The exposition and its content type. */
+  async scrape(): Promise<{ text: string; contentType: string }> {
+    this.registry ??= this.build()
+    const registry = await this.registry
+    return { text: await registry.metrics(), contentType: registry.contentType }
   }
 }

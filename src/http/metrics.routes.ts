@@ -33,7 +33,8 @@ export function metricsRoutes(s: Services) {
       const denied = await admin(c, async () => {})
       if (denied) return denied
     }
-    return c.body(await s.metrics.text(), 200, { 'Content-Type': s.metrics.registry.contentType })
+    const { text, contentType } = await s.metrics.scrape()
+    return c.body(text, 200, { 'Content-Type': contentType })
   })
   return app
 }
