@@ -42,7 +42,7 @@ describe('Billing', () => {
     expect(charged).toBe(30)
     expect((await findUser(db, 'u1'))!.availToken).toBe(0)
     expect((await findUsageByRequest(db, 'r1'))!.charged).toBe(30)
-    await expect(await billing.reserve('u1', 'r2', 1)).rejects.toThrow(/insufficient/)
+    await expect(billing.reserve('u1', 'r2', 1)).rejects.toThrow(/insufficient/)
   })
 
   it('gives a crashed request’s hold back after hold_ttl_ms, and only once', async () => {

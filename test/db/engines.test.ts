@@ -142,7 +142,7 @@ describe.each(ENGINES)('on %s', (engine) => {
     await grantTokens(db, 'payer', 30)
     const hold = await billing.reserve('payer', 'b-1', 20)
     expect((await findUser(db, 'payer'))!.availToken).toBe(10)
-    await expect(await billing.reserve('payer', 'b-2', 11)).rejects.toBeInstanceOf(InsufficientQuota)
+    await expect(billing.reserve('payer', 'b-2', 11)).rejects.toBeInstanceOf(InsufficientQuota)
     const usage = { promptTokens: 40, completionTokens: 0, estimated: false }
     const charged = await billing.settle({ userId: 'payer', hold, price: { prompt: 1000, completion: 0, per_call: 0 }, usage, usageRow: usageRow('b-1'), record: { recordType: 1, createdAt: 1 } })
     expect(charged).toBe(30)
@@ -162,7 +162,7 @@ describe.each(ENGINES)('on %s', (engine) => {
       await new Promise((r) => setTimeout(r, 20))
       throw new Error('no')
     })
-    const outside = (await grantTokens(db, 'tx', 2)) // issued while the transaction is open
+    const outside = grantTokens(db, 'tx', 2) // issued while the transaction is open
     await expect(failing).rejects.toThrow('no')
     await outside
     expect((await findUser(db, 'tx'))!.availToken).toBe(3)
