@@ -1,6 +1,7 @@
 // Entry point: load config → open db + migrate → createApp → serve; graceful SIGTERM.
 import { providers } from '../providers/index.js'
 import { createApp } from './app.js'
+import { databaseTarget, describeTarget } from './config/database.js'
 import { ConfigError, loadConfig } from './config/load.js'
 import { seedFromConfig } from './core/credential-service.js'
 import { memoryReducingGc, startIdleTrim } from './core/idle-trim.js'
@@ -9,11 +10,11 @@ import { serveApp } from './http/fast-lane.js'
 import { VERSION, createServices } from './services.js'
 import { shutdownGracefully } from './shutdown.js'
 
-function start() {
+async function start() {
   const config = loadConfig()
-  const s = createServices(config, { definitions: providers })
-  const seeded = seedFromConfig(s)
-  recoverAtStart(s)
+  const s = await createServices(config, { definitions: providers })
+  const seeded = await seedFromConfig(s)
+  await recoverAtStart(s)
   const app = createApp(s)
   // The servers connect in the background; /mcp/get shows each one's status.
   s.mcp.start().catch((err: unknown) => s.log.error(`MCP servers not started: ${(err as Error).message}`))
@@ -26,7 +27,7 @@ function start() {
     const host = info.address.includes(':') ? `[${info.address}]` : info.address
     s.log.info(
       `freeway ${VERSION} listening on http://${host}:${info.port}${config.server.route_prefix}/v1 ` +
-        `(providers: ${[...s.instances.keys()].join(', ') || 'none'}; database: ${config.database.path}` +
+        `(providers: ${[...s.instances.keys()].join(', ') || 'none'}; database: ${describeTarget(databaseTarget(config.database))}` +
         `${seeded ? `; ${seeded} credentials from config` : ''})`,
     )
     if (!config.admin.secret) s.log.warn('BACKEND_SECRET is not set: the admin API answers loopback clients only')
@@ -57,12 +58,10 @@ function start() {
   process.on('SIGINT', () => shutdown('SIGINT'))
 }
 
-try {
-  start()
-} catch (err) {
+start().catch((err: unknown) => {
   if (err instanceof ConfigError) {
     console.error(err.message)
     process.exit(1)
   }
   throw err
-}
+})

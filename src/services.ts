@@ -16,7 +16,8 @@ import { Router } from './core/router.js'
 import { Sessions } from './core/sessions.js'
 import { TaskEngine } from './core/tasks/engine.js'
 import { UsageRecorder } from './core/usage-recorder.js'
-import { type Db, openDatabase } from './db/client.js'
+import { databaseTarget } from './config/database.js'
+import { type Db, connectDatabase } from './db/client.js'
 import { anyLimitedUser, findUser } from './db/users.repo.js'
 import { anyLimitedKey } from './db/keys.repo.js'
 import { RateLimiter } from './core/rate-limiter.js'
@@ -73,24 +74,30 @@ export interface ServiceOptions {
   db?: Db
 }
 
-export function createServices(config: Config, options: ServiceOptions): Services {
+export async function createServices(config: Config, options: ServiceOptions): Promise<Services> {
   const log = options.log ?? createLogger(config.log_level, 'freeway', undefined, config.log_format)
   const dbPath = config.database.path
-  const db = options.db ?? openDatabase(dbPath)
+  const target = databaseTarget(config.database)
+  const db = options.db ?? (await connectDatabase(target))
+  if (target.dialect !== 'sqlite' && !config.security.secret_key) {
+    log.warn('FREEWAY_SECRET_KEY is not set: with a shared database every instance needs the same key to read the credentials')
+  }
   // Before anything reads the config: what /conf/update changed outlives a restart.
-  applyStoredSettings(config, db, log)
+  await applyStoredSettings(config, db, log)
   const keyFile = join(dbPath === ':memory:' ? './data' : dirname(dbPath), 'secret.key')
   const box = new SecretBox(loadOrCreateKey(config.security.secret_key, keyFile))
   const instances = buildProviders(options.definitions, config)
   const pool = new CredentialPool(db, box, config.pool, log.child('pool'))
+  await pool.load()
   const conversations = new ConversationMemory(db)
+  await conversations.load()
   const recorder = new UsageRecorder(db, log)
   // With Redis the module loads ioredis lazily (start() below), so one instance never pays for it.
   const shared = config.redis.url ? new SharedState({ ...config.redis, url: config.redis.url }, log.child('redis')) : undefined
   const limiter = new RateLimiter(shared?.limits ?? new MemoryLimitStore(), {
     defaults: () => config.limits.defaults,
-    userLimits: (userId) => findUser(db, userId)?.limits,
-    anyStored: () => anyLimitedKey(db) || anyLimitedUser(db),
+    userLimits: async (userId) => (await findUser(db, userId))?.limits,
+    anyStored: async () => (await anyLimitedKey(db)) || (await anyLimitedUser(db)),
   })
   // The door requests running now (the app's InFlight), counted by /metrics.
   const inflight = new Set<AbortController>()
@@ -124,7 +131,7 @@ export function createServices(config: Config, options: ServiceOptions): Service
     relay,
     billing,
     sessions,
-    userMode: (userId) => findUser(db, userId)?.mode || undefined,
+    userMode: async (userId) => (await findUser(db, userId))?.mode || undefined,
     // Read at each turn: /conf/update may change it.
     get defaultModel() {
       return config.sessions.default_model

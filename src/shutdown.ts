@@ -1,6 +1,7 @@
 // Graceful shutdown: stop accepting, let running answers finish for server.shutdown_grace_ms,
 // then end the rest with a final error event (billed for what the client received), write what
-// is queued, give back shared slots (Redis), and close the database. Nothing billed twice, nothing lost.
+// is queued, give back shared slots (Redis), and close the database (whichever engine it is). Nothing
+// billed twice, nothing lost.
 import type { Server } from 'node:http'
 import { ChatFailure } from './core/chat/failure.js'
 import type { InFlight } from './http/exchange.js'
@@ -35,10 +36,10 @@ export async function shutdownGracefully(
   // Unfinished media tasks stay in the database; the next start polls them on.
   s.tasks.stop()
   await s.tasks.idle()
-  s.recorder.flush()
-  s.billing.flush()
-  s.pool.flushTouches()
+  await s.recorder.flush()
+  await s.billing.flush()
+  await s.pool.flushTouches()
   // Slots held in Redis go back now rather than when their leases run out.
   await s.shared?.close()
-  s.db.$client.close()
+  await s.db.close()
 }

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import type { z } from 'zod'
+import { mysqlDsnToUrl } from './database.js'
 import { applyEnvCredentials } from './env-credentials.js'
 import { type Config, configSchema } from './schema.js'
 
@@ -30,6 +31,14 @@ export function interpolate(value: unknown, env: Env, path = ''): unknown {
   return value
 }
 
+function asConfigError<T>(fn: () => T): T {
+  try {
+    return fn()
+  } catch (err) {
+    throw new ConfigError((err as Error).message)
+  }
+}
+
 const truthy = (v: string) => ['1', 'true', 'yes', 'on'].includes(v.toLowerCase())
 
 function setPath(obj: Record<string, unknown>, path: string[], value: unknown): void {
@@ -55,6 +64,9 @@ const envMap: [string, string[], (v: string) => unknown][] = [
   ['LOG_FORMAT', ['log_format'], String],
   ['DATABASE_PATH', ['database', 'path'], String],
   ['REDIS_URL', ['redis', 'url'], String],
+  // MYSQL_DSN first, so that DATABASE_URL wins when both are set.
+  ['MYSQL_DSN', ['database', 'url'], (v) => asConfigError(() => mysqlDsnToUrl(v))],
+  ['DATABASE_URL', ['database', 'url'], String],
   ['FREEWAY_SECRET_KEY', ['security', 'secret_key'], String],
   ['ALLOW_ANONYMOUS', ['security', 'allow_anonymous'], truthy],
   ['BACKEND_API_ENABLE', ['admin', 'enabled'], truthy],

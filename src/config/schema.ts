@@ -76,7 +76,17 @@ export const configSchema = z.strictObject({
   log_level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** text: lines for people; json: one JSON object a line ({time, level, scope, msg, ...fields}). */
   log_format: z.enum(['text', 'json']).default('text'),
-  database: z.strictObject({ path: z.string().default('./data/freeway.db') }).prefault({}),
+  database: z
+    .strictObject({
+      /** SQLite file, used when no url is set. */
+      path: z.string().default('./data/freeway.db'),
+      /** postgres://… or mysql://… (DATABASE_URL, MYSQL_DSN): a database shared by several instances. */
+      url: z
+        .string()
+        .regex(/^(postgres|postgresql|mysql|mariadb):\/\//i, 'expected a postgres://, postgresql:// or mysql:// URL')
+        .optional(),
+    })
+    .prefault({}),
   security: z
     .strictObject({
       /** Key for secrets at rest; generated into the data folder when absent. */

@@ -1,12 +1,14 @@
-// Token balances: reserve an estimate before a request, settle to the real usage after it, in one
-// IMMEDIATE transaction each, so parallel requests queue on the balance instead of overspending.
+// Token balances: reserve an estimate before a request, settle to the real usage after it, each in
+// one transaction that first locks the user's row (lockUser: SELECT … FOR UPDATE on PostgreSQL and
+// MySQL; on SQLite transactions run one at a time), so parallel requests, in this process or in
+// other instances on the same database, queue on the balance instead of overspending.
 import { BatchWriter } from './batch-writer.js'
 import type { z } from 'zod'
 import type { Config, priceSchema } from '../config/schema.js'
-import { type Db, immediate } from '../db/client.js'
+import type { Db } from '../db/client.js'
 import { type NewRecord, insertRecords } from '../db/records.repo.js'
 import { type NewUsage, insertUsageBatch } from '../db/usage.repo.js'
-import { findUser, holdsOfInstance, insertHold, setAvailable, staleHolds, takeHold } from '../db/users.repo.js'
+import { holdsOfInstance, insertHold, lockUser, setAvailable, staleHolds, takeHold } from '../db/users.repo.js'
 import type { Logger } from '../kit/log.js'
 import type { Usage } from './tally.js'
 import type { UsageRecorder } from './usage-recorder.js'
@@ -104,12 +106,12 @@ export class Billing {
    * cover the prompt plus billing.min_completion_tokens of answer. `limit` is set when the balance,
    * not the client, decides how long the answer may be: the upstream must stop there.
    */
-  reserveTurn(userId: string, requestId: string, price: TokenPrice, promptTokens: number, want: number | undefined): TurnReservation {
+  reserveTurn(userId: string, requestId: string, price: TokenPrice, promptTokens: number, want: number | undefined): Promise<TurnReservation> {
     const promptCost = this.cost(price, promptTokens, 0)
     const perToken = (price.completion / 1000) * this.config.token_base_multiplier
     const wanted = want ?? this.config.reserve_completion_tokens
-    return immediate(this.db, () => {
-      const available = findUser(this.db, userId)?.availToken ?? 0
+    return this.db.transaction(async (tx) => {
+      const available = (await lockUser(tx, userId))?.availToken ?? 0
       const floor = this.config.min_completion_tokens
       let tokens = wanted
       let limit: number | undefined
@@ -123,8 +125,8 @@ export class Billing {
       } else if (available < promptCost) throw new InsufficientQuota(promptCost, round(available))
       const amount = round(promptCost + tokens * perToken)
       if (amount <= 0) return { hold: undefined, limit }
-      setAvailable(this.db, userId, round(available - amount))
-      const row = insertHold(this.db, { userId, requestId, amount, instanceId: this.instanceId, createdAt: Date.now() })
+      await setAvailable(tx, userId, round(available - amount))
+      const row = await insertHold(tx, { userId, requestId, amount, instanceId: this.instanceId, createdAt: Date.now() })
       return { hold: { id: row.id, userId, amount }, limit }
     })
   }
@@ -147,13 +149,13 @@ export class Billing {
    * settles it: this process by default (a crash gives it back at the next start); media tasks hold
    * under their own name, since a restarted relay finishes them and settles then.
    */
-  reserve(userId: string, requestId: string, amount: number, holder = this.instanceId): Hold | undefined {
+  async reserve(userId: string, requestId: string, amount: number, holder = this.instanceId): Promise<Hold | undefined> {
     if (amount <= 0) return undefined
-    return immediate(this.db, () => {
-      const available = findUser(this.db, userId)?.availToken ?? 0
+    return this.db.transaction(async (tx) => {
+      const available = (await lockUser(tx, userId))?.availToken ?? 0
       if (available < amount) throw new InsufficientQuota(amount, round(available))
-      setAvailable(this.db, userId, round(available - amount))
-      const row = insertHold(this.db, { userId, requestId, amount, instanceId: holder, createdAt: Date.now() })
+      await setAvailable(tx, userId, round(available - amount))
+      const row = await insertHold(tx, { userId, requestId, amount, instanceId: holder, createdAt: Date.now() })
       return { id: row.id, userId, amount }
     })
   }
@@ -161,9 +163,9 @@ export class Billing {
   /**
    * Release the hold, charge the actual cost (never more than the user has), and write the usage
    * row and the record carrying the charge: all in one transaction, so a charge always has both.
-   * Returns what was charged.
+   * Returns what was charged. `db` is the caller's transaction when the settlement is part of one.
    */
-  settle(s: Settlement): number {
+  async settle(s: Settlement, db: Db = this.db): Promise<number> {
     const tokens = s.price && s.usage ? this.cost(s.price, s.usage.promptTokens, s.usage.completionTokens) : 0
     const wanted = s.amount ?? tokens
     if (!s.userId || (!s.hold && wanted <= 0)) {
@@ -172,13 +174,15 @@ export class Billing {
       return 0
     }
     const userId = s.userId
-    const charged = immediate(this.db, () => {
-      const held = s.hold ? (takeHold(this.db, s.hold.id)?.amount ?? 0) : 0
-      const available = (findUser(this.db, userId)?.availToken ?? 0) + held
+    const charged = await db.transaction(async (tx) => {
+      // The user first, then the hold: every balance transaction locks in this order.
+      const user = await lockUser(tx, userId)
+      const held = s.hold ? ((await takeHold(tx, s.hold.id))?.amount ?? 0) : 0
+      const available = (user?.availToken ?? 0) + held
       const charged = round(Math.max(0, Math.min(wanted, available)))
-      if (held > 0 || charged > 0) setAvailable(this.db, userId, round(available - charged))
-      insertUsageBatch(this.db, [{ ...s.usageRow, charged }])
-      if (s.record) insertRecords(this.db, [{ ...s.record, userId, requestId: s.usageRow.requestId, token: charged }])
+      if (held > 0 || charged > 0) await setAvailable(tx, userId, round(available - charged))
+      await insertUsageBatch(tx, [{ ...s.usageRow, charged }])
+      if (s.record) await insertRecords(tx, [{ ...s.record, userId, requestId: s.usageRow.requestId, token: charged }])
       return charged
     })
     this.recorder.seen({ ...s.usageRow, charged }, s.recordType, s.provider)
@@ -186,28 +190,34 @@ export class Billing {
   }
 
   /** Give back holds of requests that never settled (the process died mid-request). */
-  releaseStale(now = Date.now()): number {
-    return this.giveBack(staleHolds(this.db, now - this.config.hold_ttl_ms), 'stale')
+  async releaseStale(now = Date.now()): Promise<number> {
+    return this.giveBack(await staleHolds(this.db, now - this.config.hold_ttl_ms), 'stale')
   }
 
   /**
    * At start: whatever this instance held when it last stopped belongs to requests that died
    * with it (a crash or a kill), so it goes back to the users at once, not after hold_ttl_ms.
    */
-  releaseLeftBehind(): number {
-    return this.giveBack(holdsOfInstance(this.db, this.instanceId), 'left behind by the last run')
+  async releaseLeftBehind(): Promise<number> {
+    return this.giveBack(await holdsOfInstance(this.db, this.instanceId), 'left behind by the last run')
   }
 
-  private giveBack(stale: readonly Hold[], why: string): number {
+  private async giveBack(stale: readonly Hold[], why: string): Promise<number> {
     for (const h of stale) {
-      immediate(this.db, () => {
-        if (!takeHold(this.db, h.id)) return
-        const available = findUser(this.db, h.userId)?.availToken ?? 0
-        setAvailable(this.db, h.userId, round(available + h.amount))
+      await this.db.transaction(async (tx) => {
+        const available = (await lockUser(tx, h.userId))?.availToken ?? 0
+        if (!(await takeHold(tx, h.id))) return
+        await setAvailable(tx, h.userId, round(available + h.amount))
       })
     }
     if (stale.length) this.log.warn(`released ${stale.length} billing holds (${why})`)
     return stale.length
+  }
+
+  /** A settlement that failed (the database went away): logged, since no request waits for it. */
+  reportFailure(what: string, err: unknown): number {
+    this.log.error(`${what} failed: ${(err as Error).stack ?? String(err)}`)
+    return 0
   }
 
   /** Unbilled records are batched like usage rows, off the response path. */
@@ -215,7 +225,7 @@ export class Billing {
     this.records.push(row)
   }
 
-  flush(): void {
-    this.records.flush()
+  flush(): Promise<void> {
+    return this.records.flush()
   }
 }

@@ -18,11 +18,11 @@ export class ClientKeys {
   ) {}
 
   /** The key's row if it exists, is enabled and has not expired. */
-  verify(key: string): ClientKeyRow | undefined {
+  async verify(key: string): Promise<ClientKeyRow | undefined> {
     const hash = sha256(key)
     let row = this.byHash.get(hash)
     if (row === undefined) {
-      row = findKeyByHash(this.db, hash) ?? null
+      row = (await findKeyByHash(this.db, hash)) ?? null
       if (this.byHash.size > 10_000) this.byHash.clear()
       this.byHash.set(hash, row)
     }
@@ -31,8 +31,8 @@ export class ClientKeys {
     return row
   }
 
-  hasAny(): boolean {
-    this.anyKey ??= countKeys(this.db) > 0
+  async hasAny(): Promise<boolean> {
+    this.anyKey ??= (await countKeys(this.db)) > 0
     return this.anyKey
   }
 

@@ -62,16 +62,23 @@ export interface KnownConversation extends ConversationRef {
 }
 
 export class ConversationMemory {
-  private readonly find: (provider: string, hash: string) => FoundConversation | undefined
-  /** Providers that ever returned a conversation; stateless ones (official APIs) skip the hashing. */
-  private readonly stateful: Set<string>
+  private readonly find: (provider: string, hash: string) => Promise<FoundConversation | undefined>
+  /**
+   * Providers that ever returned a conversation; stateless ones (official APIs) skip the hashing.
+   * Undefined on a shared database: another instance may have stored one since, so always look.
+   */
+  private stateful: Set<string> | undefined
 
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
   ) {
     this.find = conversationFinder(db)
-    this.stateful = new Set(providersWithConversations(db))
+  }
+
+  /** Read which providers hold conversations (once, at start; SQLite only, see `stateful`). */
+  async load(): Promise<void> {
+    this.stateful = this.db.dialect === 'sqlite' ? new Set(await providersWithConversations(this.db)) : undefined
   }
 
   /** Told when a provider returns its first conversation, so other instances start looking up too. */
@@ -79,15 +86,15 @@ export class ConversationMemory {
 
   /** Another instance saw this provider return a conversation. */
   markStateful(provider: string): void {
-    this.stateful.add(provider)
+    this.stateful?.add(provider)
   }
 
   /** The conversation this history continues, if it ends with a new user turn or tool results. */
-  lookup(provider: string, model: string, messages: readonly ChatMessage[]): KnownConversation | undefined {
-    if (!this.stateful.has(provider)) return undefined
+  async lookup(provider: string, model: string, messages: readonly ChatMessage[]): Promise<KnownConversation | undefined> {
+    if (this.stateful && !this.stateful.has(provider)) return undefined
     const start = newTurnStart(messages)
     if (start < 1) return undefined
-    const row = this.find(provider, historyHash(model, messages.slice(0, start)))
+    const row = await this.find(provider, historyHash(model, messages.slice(0, start)))
     if (!row) return undefined
     return { credentialId: row.credentialId, conversationId: row.conversationId, ...(row.parentId ? { parentId: row.parentId } : {}) }
   }
@@ -101,14 +108,14 @@ export class ConversationMemory {
     ref: ConversationRef,
     /** The answer's tool calls (emulated ones included), as the client will send them back. */
     toolCalls: readonly CalledTool[] = [],
-  ): void {
-    if (!this.stateful.has(provider)) {
+  ): Promise<void> {
+    if (this.stateful && !this.stateful.has(provider)) {
       this.stateful.add(provider)
       this.onStateful?.(provider)
     }
     const tool_calls = toolCalls.map((c) => ({ id: '', type: 'function' as const, function: { name: c.name, arguments: c.args } }))
     const next = [...messages, { role: 'assistant' as const, content: answer, ...(tool_calls.length ? { tool_calls } : {}) }]
-    saveConversation(this.db, {
+    return saveConversation(this.db, {
       provider,
       credentialId,
       historyHash: historyHash(model, next),

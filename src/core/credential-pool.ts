@@ -62,7 +62,12 @@ export class CredentialPool {
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
   ) {
-    this.store = new CredentialStore(db, box, (c, change) => this.changed(c, change))
+    this.store = new CredentialStore(
+      db,
+      box,
+      (c, change) => this.changed(c, change),
+      (err) => this.log.error(`could not write a credential: ${err.message}`),
+    )
     this.health = new ModelHealth(cfg.max_transient_failures)
   }
 
@@ -74,8 +79,13 @@ export class CredentialPool {
     return this.store.find(id)
   }
 
-  flushTouches(): void {
-    this.store.flushTouches()
+  /** Read the credentials (once, at start). */
+  load(): Promise<void> {
+    return this.store.load()
+  }
+
+  flushTouches(): Promise<void> {
+    return this.store.flushTouches()
   }
 
   /** How long a request waits for a free slot before it gives up. */

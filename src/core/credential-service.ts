@@ -82,15 +82,15 @@ export interface Added {
 export async function addCredential(s: Services, provider: string, raw: string, opts: AddOptions = {}): Promise<Added> {
   const instance = instanceOf(s, provider)
   const secret = normalizeSecret(instance, raw)
-  const refuseDuplicate = () => {
-    if (s.pool.store.isDuplicate(instance.name, secret)) throw new CredentialError(`this credential already exists for ${provider}`, 409)
+  const refuseDuplicate = async () => {
+    if (await s.pool.store.isDuplicate(instance.name, secret)) throw new CredentialError(`this credential already exists for ${provider}`, 409)
   }
-  refuseDuplicate()
+  await refuseDuplicate()
   const probe = opts.verify ? await probeSecret(s, instance, null, secret) : {}
   if (probe.health && !probe.health.ok)
     throw new CredentialError(`${provider} rejected the credential: ${probe.health.reason ?? 'unknown reason'}`, 422)
-  refuseDuplicate() // the same secret may have been added while the probe ran
-  const credential = s.pool.store.insert({ provider: instance.name, secret, remark: opts.remark ?? '', source: opts.source ?? 'admin' })
+  await refuseDuplicate() // the same secret may have been added while the probe ran
+  const credential = await s.pool.store.insert({ provider: instance.name, secret, remark: opts.remark ?? '', source: opts.source ?? 'admin' })
   applyProbe(s, credential, probe)
   return probe.error && !probe.quota ? { credential, unverified: probe.error } : { credential }
 }
@@ -108,15 +108,15 @@ export async function editCredential(s: Services, id: number, edit: { secret?: s
   if (edit.remark !== undefined) patch.remark = edit.remark
   if (edit.secret) {
     const secret = normalizeSecret(instanceOf(s, c.provider), edit.secret)
-    if (s.pool.store.isDuplicate(c.provider, secret, id)) throw new CredentialError('this credential already exists', 409)
+    if (await s.pool.store.isDuplicate(c.provider, secret, id)) throw new CredentialError('this credential already exists', 409)
     Object.assign(patch, { secret, verified: false })
   }
-  s.pool.store.update(c, patch)
+  await s.pool.store.update(c, patch)
   return edit.secret ? (await probeCredential(s, id)).credential : c
 }
 
-export function removeCredential(s: Services, id: number): void {
-  if (!s.pool.store.remove(id)) throw new CredentialError(`credential ${id} not found`, 404)
+export async function removeCredential(s: Services, id: number): Promise<void> {
+  if (!(await s.pool.store.remove(id))) throw new CredentialError(`credential ${id} not found`, 404)
 }
 
 export async function probeCredential(s: Services, id: number): Promise<ProbeOutcome & { credential: Credential }> {
@@ -138,22 +138,27 @@ export function refreshAfterUse(s: Services, instance: ProviderInstance, id: num
     .finally(() => refreshing.delete(id))
 }
 
-export function setEnabled(s: Services, id: number, enabled: boolean): Credential {
+export async function setEnabled(s: Services, id: number, enabled: boolean): Promise<Credential> {
   const c = findCredential(s, id)
-  s.pool.store.update(c, enabled ? { status: 'active', failures: 0, cooldownUntil: null, lastError: null } : { status: 'disabled' })
+  await s.pool.store.update(c, enabled ? { status: 'active', failures: 0, cooldownUntil: null, lastError: null } : { status: 'disabled' })
   s.log.warn(`credential ${c.id} (${mask(c.secret)}) of ${c.provider} ${enabled ? 'enabled' : 'disabled'} by the operator`)
   return c
 }
 
 /** Upsert the secrets listed in config.yaml (idempotent across restarts). */
-export function seedFromConfig(s: Services): number {
+export async function seedFromConfig(s: Services): Promise<number> {
   let added = 0
   for (const instance of s.instances.values()) {
     for (const raw of instance.configCredentials) {
       const secret = normalizeSecret(instance, raw)
-      if (s.pool.store.isDuplicate(instance.name, secret)) continue
-      s.pool.store.insert({ provider: instance.name, secret, source: 'config', remark: 'config.yaml' })
-      added++
+      if (await s.pool.store.isDuplicate(instance.name, secret)) continue
+      try {
+        await s.pool.store.insert({ provider: instance.name, secret, source: 'config', remark: 'config.yaml' })
+        added++
+      } catch (err) {
+        // Another instance starting from the same config.yaml stored it first (unique index).
+        if (!(await s.pool.store.isDuplicate(instance.name, secret))) throw err
+      }
     }
   }
   return added

@@ -1,6 +1,8 @@
 // The one place credentials are read and written. Every insert, update, delete and state save
 // goes through here, so the objects the pool hands out are the rows themselves, kept in step with
-// the database: there is no cache for a caller to invalidate.
+// the database: there is no cache for a caller to invalidate. The table is read once at start
+// (load); an update changes the object at once (the pool decides on it synchronously) and is
+// written behind it, in order; awaiting update() or flushTouches() waits until it is stored.
 import type { Db } from '../db/client.js'
 import {
   type Credential,
@@ -27,21 +29,37 @@ export class CredentialStore {
   /** Last-used times not yet written (the hot path batches them). */
   private readonly usedAt = new Map<number, number>()
   private touchTimer: NodeJS.Timeout | undefined
+  /** Writes run one after another, so a credential's row ends as its object did. */
+  private writing: Promise<void> = Promise.resolve()
 
   constructor(
     private readonly db: Db,
     private readonly box: SecretBox,
     /** Told after every change, e.g. so the pool can hand a new credential to a waiting request. */
     private readonly onChange: (c: Credential, change: CredentialChange) => void = () => undefined,
+    private readonly onWriteError: (err: Error) => void = () => undefined,
   ) {}
 
-  /** The table is small: read it once, then keep every row in memory. */
-  private load(): Map<string, Credential[]> {
-    if (this.byProvider) return this.byProvider
+  /** The table is small: read it once (at start), then keep every row in memory. */
+  async load(): Promise<void> {
     const byProvider = new Map<string, Credential[]>()
-    for (const c of listCredentials(this.db, this.box)) this.index(byProvider, c)
+    this.byId.clear()
+    for (const c of await listCredentials(this.db, this.box)) this.index(byProvider, c)
     this.byProvider = byProvider
-    return byProvider
+  }
+
+  private loaded(): Map<string, Credential[]> {
+    if (!this.byProvider) throw new Error('CredentialStore.load() was not awaited at start')
+    return this.byProvider
+  }
+
+  /** Queue a write behind the ones before it; the promise resolves once it ran, failed or not. */
+  private enqueue(write: () => Promise<unknown>): Promise<void> {
+    this.writing = this.writing.then(write).then(
+      () => undefined,
+      (err: unknown) => this.onWriteError(err as Error),
+    )
+    return this.writing
   }
 
   private index(byProvider: Map<string, Credential[]>, c: Credential): void {
@@ -53,48 +71,49 @@ export class CredentialStore {
 
   /** A provider's credentials in id order: the live objects, to read (write through this store). */
   list(provider: string): readonly Credential[] {
-    return this.load().get(provider) ?? NONE
+    return this.loaded().get(provider) ?? NONE
   }
 
   find(id: number): Credential | undefined {
-    this.load()
+    this.loaded()
     return this.byId.get(id)
   }
 
   /** Every credential (or one provider's) in id order, for listings. */
   all(provider?: string): Credential[] {
     if (provider !== undefined) return [...this.list(provider)]
-    this.load()
+    this.loaded()
     return [...this.byId.values()].sort((a, b) => a.id - b.id)
   }
 
   /** Is this secret stored for the provider already (under another id than `except`)? */
-  isDuplicate(provider: string, secret: string, except?: number): boolean {
-    const row = findDuplicate(this.db, provider, secret)
+  async isDuplicate(provider: string, secret: string, except?: number): Promise<boolean> {
+    const row = await findDuplicate(this.db, provider, secret)
     return row !== undefined && row.id !== except
   }
 
-  insert(c: NewCredential): Credential {
-    const byProvider = this.load()
-    const created = insertCredential(this.db, this.box, c)
+  async insert(c: NewCredential): Promise<Credential> {
+    const byProvider = this.loaded()
+    const created = await insertCredential(this.db, this.box, c)
     this.index(byProvider, created)
     this.onChange(created, 'inserted')
     return created
   }
 
-  /** Write a patch to the row and to the object everyone reads. */
-  update(c: Credential, patch: CredentialPatch): void {
-    const updatedAt = updateCredential(this.db, this.box, c.id, patch)
-    if (updatedAt === undefined) return
+  /** Apply a patch to the object everyone reads now, and to its row behind it. */
+  update(c: Credential, patch: CredentialPatch): Promise<void> {
+    if (this.find(c.id) !== c) return Promise.resolve() // removed meanwhile
     Object.assign(c, patch)
-    c.updatedAt = updatedAt
+    c.updatedAt = Date.now()
     if (patch.secret !== undefined) c.secretTail = patch.secret.slice(-4)
     this.onChange(c, patch)
+    return this.enqueue(() => updateCredential(this.db, this.box, c.id, patch))
   }
 
-  remove(id: number): Credential | undefined {
+  async remove(id: number): Promise<Credential | undefined> {
     const c = this.find(id)
-    if (!c || !deleteCredential(this.db, id)) return undefined
+    await this.writing
+    if (!c || !(await deleteCredential(this.db, id))) return undefined
     const list = this.byProvider?.get(c.provider)
     const at = list ? list.indexOf(c) : -1
     if (list && at >= 0) list.splice(at, 1)
@@ -108,15 +127,16 @@ export class CredentialStore {
   touch(c: Credential): void {
     if (c.lastUsedAt === null) return
     this.usedAt.set(c.id, c.lastUsedAt)
-    this.touchTimer ??= setTimeout(() => this.flushTouches(), TOUCH_FLUSH_MS).unref()
+    this.touchTimer ??= setTimeout(() => void this.flushTouches(), TOUCH_FLUSH_MS).unref()
   }
 
-  /** Write batched last-used times (at shutdown, and before anything reads the table directly). */
-  flushTouches(): void {
+  /** Write batched last-used times and whatever updates wait (at shutdown, and before anything reads the table directly). */
+  flushTouches(): Promise<void> {
     clearTimeout(this.touchTimer)
     this.touchTimer = undefined
-    if (!this.usedAt.size) return
-    touchCredentials(this.db, this.usedAt)
+    if (!this.usedAt.size) return this.writing
+    const usedAt = new Map(this.usedAt)
     this.usedAt.clear()
+    return this.enqueue(() => touchCredentials(this.db, usedAt))
   }
 }

@@ -55,7 +55,7 @@ export class EmbeddingService {
       estimate ??= inputTokens(e.request.input)
       return estimate
     }
-    const meter = Meter.open(this.deps.billing, this.deps.storeContent, {
+    const meter = await Meter.open(this.deps.billing, this.deps.storeContent, {
       requestId: e.requestId,
       clientRequestId: e.clientRequestId,
       startedAt: e.startedAt,
@@ -77,7 +77,7 @@ export class EmbeddingService {
       const usage = { promptTokens: promptTokens ?? tokens(), completionTokens: 0, estimated: promptTokens === undefined }
       const first = e.request.input[0]
       const dimensions = typeof vectors[0] === 'string' ? undefined : vectors[0]?.length
-      meter.finish({
+      await meter.finish({
         status: 200,
         bill: true,
         served: {
@@ -96,7 +96,7 @@ export class EmbeddingService {
       return { vectors, promptTokens: usage.promptTokens, model }
     } catch (err) {
       const failure = isAbortError(err) || e.signal.aborted ? new ChatFailure('aborted', 'the client went away') : ChatFailure.from(err)
-      meter.finish({ status: failure.status, errorClass: failure.kind === 'aborted' ? 'client_closed' : failure.kind, bill: false })
+      await meter.finish({ status: failure.status, errorClass: failure.kind === 'aborted' ? 'client_closed' : failure.kind, bill: false })
       throw failure
     }
   }

@@ -18,15 +18,15 @@ const IDEMPOTENCY_TTL_MS = 7 * DAY_MS
  * What the last run of this instance left unfinished: reservations of requests that died with it
  * are given back; media tasks still running upstream are polled on (and settled when they end).
  */
-export function recoverAtStart(s: Services): void {
-  s.billing.releaseLeftBehind()
-  s.tasks.resume()
+export async function recoverAtStart(s: Services): Promise<void> {
+  await s.billing.releaseLeftBehind()
+  await s.tasks.resume()
 }
 
 /** Expired sessions, stale billing holds (crashed requests) and old idempotency keys. */
-export function sweep(s: Services, now = Date.now()): { sessions: number; holds: number } {
-  pruneIdempotent(s.db, now - IDEMPOTENCY_TTL_MS)
-  return { sessions: s.sessions.prune(now), holds: s.billing.releaseStale(now) }
+export async function sweep(s: Services, now = Date.now()): Promise<{ sessions: number; holds: number }> {
+  await pruneIdempotent(s.db, now - IDEMPOTENCY_TTL_MS)
+  return { sessions: await s.sessions.prune(now), holds: await s.billing.releaseStale(now) }
 }
 
 /** Delete usage, chat records, stored responses, finished media tasks and conversation mappings older than records.chat_max_days (-1 keeps all). */
@@ -34,19 +34,19 @@ export async function pruneOld(s: Services, now = Date.now()): Promise<{ usage: 
   const days = s.config.records.chat_max_days
   if (days < 0) return { usage: 0, records: 0, responses: 0, conversations: 0 }
   const before = now - days * DAY_MS
-  s.recorder.flush()
-  s.billing.flush()
-  const usage = pruneUsage(s.db, before)
-  const records = pruneRecords(s.db, before)
-  const responses = pruneStoredResponses(s.db, before)
+  await s.recorder.flush()
+  await s.billing.flush()
+  const usage = await pruneUsage(s.db, before)
+  const records = await pruneRecords(s.db, before)
+  const responses = await pruneStoredResponses(s.db, before)
   // Finished media tasks go with their records; running ones stay whatever their age.
-  pruneTasks(s.db, before)
-  const rows = pruneConversations(s.db, before)
+  await pruneTasks(s.db, before)
+  const rows = await pruneConversations(s.db, before)
   const seen = new Set<string>()
   for (const row of rows) {
     // Older turns of a conversation that is still active share its id: leave those chats alone.
     const key = `${row.provider}\u0000${row.conversationId}`
-    if (seen.has(key) || conversationInUse(s.db, row.provider, row.conversationId)) continue
+    if (seen.has(key) || (await conversationInUse(s.db, row.provider, row.conversationId))) continue
     seen.add(key)
     const instance = s.instances.get(row.provider)
     const lease = instance?.adapter.deleteConversation ? s.pool.leaseForProbe(row.provider, row.credentialId) : undefined
@@ -72,7 +72,7 @@ export function startMaintenance(s: Services): () => void {
   }
   every(s.config.pool.probe_interval_ms, () => healAll(s))
   every(DAY_MS, () => pruneOld(s))
-  every(Math.min(s.config.sessions.idle_ttl_ms, 3600_000), async () => sweep(s))
+  every(Math.min(s.config.sessions.idle_ttl_ms, 3600_000), () => sweep(s))
   return () => {
     for (const t of timers) clearInterval(t)
   }

@@ -68,7 +68,7 @@ export class Meter {
   ) {}
 
   /** Reserve the estimate; throws ChatFailure 'balance' when the balance cannot cover it. */
-  static open(billing: Billing, storeContent: boolean, input: MeterInput): Meter {
+  static async open(billing: Billing, storeContent: boolean, input: MeterInput): Promise<Meter> {
     const { userId, plan } = input
     if (!userId) return new Meter(billing, storeContent, input, undefined, undefined)
     const price = billing.priceOf([input.model, ...plan.candidates.map((x) => x.spec.id)])
@@ -78,7 +78,7 @@ export class Meter {
     if (!price) return new Meter(billing, storeContent, input, undefined, undefined)
     const prompt = price.prompt > 0 ? input.promptTokens() : 0
     try {
-      const { hold, limit } = billing.reserveTurn(userId, input.requestId, price, prompt, input.maxTokens)
+      const { hold, limit } = await billing.reserveTurn(userId, input.requestId, price, prompt, input.maxTokens)
       return new Meter(billing, storeContent, input, price, hold, limit)
     } catch (err) {
       if (err instanceof InsufficientQuota) throw new ChatFailure('balance', err.message, { code: 'insufficient_quota' })
@@ -86,15 +86,18 @@ export class Meter {
     }
   }
 
-  /** Settle once; later calls are ignored and return 0. Returns what was charged. */
-  finish(r: MeterResult): number {
+  /**
+   * Settle once; later calls are ignored and return 0. Returns what was charged. A settlement the
+   * database refused is logged and charges nothing (the hold is given back when it goes stale).
+   */
+  async finish(r: MeterResult): Promise<number> {
     if (this.settled) return 0
     this.settled = true
     const { input } = this
     const served = r.served
     const usage = served?.usage
     const keep = this.storeContent
-    return this.billing.settle({
+    const settling = this.billing.settle({
       recordType: input.recordType,
       provider: served?.provider ?? input.plan.candidates[0]?.instance.name,
       userId: input.userId,
@@ -135,5 +138,6 @@ export class Meter {
             }
           : undefined,
     })
+    return settling.catch((err: unknown) => this.billing.reportFailure('settle', err))
   }
 }

@@ -14,9 +14,9 @@ export interface KeyLimits extends LimitSpec {
 export interface LimitSources {
   /** Config limits.defaults: each key without its own value gets these. */
   defaults(): LimitSpec | undefined
-  userLimits(userId: string): LimitSpec | null | undefined
+  userLimits(userId: string): LimitSpec | null | undefined | Promise<LimitSpec | null | undefined>
   /** Whether any key or user has a limit stored (asked again after invalidate()). */
-  anyStored(): boolean
+  anyStored(): boolean | Promise<boolean>
 }
 
 /** What prepare hands back for an admitted request. */
@@ -51,9 +51,25 @@ export class RateLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Until the stored limits have been looked at (they are read from the database), assume some. */
   get active(): boolean {
-    this.anyLimit ??= Boolean(ruleOf('', this.sources.defaults())) || this.sources.anyStored()
-    return this.anyLimit
+    if (this.anyLimit === undefined) this.lookForLimits()
+    return this.anyLimit ?? true
+  }
+
+  private looking = false
+
+  private lookForLimits(): void {
+    if (this.looking) return
+    this.looking = true
+    const generation = this.generation
+    const found = (any: boolean) => {
+      this.looking = false
+      if (generation === this.generation) this.anyLimit = Boolean(ruleOf('', this.sources.defaults())) || any
+    }
+    const any = this.sources.anyStored()
+    if (any instanceof Promise) any.then(found, () => found(true))
+    else found(any)
   }
 
   /** After a key's, a user's or the defaults' limits changed here (other instances: onInvalidate). */
@@ -71,15 +87,16 @@ export class RateLimiter {
   onInvalidate: (() => void) | undefined
 
   /** The rules for a key and model; empty when nothing limits them. */
-  rulesFor(key: KeyLimits, model: unknown): readonly Rule[] {
+  async rulesFor(key: KeyLimits, model: unknown): Promise<readonly Rule[]> {
     let plan = this.plans.get(key)
     if (!plan || plan.generation !== this.generation) {
+      const generation = this.generation
       const base: Rule[] = []
       const own = ruleOf(`k:${key.id}`, key, this.sources.defaults())
       if (own) base.push(own)
-      const user = key.userId ? ruleOf(`u:${key.userId}`, this.sources.userLimits(key.userId)) : undefined
+      const user = key.userId ? ruleOf(`u:${key.userId}`, await this.sources.userLimits(key.userId)) : undefined
       if (user) base.push(user)
-      plan = { generation: this.generation, base, models: new Map() }
+      plan = { generation, base, models: new Map() }
       this.plans.set(key, plan)
     }
     const perModel = key.limits?.models
@@ -95,7 +112,7 @@ export class RateLimiter {
 
   /** Admit one request or throw LimitExceeded (429) with its headers. */
   async admit(key: KeyLimits, model: unknown): Promise<Admission | undefined> {
-    const rules = this.rulesFor(key, model)
+    const rules = await this.rulesFor(key, model)
     if (rules.length === 0) return undefined
     const pending = this.store.admit(rules, this.now())
     const verdict = pending instanceof Promise ? await pending : pending

@@ -13,8 +13,11 @@ export type Outcome = 'ok' | 'aborted' | UpstreamError
 export class RelayStream {
   readonly tally = new Tally()
   outcome: Outcome | undefined
-  /** Called once the stream is over, after the relay's own bookkeeping: the chat turn settles here. */
-  whenDone: (() => void) | undefined
+  /**
+   * Called once the stream is over, after the relay's own bookkeeping: the chat turn settles here.
+   * The stream reports its end to the consumer only after this settled (billing written).
+   */
+  whenDone: (() => void | Promise<void>) | undefined
 
   constructor(
     readonly instance: ProviderInstance,
@@ -50,10 +53,10 @@ export class RelayStream {
         } catch (err) {
           const outcome = isAbortError(err) ? 'aborted' : asUpstreamError(err, this.instance.name)
           await this.iterator.return?.().catch(() => undefined)
-          finish(outcome)
+          await finish(outcome)
           throw outcome === 'aborted' ? err : outcome
         }
-        if (next.done) finish('ok')
+        if (next.done) await finish('ok')
         else this.tally.observe(next.value, performance.now())
         return next
       },
@@ -61,7 +64,7 @@ export class RelayStream {
       return: async (): Promise<IteratorResult<DeltaEvent>> => {
         if (this.outcome === undefined) {
           await this.iterator.return?.().catch(() => undefined)
-          finish('aborted')
+          await finish('aborted')
         }
         return { done: true, value: undefined }
       },
@@ -72,11 +75,11 @@ export class RelayStream {
     return iterator
   }
 
-  private finish(outcome: Outcome): void {
+  private async finish(outcome: Outcome): Promise<void> {
     if (this.outcome !== undefined) return
     this.outcome = outcome
     this.onDone(this)
-    this.whenDone?.()
+    await this.whenDone?.()
   }
 
   /**
@@ -87,6 +90,6 @@ export class RelayStream {
     if (this.outcome !== undefined) return
     this.tally.observe({ type: 'finish', reason }, performance.now())
     await this.iterator.return?.().catch(() => undefined)
-    this.finish('ok')
+    await this.finish('ok')
   }
 }

@@ -74,10 +74,10 @@ export class Relay {
   /** A chat answer: the first credential whose upstream produces a first event wins. */
   open(input: RelayInput): Promise<RelayStream> {
     const t0 = performance.now()
-    const prepare = (candidate: Candidate): Attempt => {
+    const prepare = async (candidate: Candidate): Promise<Attempt> => {
       const request: ChatRequest = { ...input.request, model: candidate.spec.upstream ?? candidate.spec.id, flags: candidate.flags }
       const multiTurn = candidate.instance.settings.multi_turn
-      const known = multiTurn ? this.conversations.lookup(candidate.instance.name, request.model, request.messages) : undefined
+      const known = multiTurn ? await this.conversations.lookup(candidate.instance.name, request.model, request.messages) : undefined
       return { ...this.fresh(candidate, input.passthroughTokens), request, known }
     }
     return this.run(input, prepare, (a, lease) => {
@@ -101,10 +101,10 @@ export class Relay {
   }
 
   /** Every candidate in turn, then, when some were only busy, a place in line for them. */
-  private async run<R>(input: CallInput, prepare: (c: Candidate) => Attempt, use: (a: Attempt, lease: Lease) => Promise<R>): Promise<R> {
+  private async run<R>(input: CallInput, prepare: (c: Candidate) => Attempt | Promise<Attempt>, use: (a: Attempt, lease: Lease) => Promise<R>): Promise<R> {
     const run: Run = { attempts: [], lastError: undefined, waitedMs: 0 }
     for (const candidate of input.plan.candidates) {
-      const served = await this.attempt(prepare(candidate), input, run, undefined, use)
+      const served = await this.attempt(await prepare(candidate), input, run, undefined, use)
       if (served) return served
     }
     const queueMs = this.pool.queueTimeoutMs
@@ -225,7 +225,9 @@ export class Relay {
     if (!conv) return
     const ref = conv.parentId ? { conversationId: conv.id, parentId: conv.parentId } : { conversationId: conv.id }
     if (outcome === 'ok' && instance.settings.multi_turn && lease.view.id !== null) {
-      this.conversations.remember(instance.name, request.model, lease.view.id, request.messages, tally.text, ref, tally.calls())
+      this.conversations
+        .remember(instance.name, request.model, lease.view.id, request.messages, tally.text, ref, tally.calls())
+        .catch((err: unknown) => this.log.error(`could not store the ${instance.name} conversation: ${(err as Error).message}`))
     } else if (
       !instance.settings.multi_turn &&
       !instance.settings.keep_conversations &&

@@ -62,8 +62,8 @@ export class ResponsesStore {
     private readonly now: () => number = Date.now,
   ) {}
 
-  save(r: NewStoredResponse): void {
-    insertStoredResponse(this.db, {
+  save(r: NewStoredResponse): Promise<void> {
+    return insertStoredResponse(this.db, {
       id: r.id,
       userId: r.owner.userId,
       keyId: r.owner.keyId,
@@ -77,8 +77,8 @@ export class ResponsesStore {
   }
 
   /** The response if the owner may see it. */
-  get(id: string, owner: ResponseOwner): StoredResponseRow | undefined {
-    const row = findStoredResponse(this.db, id)
+  async get(id: string, owner: ResponseOwner): Promise<StoredResponseRow | undefined> {
+    const row = await findStoredResponse(this.db, id)
     return row && owns(row, owner) ? row : undefined
   }
 
@@ -86,38 +86,48 @@ export class ResponsesStore {
    * The chat history a turn continuing `id` starts from (oldest first), or undefined when the owner
    * has no such response. Turns pruned from the start of a long chain are simply gone.
    */
-  history(id: string, owner: ResponseOwner): ChatMessage[] | undefined {
-    const first = findResponseLink(this.db, id)
+  async history(id: string, owner: ResponseOwner): Promise<ChatMessage[] | undefined> {
+    const first = await findResponseLink(this.db, id)
     if (!first || !owns(first, owner)) return undefined
     const ids: string[] = []
     const seen = new Set<string>()
     for (let link: typeof first | undefined = first; link && owns(link, owner) && !seen.has(link.id) && ids.length < MAX_CHAIN; ) {
       seen.add(link.id)
       ids.push(link.id)
-      link = link.previousId ? findResponseLink(this.db, link.previousId) : undefined
+      link = link.previousId ? await findResponseLink(this.db, link.previousId) : undefined
     }
     const messages: ChatMessage[] = []
     for (const turnId of ids.reverse()) {
-      const turn = findResponseTurn(this.db, turnId)
+      const turn = await findResponseTurn(this.db, turnId)
       if (turn) messages.push(...(turn.messages as ChatMessage[]), ...(turn.output as ChatMessage[]))
     }
     return messages
   }
 
   /** An item of one of the owner's responses (output first, then input), for item_reference. */
-  item(itemId: string, owner: ResponseOwner): Record<string, unknown> | undefined {
+  async item(itemId: string, owner: ResponseOwner): Promise<Record<string, unknown> | undefined> {
     const responseId = responseIdOfItem(itemId)
-    const row = responseId ? this.get(responseId, owner) : undefined
+    const row = responseId ? await this.get(responseId, owner) : undefined
     if (!row) return undefined
     const output = Array.isArray(row.response.output) ? (row.response.output as Record<string, unknown>[]) : []
     return [...output, ...(row.inputItems as Record<string, unknown>[])].find((item) => item.id === itemId)
   }
 
-  delete(id: string, owner: ResponseOwner): boolean {
-    return this.get(id, owner) !== undefined && deleteStoredResponse(this.db, id)
+  /** The items these ids name (those the owner may see), for a turn's item_references. */
+  async items(ids: readonly string[], owner: ResponseOwner): Promise<Map<string, Record<string, unknown>>> {
+    const found = new Map<string, Record<string, unknown>>()
+    for (const id of ids) {
+      const item = await this.item(id, owner)
+      if (item) found.set(id, item)
+    }
+    return found
   }
 
-  prune(before: number): number {
+  async delete(id: string, owner: ResponseOwner): Promise<boolean> {
+    return (await this.get(id, owner)) !== undefined && deleteStoredResponse(this.db, id)
+  }
+
+  prune(before: number): Promise<number> {
     return pruneStoredResponses(this.db, before)
   }
 }

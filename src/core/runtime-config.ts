@@ -106,12 +106,12 @@ export class RuntimeConfig {
   }
 
   /** Validate, store and apply one field; returns the value as applied. */
-  update(type: string, key: string, raw: unknown): unknown {
+  async update(type: string, key: string, raw: unknown): Promise<unknown> {
     const field = fieldOf(type, key)
     if (!field.live) throw new RuntimeConfigError(`${type}.${key} is read at start; change it in config.yaml and restart`)
     const parsed = field.schema.safeParse(raw)
     if (!parsed.success) throw new RuntimeConfigError(`${type}.${key}: ${parsed.error.issues[0]!.message}`)
-    saveRuntimeSetting(this.db, field.path.join('.'), parsed.data ?? null)
+    await saveRuntimeSetting(this.db, field.path.join('.'), parsed.data ?? null)
     write(this.config, field.path, parsed.data)
     return parsed.data ?? null
   }
@@ -132,9 +132,9 @@ export class RuntimeConfig {
 }
 
 /** At start: the stored runtime changes over config.yaml (a value no longer valid is skipped). */
-export function applyStoredSettings(config: Config, db: Db, log: Logger): void {
+export async function applyStoredSettings(config: Config, db: Db, log: Logger): Promise<void> {
   const byPath = new Map(SECTIONS.flatMap((type) => Object.values(FIELDS[type]).map((f) => [f.path.join('.'), f] as const)))
-  for (const { path, value } of listRuntimeSettings(db)) {
+  for (const { path, value } of await listRuntimeSettings(db)) {
     const field = byPath.get(path)
     const parsed = field?.live ? field.schema.safeParse(value ?? '') : undefined
     if (!field || !parsed?.success) {

@@ -40,7 +40,7 @@ export class Sessions {
     return this.expired(row, now) ? 'expired' : 'active'
   }
 
-  get(id: string): SessionRow | undefined {
+  get(id: string): Promise<SessionRow | undefined> {
     return findSession(this.db, id)
   }
 
@@ -48,35 +48,46 @@ export class Sessions {
    * Claim the session for one turn, creating it when new. An idle-expired session starts over.
    * Throws SessionBusy while another turn runs.
    */
-  begin(id: string | undefined, userId: string | null, keyId: number | null): SessionRow {
+  async begin(id: string | undefined, userId: string | null, keyId: number | null): Promise<SessionRow> {
     const sessionId = id || randomUUID()
     const now = this.now()
-    insertSession(this.db, { sessionId, userId, keyId, model: null, conversationId: null, messages: [], busyUntil: null, lastActivity: now, createdAt: now })
-    if (!claimSession(this.db, sessionId, now, now + this.config.turn_timeout_ms)) throw new SessionBusy(sessionId)
-    const row = findSession(this.db, sessionId)!
+    await insertSession(this.db, { sessionId, userId, keyId, model: null, conversationId: null, messages: [], busyUntil: null, lastActivity: now, createdAt: now })
+    if (!(await claimSession(this.db, sessionId, now, now + this.config.turn_timeout_ms))) throw new SessionBusy(sessionId)
+    const row = (await findSession(this.db, sessionId))!
     if (!this.expired(row, now)) return row
-    updateSession(this.db, sessionId, { messages: [], conversationId: null, lastActivity: now })
+    await updateSession(this.db, sessionId, { messages: [], conversationId: null, lastActivity: now })
     return { ...row, messages: [], conversationId: null, lastActivity: now }
   }
 
-  /** The turn succeeded: keep the question, the answer exactly as streamed, and the conversation. */
-  complete(row: SessionRow, turn: { question: string; answer: string; model: string; conversationId?: string | undefined }): SessionRow {
+  /** The session after a successful turn: the question, the answer exactly as streamed, the conversation. */
+  afterTurn(row: SessionRow, turn: { question: string; answer: string; model: string; conversationId?: string | undefined }): SessionRow {
     const messages: SessionMessage[] = [...row.messages, { role: 'user', content: turn.question }, { role: 'assistant', content: turn.answer }]
-    const patch = { messages, model: turn.model, conversationId: turn.conversationId ?? row.conversationId, busyUntil: null, lastActivity: this.now() }
-    updateSession(this.db, row.sessionId, patch)
-    return { ...row, ...patch }
+    return { ...row, messages, model: turn.model, conversationId: turn.conversationId ?? row.conversationId, busyUntil: null, lastActivity: this.now() }
+  }
+
+  /** Store what afterTurn made (and free the session for its next turn). */
+  async save(row: SessionRow): Promise<void> {
+    const { sessionId, messages, model, conversationId, busyUntil, lastActivity } = row
+    await updateSession(this.db, sessionId, { messages, model, conversationId, busyUntil, lastActivity })
+  }
+
+  /** The turn succeeded: keep the question, the answer exactly as streamed, and the conversation. */
+  async complete(row: SessionRow, turn: { question: string; answer: string; model: string; conversationId?: string | undefined }): Promise<SessionRow> {
+    const next = this.afterTurn(row, turn)
+    await this.save(next)
+    return next
   }
 
   /** The turn failed or was abandoned: the history stays as it was. */
-  release(id: string): void {
-    updateSession(this.db, id, { busyUntil: null, lastActivity: this.now() })
+  release(id: string): Promise<void> {
+    return updateSession(this.db, id, { busyUntil: null, lastActivity: this.now() })
   }
 
-  clear(id: string): void {
-    updateSession(this.db, id, { messages: [], conversationId: null, lastActivity: this.now() })
+  clear(id: string): Promise<void> {
+    return updateSession(this.db, id, { messages: [], conversationId: null, lastActivity: this.now() })
   }
 
-  prune(now = this.now()): number {
+  prune(now = this.now()): Promise<number> {
     return pruneSessions(this.db, now - this.config.idle_ttl_ms)
   }
 }

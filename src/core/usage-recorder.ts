@@ -24,7 +24,7 @@ export class UsageRecorder {
     for (const listener of this.listeners) listener(row, recordType, provider)
   }
 
-  flush(): void {
-    this.batch.flush()
+  flush(): Promise<void> {
+    return this.batch.flush()
   }
 }

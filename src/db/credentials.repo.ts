@@ -1,7 +1,8 @@
 // Upstream credentials. Secrets and provider state are sealed here and nowhere else.
 import { and, eq } from 'drizzle-orm'
 import type { Db } from './client.js'
-import { credentials } from './schema.js'
+import { affected, insertReturning } from './dialect.js'
+import type { credentials } from './schema.js'
 import { type SecretBox, sha256 } from './secret-box.js'
 
 type Row = typeof credentials.$inferSelect
@@ -46,68 +47,78 @@ function open(box: SecretBox, row: Row): Credential {
 
 export const secretHashOf = (provider: string, secret: string) => sha256(`${provider}\n${secret}`)
 
-export function findDuplicate(db: Db, provider: string, secret: string): Row | undefined {
-  return db
-    .select()
-    .from(credentials)
-    .where(and(eq(credentials.provider, provider), eq(credentials.secretHash, secretHashOf(provider, secret))))
-    .get()
+export async function findDuplicate(db: Db, provider: string, secret: string): Promise<Row | undefined> {
+  const c = db.t.credentials
+  return (await db.orm.select().from(c).where(and(eq(c.provider, provider), eq(c.secretHash, secretHashOf(provider, secret)))).limit(1))[0]
 }
 
-export function insertCredential(db: Db, box: SecretBox, c: NewCredential): Credential {
-  const row = db
-    .insert(credentials)
-    .values({
-      provider: c.provider,
-      secretEnc: box.seal(c.secret),
-      secretHash: secretHashOf(c.provider, c.secret),
-      secretTail: c.secret.slice(-4),
-      remark: c.remark ?? '',
-      source: c.source ?? 'admin',
-      verified: c.verified ?? false,
-    })
-    .returning()
-    .get()
+export async function insertCredential(db: Db, box: SecretBox, c: NewCredential): Promise<Credential> {
+  const row = await insertReturning(db, db.t.credentials, {
+    provider: c.provider,
+    secretEnc: box.seal(c.secret),
+    secretHash: secretHashOf(c.provider, c.secret),
+    secretTail: c.secret.slice(-4),
+    remark: c.remark ?? '',
+    source: c.source ?? 'admin',
+    verified: c.verified ?? false,
+  })
   return open(box, row)
 }
 
-export function listCredentials(db: Db, box: SecretBox, provider?: string): Credential[] {
-  const q = db.select().from(credentials)
-  const rows = provider ? q.where(eq(credentials.provider, provider)).orderBy(credentials.id).all() : q.orderBy(credentials.id).all()
+export async function listCredentials(db: Db, box: SecretBox, provider?: string): Promise<Credential[]> {
+  const c = db.t.credentials
+  const rows = await db.orm
+    .select()
+    .from(c)
+    .where(provider ? eq(c.provider, provider) : undefined)
+    .orderBy(c.id)
   return rows.map((r) => open(box, r))
 }
 
-export function getCredential(db: Db, box: SecretBox, id: number): Credential | undefined {
-  const row = db.select().from(credentials).where(eq(credentials.id, id)).get()
+export async function getCredential(db: Db, box: SecretBox, id: number): Promise<Credential | undefined> {
+  const c = db.t.credentials
+  const row = (await db.orm.select().from(c).where(eq(c.id, id)).limit(1))[0]
   return row ? open(box, row) : undefined
 }
 
 /** Record when credentials were last used, many at once (kept in memory between writes). */
-export function touchCredentials(db: Db, usedAt: ReadonlyMap<number, number>): void {
-  const stmt = db.$client.prepare('update credentials set last_used_at = ? where id = ?')
-  db.$client.transaction(() => {
-    for (const [id, at] of usedAt) stmt.run(at, id)
-  })()
+export async function touchCredentials(db: Db, usedAt: ReadonlyMap<number, number>): Promise<void> {
+  if (!usedAt.size) return
+  const sqlite = db.sqlite
+  if (sqlite) {
+    const stmt = sqlite.prepare('update credentials set last_used_at = ? where id = ?')
+    await db.transaction(async () => {
+      for (const [id, at] of usedAt) stmt.run(at, id)
+    })
+    return
+  }
+  const c = db.t.credentials
+  await db.transaction(async (tx) => {
+    for (const [id, at] of usedAt) await tx.orm.update(c).set({ lastUsedAt: at }).where(eq(c.id, id))
+  })
 }
 
 /**
  * Apply a patch; plain columns are written as they are, secret and state sealed first. Returns the
  * row's new updatedAt, or undefined when there is no such row.
  */
-export function updateCredential(db: Db, box: SecretBox, id: number, patch: CredentialPatch): number | undefined {
+export async function updateCredential(db: Db, box: SecretBox, id: number, patch: CredentialPatch): Promise<number | undefined> {
+  const c = db.t.credentials
   const { secret, state, ...plain } = patch
   const updatedAt = Date.now()
   const values: Partial<Row> = { ...plain, updatedAt }
   if (state !== undefined) values.stateEnc = box.seal(JSON.stringify(state))
   if (secret !== undefined) {
-    const current = db.select({ provider: credentials.provider }).from(credentials).where(eq(credentials.id, id)).get()
+    const current = (await db.orm.select({ provider: c.provider }).from(c).where(eq(c.id, id)).limit(1))[0]
     if (!current) return undefined
     values.secretEnc = box.seal(secret)
     values.secretHash = secretHashOf(current.provider, secret)
     values.secretTail = secret.slice(-4)
   }
-  return db.update(credentials).set(values).where(eq(credentials.id, id)).run().changes > 0 ? updatedAt : undefined
+  return affected(await db.write(() => db.orm.update(c).set(values).where(eq(c.id, id)))) > 0 ? updatedAt : undefined
 }
 
-export const deleteCredential = (db: Db, id: number): boolean =>
-  db.delete(credentials).where(eq(credentials.id, id)).run().changes > 0
+export async function deleteCredential(db: Db, id: number): Promise<boolean> {
+  const c = db.t.credentials
+  return affected(await db.write(() => db.orm.delete(c).where(eq(c.id, id)))) > 0
+}

@@ -1,16 +1,21 @@
 // Stored responses of calls made with an Idempotency-Key.
 import { and, eq, lt } from 'drizzle-orm'
 import type { Db } from './client.js'
-import { idempotencyKeys } from './schema.js'
+import { affected } from './dialect.js'
+import type { idempotencyKeys } from './schema.js'
 
 export type IdempotencyRow = typeof idempotencyKeys.$inferSelect
 
-export const findIdempotent = (db: Db, scope: string, key: string): IdempotencyRow | undefined =>
-  db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key))).get()
-
-export function saveIdempotent(db: Db, row: IdempotencyRow): void {
-  db.insert(idempotencyKeys).values(row).run()
+export async function findIdempotent(db: Db, scope: string, key: string): Promise<IdempotencyRow | undefined> {
+  const k = db.t.idempotencyKeys
+  return (await db.orm.select().from(k).where(and(eq(k.scope, scope), eq(k.key, key))).limit(1))[0]
 }
 
-export const pruneIdempotent = (db: Db, before: number): number =>
-  db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, before)).run().changes
+export async function saveIdempotent(db: Db, row: IdempotencyRow): Promise<void> {
+  await db.write(() => db.orm.insert(db.t.idempotencyKeys).values(row))
+}
+
+export async function pruneIdempotent(db: Db, before: number): Promise<number> {
+  const k = db.t.idempotencyKeys
+  return affected(await db.write(() => db.orm.delete(k).where(lt(k.createdAt, before))))
+}

@@ -1,7 +1,8 @@
 // Client API keys: stored as SHA-256 hashes with a visible prefix/suffix for display.
 import { count, eq, isNotNull, or } from 'drizzle-orm'
 import type { Db } from './client.js'
-import { clientKeys } from './schema.js'
+import { affected, insertReturning } from './dialect.js'
+import type { clientKeys } from './schema.js'
 
 export type ClientKeyRow = typeof clientKeys.$inferSelect
 
@@ -17,34 +18,47 @@ export interface NewClientKey {
   enabled?: boolean
 }
 
-export const insertKey = (db: Db, k: NewClientKey): ClientKeyRow => db.insert(clientKeys).values(k).returning().get()
+export const insertKey = (db: Db, k: NewClientKey): Promise<ClientKeyRow> => insertReturning(db, db.t.clientKeys, k)
 
-export const findKeyByHash = (db: Db, hash: string): ClientKeyRow | undefined =>
-  db.select().from(clientKeys).where(eq(clientKeys.keyHash, hash)).get()
+export async function findKeyByHash(db: Db, hash: string): Promise<ClientKeyRow | undefined> {
+  const k = db.t.clientKeys
+  return (await db.orm.select().from(k).where(eq(k.keyHash, hash)).limit(1))[0]
+}
 
-export const findKeyById = (db: Db, id: number): ClientKeyRow | undefined =>
-  db.select().from(clientKeys).where(eq(clientKeys.id, id)).get()
+export async function findKeyById(db: Db, id: number): Promise<ClientKeyRow | undefined> {
+  const k = db.t.clientKeys
+  return (await db.orm.select().from(k).where(eq(k.id, id)).limit(1))[0]
+}
 
-export const listKeys = (db: Db): ClientKeyRow[] => db.select().from(clientKeys).orderBy(clientKeys.id).all()
+export const listKeys = async (db: Db): Promise<ClientKeyRow[]> => db.orm.select().from(db.t.clientKeys).orderBy(db.t.clientKeys.id)
 
-export const countKeys = (db: Db): number => db.select({ n: count() }).from(clientKeys).get()?.n ?? 0
+export async function countKeys(db: Db): Promise<number> {
+  return (await db.orm.select({ n: count() }).from(db.t.clientKeys))[0]?.n ?? 0
+}
 
-export function updateKey(db: Db, id: number, patch: Partial<NewClientKey>): ClientKeyRow | undefined {
-  return db.update(clientKeys).set(patch).where(eq(clientKeys.id, id)).returning().get()
+export async function updateKey(db: Db, id: number, patch: Partial<NewClientKey>): Promise<ClientKeyRow | undefined> {
+  const k = db.t.clientKeys
+  if (Object.keys(patch).length) await db.write(() => db.orm.update(k).set(patch).where(eq(k.id, id)))
+  return findKeyById(db, id)
 }
 
 /** Whether any key carries a rate limit of its own. */
-export const anyLimitedKey = (db: Db): boolean =>
-  db
-    .select({ id: clientKeys.id })
-    .from(clientKeys)
-    .where(or(isNotNull(clientKeys.rpm), isNotNull(clientKeys.tpm), isNotNull(clientKeys.concurrency), isNotNull(clientKeys.limits)))
+export async function anyLimitedKey(db: Db): Promise<boolean> {
+  const k = db.t.clientKeys
+  const rows = await db.orm
+    .select({ id: k.id })
+    .from(k)
+    .where(or(isNotNull(k.rpm), isNotNull(k.tpm), isNotNull(k.concurrency), isNotNull(k.limits)))
     .limit(1)
-    .all().length > 0
+  return rows.length > 0
+}
 
-export const deleteKey = (db: Db, id: number): boolean =>
-  db.delete(clientKeys).where(eq(clientKeys.id, id)).run().changes > 0
+export async function deleteKey(db: Db, id: number): Promise<boolean> {
+  const k = db.t.clientKeys
+  return affected(await db.write(() => db.orm.delete(k).where(eq(k.id, id)))) > 0
+}
 
-export const touchKey = (db: Db, id: number, at: number): void => {
-  db.update(clientKeys).set({ lastUsedAt: at }).where(eq(clientKeys.id, id)).run()
+export async function touchKey(db: Db, id: number, at: number): Promise<void> {
+  const k = db.t.clientKeys
+  await db.write(() => db.orm.update(k).set({ lastUsedAt: at }).where(eq(k.id, id)))
 }

@@ -1,26 +1,32 @@
 // MCP servers and runtime settings: small tables read at start and written by the admin routes.
 import { eq } from 'drizzle-orm'
 import type { Db } from './client.js'
-import { mcpServers, runtimeSettings } from './schema.js'
+import { affected, upsert } from './dialect.js'
+import type { mcpServers } from './schema.js'
 
 export type McpServerRow = typeof mcpServers.$inferSelect
 
-export const listMcpServers = (db: Db): McpServerRow[] => db.select().from(mcpServers).orderBy(mcpServers.name).all()
+export const listMcpServers = async (db: Db): Promise<McpServerRow[]> => db.orm.select().from(db.t.mcpServers).orderBy(db.t.mcpServers.name)
 
-export function saveMcpServer(db: Db, row: { name: string; configEnc: string; disabled: boolean }): void {
+export async function saveMcpServer(db: Db, row: { name: string; configEnc: string; disabled: boolean }): Promise<void> {
   const values = { ...row, updatedAt: Date.now() }
-  db.insert(mcpServers).values(values).onConflictDoUpdate({ target: mcpServers.name, set: values }).run()
+  await upsert(db, db.t.mcpServers, values, db.t.mcpServers.name, values)
 }
 
-export const setMcpDisabled = (db: Db, name: string, disabled: boolean): boolean =>
-  db.update(mcpServers).set({ disabled, updatedAt: Date.now() }).where(eq(mcpServers.name, name)).run().changes > 0
+export async function setMcpDisabled(db: Db, name: string, disabled: boolean): Promise<boolean> {
+  const m = db.t.mcpServers
+  return affected(await db.write(() => db.orm.update(m).set({ disabled, updatedAt: Date.now() }).where(eq(m.name, name)))) > 0
+}
 
-export const deleteMcpServer = (db: Db, name: string): boolean => db.delete(mcpServers).where(eq(mcpServers.name, name)).run().changes > 0
+export async function deleteMcpServer(db: Db, name: string): Promise<boolean> {
+  const m = db.t.mcpServers
+  return affected(await db.write(() => db.orm.delete(m).where(eq(m.name, name)))) > 0
+}
 
-export const listRuntimeSettings = (db: Db): { path: string; value: unknown }[] =>
-  db.select({ path: runtimeSettings.path, value: runtimeSettings.value }).from(runtimeSettings).all()
+export const listRuntimeSettings = async (db: Db): Promise<{ path: string; value: unknown }[]> =>
+  db.orm.select({ path: db.t.runtimeSettings.path, value: db.t.runtimeSettings.value }).from(db.t.runtimeSettings)
 
-export function saveRuntimeSetting(db: Db, path: string, value: unknown): void {
+export async function saveRuntimeSetting(db: Db, path: string, value: unknown): Promise<void> {
   const values = { path, value: value as never, updatedAt: Date.now() }
-  db.insert(runtimeSettings).values(values).onConflictDoUpdate({ target: runtimeSettings.path, set: values }).run()
+  await upsert(db, db.t.runtimeSettings, values, db.t.runtimeSettings.path, values)
 }

@@ -1,18 +1,14 @@
 // Chat (and later media) records: what users asked and got, soft-deleted, pruned by age.
 import { and, count, desc, eq, gte, inArray, lt, or } from 'drizzle-orm'
 import type { Db } from './client.js'
-import { insertRow } from './prepared-insert.js'
-import { records } from './schema.js'
+import { affected } from './dialect.js'
+import { insertRows } from './prepared-insert.js'
+import type { records } from './schema.js'
 
 export type RecordRow = typeof records.$inferSelect
 export type NewRecord = typeof records.$inferInsert
 
-export function insertRecords(db: Db, rows: NewRecord[]): void {
-  if (!rows.length) return
-  db.$client.transaction(() => {
-    for (const r of rows) insertRow(db, records, r, '')
-  })()
-}
+export const insertRecords = (db: Db, rows: NewRecord[]): Promise<void> => insertRows(db, db.t.records, rows, false)
 
 export interface RecordQuery {
   offset: number
@@ -26,24 +22,31 @@ export interface RecordQuery {
   until?: number
 }
 
-export function listRecords(db: Db, q: RecordQuery): { list: RecordRow[]; total: number } {
+export async function listRecords(db: Db, q: RecordQuery): Promise<{ list: RecordRow[]; total: number }> {
+  const r = db.t.records
   const where = and(
-    q.userId ? eq(records.userId, q.userId) : undefined,
-    q.isDeleted === undefined ? undefined : eq(records.isDeleted, q.isDeleted),
-    q.model ? or(eq(records.model, q.model), eq(records.servedModel, q.model)) : undefined,
-    q.since === undefined ? undefined : gte(records.createdAt, q.since),
-    q.until === undefined ? undefined : lt(records.createdAt, q.until),
+    q.userId ? eq(r.userId, q.userId) : undefined,
+    q.isDeleted === undefined ? undefined : eq(r.isDeleted, q.isDeleted),
+    q.model ? or(eq(r.model, q.model), eq(r.servedModel, q.model)) : undefined,
+    q.since === undefined ? undefined : gte(r.createdAt, q.since),
+    q.until === undefined ? undefined : lt(r.createdAt, q.until),
   )
-  const list = db.select().from(records).where(where).orderBy(desc(records.id)).limit(q.limit).offset(q.offset).all()
-  const total = db.select({ n: count() }).from(records).where(where).get()?.n ?? 0
+  const list = await db.orm.select().from(r).where(where).orderBy(desc(r.id)).limit(q.limit).offset(q.offset)
+  const total = (await db.orm.select({ n: count() }).from(r).where(where))[0]?.n ?? 0
   return { list, total }
 }
 
-export const softDeleteRecords = (db: Db, ids: number[]): number =>
-  ids.length ? db.update(records).set({ isDeleted: true }).where(inArray(records.id, ids)).run().changes : 0
+export async function softDeleteRecords(db: Db, ids: number[]): Promise<number> {
+  const r = db.t.records
+  return ids.length ? affected(await db.write(() => db.orm.update(r).set({ isDeleted: true }).where(inArray(r.id, ids)))) : 0
+}
 
-export const findRecordByRequest = (db: Db, requestId: string): RecordRow | undefined =>
-  db.select().from(records).where(eq(records.requestId, requestId)).get()
+export async function findRecordByRequest(db: Db, requestId: string): Promise<RecordRow | undefined> {
+  const r = db.t.records
+  return (await db.orm.select().from(r).where(eq(r.requestId, requestId)).limit(1))[0]
+}
 
-export const pruneRecords = (db: Db, before: number): number =>
-  db.delete(records).where(lt(records.createdAt, before)).run().changes
+export async function pruneRecords(db: Db, before: number): Promise<number> {
+  const r = db.t.records
+  return affected(await db.write(() => db.orm.delete(r).where(lt(r.createdAt, before))))
+}

@@ -2,7 +2,7 @@
 // One indexed range scan on created_at per query; the console asks at most once a minute.
 import { and, count, desc, gte, isNotNull, sql, sum } from 'drizzle-orm'
 import type { Db } from './client.js'
-import { usageRecords as u } from './schema.js'
+import { intDiv } from './dialect.js'
 
 const HOUR_MS = 3_600_000
 
@@ -23,10 +23,12 @@ export interface Ranked {
 }
 
 /** One bucket per hour from `since` to `until`, empty hours included, oldest first. */
-export function hourlyTraffic(db: Db, since: number, until: number): HourBucket[] {
-  // Inlined, not bound: better-sqlite3 binds JS numbers as REAL, and REAL division keeps the fraction.
-  const hourOf = sql<number>`(${u.createdAt} / ${sql.raw(String(HOUR_MS))}) * ${sql.raw(String(HOUR_MS))}`
-  const rows = db
+export async function hourlyTraffic(db: Db, since: number, until: number): Promise<HourBucket[]> {
+  const u = db.t.usageRecords
+  // Inlined, not bound: better-sqlite3 binds JS numbers as REAL, and REAL division keeps the fraction
+  // (and PostgreSQL groups by the select's expression only when the text is the same).
+  const hourOf = sql<number>`${intDiv(db, u.createdAt, HOUR_MS)} * ${sql.raw(String(HOUR_MS))}`
+  const rows = await db.orm
     .select({
       hour: hourOf,
       requests: count(),
@@ -37,7 +39,6 @@ export function hourlyTraffic(db: Db, since: number, until: number): HourBucket[
     .from(u)
     .where(gte(u.createdAt, since))
     .groupBy(hourOf)
-    .all()
   const byHour = new Map(rows.map((r) => [Number(r.hour), r]))
   const out: HourBucket[] = []
   for (let hour = Math.floor(since / HOUR_MS) * HOUR_MS; hour <= until; hour += HOUR_MS) {
@@ -54,16 +55,16 @@ export function hourlyTraffic(db: Db, since: number, until: number): HourBucket[
 }
 
 /** The `limit` users or models with the most tokens since `since`. */
-export function topBy(db: Db, column: 'user' | 'model', since: number, limit: number): Ranked[] {
+export async function topBy(db: Db, column: 'user' | 'model', since: number, limit: number): Promise<Ranked[]> {
+  const u = db.t.usageRecords
   const col = column === 'user' ? u.userId : u.model
   const tokens = sql<number>`sum(${u.promptTokens} + ${u.completionTokens})`
-  return db
+  const rows = await db.orm
     .select({ name: col, requests: count(), tokens })
     .from(u)
     .where(and(gte(u.createdAt, since), isNotNull(col)))
     .groupBy(col)
     .orderBy(desc(tokens), desc(count()))
     .limit(limit)
-    .all()
-    .map((r) => ({ name: String(r.name), requests: r.requests, tokens: Number(r.tokens ?? 0) }))
+  return rows.map((r) => ({ name: String(r.name), requests: r.requests, tokens: Number(r.tokens ?? 0) }))
 }

@@ -1,27 +1,39 @@
 // Media tasks: written at submit, updated as the upstream task moves, read by their owner.
 import { and, desc, eq, inArray, isNull, lt } from 'drizzle-orm'
 import type { Db } from './client.js'
-import { mediaTasks } from './schema.js'
+import { affected, forUpdate, insertReturning } from './dialect.js'
+import type { mediaTasks } from './schema.js'
 
 export type TaskRow = typeof mediaTasks.$inferSelect
 export type NewTask = typeof mediaTasks.$inferInsert
 export type TaskPatch = Partial<Omit<TaskRow, 'id'>>
 
-export const insertTask = (db: Db, row: NewTask): TaskRow => db.insert(mediaTasks).values(row).returning().get()
+export const insertTask = (db: Db, row: NewTask): Promise<TaskRow> => insertReturning(db, db.t.mediaTasks, row)
 
-export const findTask = (db: Db, id: string): TaskRow | undefined => db.select().from(mediaTasks).where(eq(mediaTasks.id, id)).get()
+export async function findTask(db: Db, id: string): Promise<TaskRow | undefined> {
+  const m = db.t.mediaTasks
+  return (await db.orm.select().from(m).where(eq(m.id, id)).limit(1))[0]
+}
 
-export const updateTask = (db: Db, id: string, patch: TaskPatch): void => {
-  db.update(mediaTasks).set(patch).where(eq(mediaTasks.id, id)).run()
+/** The task, locked until the transaction `tx` ends: its end is settled exactly once. */
+export async function lockTask(tx: Db, id: string): Promise<TaskRow | undefined> {
+  const m = tx.t.mediaTasks
+  return (await forUpdate(tx, tx.orm.select().from(m).where(eq(m.id, id)).limit(1)))[0]
+}
+
+export async function updateTask(db: Db, id: string, patch: TaskPatch): Promise<void> {
+  const m = db.t.mediaTasks
+  await db.write(() => db.orm.update(m).set(patch).where(eq(m.id, id)))
 }
 
 /** Tasks that were still running upstream (or being submitted) when the last run stopped. */
-export const unfinishedTasks = (db: Db): TaskRow[] =>
-  db
+export async function unfinishedTasks(db: Db): Promise<TaskRow[]> {
+  const m = db.t.mediaTasks
+  return db.orm
     .select()
-    .from(mediaTasks)
-    .where(inArray(mediaTasks.status, ['submitting', 'queued', 'in_progress']))
-    .all()
+    .from(m)
+    .where(inArray(m.status, ['submitting', 'queued', 'in_progress']))
+}
 
 export interface TaskOwner {
   userId: string | null
@@ -29,16 +41,16 @@ export interface TaskOwner {
 }
 
 /** The owner's tasks, newest first; `before` is the created_at of the last one already seen. */
-export function listTasks(db: Db, owner: TaskOwner, limit: number, before?: number): TaskRow[] {
-  const who = owner.userId !== null ? eq(mediaTasks.userId, owner.userId) : and(isNull(mediaTasks.userId), ownKey(owner.keyId))
-  const where = and(who, before === undefined ? undefined : lt(mediaTasks.createdAt, before))
-  return db.select().from(mediaTasks).where(where).orderBy(desc(mediaTasks.createdAt), desc(mediaTasks.id)).limit(limit).all()
+export async function listTasks(db: Db, owner: TaskOwner, limit: number, before?: number): Promise<TaskRow[]> {
+  const m = db.t.mediaTasks
+  const ownKey = owner.keyId === null ? isNull(m.keyId) : eq(m.keyId, owner.keyId)
+  const who = owner.userId !== null ? eq(m.userId, owner.userId) : and(isNull(m.userId), ownKey)
+  const where = and(who, before === undefined ? undefined : lt(m.createdAt, before))
+  return db.orm.select().from(m).where(where).orderBy(desc(m.createdAt), desc(m.id)).limit(limit)
 }
 
-const ownKey = (keyId: number | null) => (keyId === null ? isNull(mediaTasks.keyId) : eq(mediaTasks.keyId, keyId))
-
-export const pruneTasks = (db: Db, before: number): number =>
-  db
-    .delete(mediaTasks)
-    .where(and(lt(mediaTasks.createdAt, before), inArray(mediaTasks.status, ['completed', 'failed'])))
-    .run().changes
+export async function pruneTasks(db: Db, before: number): Promise<number> {
+  const m = db.t.mediaTasks
+  const prune = db.orm.delete(m).where(and(lt(m.createdAt, before), inArray(m.status, ['completed', 'failed'])))
+  return affected(await db.write(() => prune))
+}

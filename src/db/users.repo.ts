@@ -1,75 +1,92 @@
-// Users and their balances. Balance changes happen only inside the callers' IMMEDIATE transactions.
+// Users and their balances. Balance changes happen only inside the callers' transactions, after
+// lockUser (see core/billing.ts).
 import { count, desc, eq, isNotNull, lt, sql } from 'drizzle-orm'
 import type { Db } from './client.js'
-import { type LimitSpec, billingHolds, users } from './schema.js'
+import { affected, forUpdate, insertReturning, likeContains, upsert } from './dialect.js'
+import type { LimitSpec, billingHolds, users } from './schema.js'
 
 export type UserRow = typeof users.$inferSelect
 export type HoldRow = typeof billingHolds.$inferSelect
 
 const unixNow = () => Math.floor(Date.now() / 1000)
 
-export const findUser = (db: Db, userId: string): UserRow | undefined =>
-  db.select().from(users).where(eq(users.userId, userId)).get()
+export async function findUser(db: Db, userId: string): Promise<UserRow | undefined> {
+  const u = db.t.users
+  return (await db.orm.select().from(u).where(eq(u.userId, userId)).limit(1))[0]
+}
+
+/**
+ * The user's row, locked (SELECT … FOR UPDATE) until the transaction `tx` ends, so no other
+ * instance reads the balance in between; every balance change takes this lock first.
+ */
+export async function lockUser(tx: Db, userId: string): Promise<UserRow | undefined> {
+  const u = tx.t.users
+  return (await forUpdate(tx, tx.orm.select().from(u).where(eq(u.userId, userId)).limit(1)))[0]
+}
 
 /** Grant tokens (creating the user): `token` and `avail_token` both grow by `amount`. */
-export function grantTokens(db: Db, userId: string, amount: number): UserRow {
-  return db
-    .insert(users)
-    .values({ userId, token: amount, availToken: amount, updatetime: unixNow() })
-    .onConflictDoUpdate({
-      target: users.userId,
-      set: { token: sql`${users.token} + ${amount}`, availToken: sql`${users.availToken} + ${amount}`, updatetime: unixNow() },
-    })
-    .returning()
-    .get()
+export async function grantTokens(db: Db, userId: string, amount: number): Promise<UserRow> {
+  const u = db.t.users
+  const set = { token: sql`${u.token} + ${amount}`, availToken: sql`${u.availToken} + ${amount}`, updatetime: unixNow() }
+  return db.transaction(async (tx) => {
+    await upsert(tx, u, { userId, token: amount, availToken: amount, updatetime: unixNow() }, u.userId, set)
+    return (await findUser(tx, userId))!
+  })
 }
 
-export function setMode(db: Db, userId: string, mode: string): UserRow {
-  return db
-    .insert(users)
-    .values({ userId, mode, updatetime: unixNow() })
-    .onConflictDoUpdate({ target: users.userId, set: { mode, updatetime: unixNow() } })
-    .returning()
-    .get()
+async function upsertUser(db: Db, userId: string, set: Partial<UserRow>): Promise<UserRow> {
+  const u = db.t.users
+  const values = { ...set, updatetime: unixNow() }
+  return db.transaction(async (tx) => {
+    await upsert(tx, u, { userId, ...values }, u.userId, values)
+    return (await findUser(tx, userId))!
+  })
 }
 
-export function setAvailable(db: Db, userId: string, availToken: number): void {
-  db.update(users).set({ availToken, updatetime: unixNow() }).where(eq(users.userId, userId)).run()
+export const setMode = (db: Db, userId: string, mode: string): Promise<UserRow> => upsertUser(db, userId, { mode })
+
+export async function setAvailable(db: Db, userId: string, availToken: number): Promise<void> {
+  const u = db.t.users
+  await db.write(() => db.orm.update(u).set({ availToken, updatetime: unixNow() }).where(eq(u.userId, userId)))
 }
 
-export function setUserLimits(db: Db, userId: string, limits: LimitSpec | null): UserRow {
-  return db
-    .insert(users)
-    .values({ userId, limits, updatetime: unixNow() })
-    .onConflictDoUpdate({ target: users.userId, set: { limits, updatetime: unixNow() } })
-    .returning()
-    .get()
+export const setUserLimits = (db: Db, userId: string, limits: LimitSpec | null): Promise<UserRow> => upsertUser(db, userId, { limits })
+
+export async function anyLimitedUser(db: Db): Promise<boolean> {
+  const u = db.t.users
+  return (await db.orm.select({ id: u.userId }).from(u).where(isNotNull(u.limits)).limit(1)).length > 0
 }
 
-export const anyLimitedUser = (db: Db): boolean =>
-  db.select({ id: users.userId }).from(users).where(isNotNull(users.limits)).limit(1).all().length > 0
-
-/** SQLite's LIKE has no escape character unless ESCAPE names one: without it `\_` is no literal `_`. */
-const escapeLike = (text: string) => text.replace(/[%_\\]/g, '\\$&')
-
-export function listUsers(db: Db, q: { offset: number; limit: number; userId?: string }): { list: UserRow[]; total: number } {
-  const where = q.userId ? sql`${users.userId} LIKE ${`%${escapeLike(q.userId)}%`} ESCAPE '\\'` : undefined
-  const list = db.select().from(users).where(where).orderBy(desc(users.updatetime), users.userId).limit(q.limit).offset(q.offset).all()
-  const total = db.select({ n: count() }).from(users).where(where).get()?.n ?? 0
+export async function listUsers(db: Db, q: { offset: number; limit: number; userId?: string }): Promise<{ list: UserRow[]; total: number }> {
+  const u = db.t.users
+  const where = q.userId ? likeContains(u.userId, q.userId) : undefined
+  const list = await db.orm.select().from(u).where(where).orderBy(desc(u.updatetime), u.userId).limit(q.limit).offset(q.offset)
+  const total = (await db.orm.select({ n: count() }).from(u).where(where))[0]?.n ?? 0
   return { list, total }
 }
 
-export const insertHold = (db: Db, hold: Omit<HoldRow, 'id'>): HoldRow => db.insert(billingHolds).values(hold).returning().get()
+export const insertHold = (db: Db, hold: Omit<HoldRow, 'id'>): Promise<HoldRow> => insertReturning(db, db.t.billingHolds, hold)
 
 /** Delete a hold; undefined when it was already released (e.g. by the stale-hold job). */
-export const takeHold = (db: Db, id: number): HoldRow | undefined =>
-  db.delete(billingHolds).where(eq(billingHolds.id, id)).returning().get()
+export async function takeHold(tx: Db, id: number): Promise<HoldRow | undefined> {
+  const h = tx.t.billingHolds
+  const row = (await forUpdate(tx, tx.orm.select().from(h).where(eq(h.id, id)).limit(1)))[0]
+  if (!row) return undefined
+  // Whoever deletes it owns it: a second taker (another instance that read it too) deletes nothing.
+  return affected(await tx.write(() => tx.orm.delete(h).where(eq(h.id, id)))) > 0 ? row : undefined
+}
 
-export const staleHolds = (db: Db, before: number): HoldRow[] =>
-  db.select().from(billingHolds).where(lt(billingHolds.createdAt, before)).all()
+export async function staleHolds(db: Db, before: number): Promise<HoldRow[]> {
+  const h = db.t.billingHolds
+  return db.orm.select().from(h).where(lt(h.createdAt, before))
+}
 
-export const holdsOfInstance = (db: Db, instanceId: string): HoldRow[] =>
-  db.select().from(billingHolds).where(eq(billingHolds.instanceId, instanceId)).all()
+export async function holdsOfInstance(db: Db, instanceId: string): Promise<HoldRow[]> {
+  const h = db.t.billingHolds
+  return db.orm.select().from(h).where(eq(h.instanceId, instanceId))
+}
 
-export const holdsOf = (db: Db, userId: string): HoldRow[] =>
-  db.select().from(billingHolds).where(eq(billingHolds.userId, userId)).all()
+export async function holdsOf(db: Db, userId: string): Promise<HoldRow[]> {
+  const h = db.t.billingHolds
+  return db.orm.select().from(h).where(eq(h.userId, userId))
+}

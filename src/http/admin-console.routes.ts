@@ -44,9 +44,9 @@ export const adminConsoleDocs: RouteDoc[] = [
 export function adminConsoleRoutes(s: Services) {
   const app = new Hono()
 
-  app.get('/stats', (c) => {
+  app.get('/stats', async (c) => {
     const q = parseInput(statsQuery, c.req.query())
-    s.recorder.flush() // rows still in the batch writer count too
+    await s.recorder.flush() // rows still in the batch writer count too
     const until = Date.now()
     const since = until - q.hours * HOUR_MS
     const credentials: Record<string, Record<string, number>> = {}
@@ -59,10 +59,10 @@ export function adminConsoleRoutes(s: Services) {
     return ok(c, {
       since,
       until,
-      hourly: hourlyTraffic(s.db, since, until),
+      hourly: await hourlyTraffic(s.db, since, until),
       credentials,
-      topUsers: topBy(s.db, 'user', since, q.top),
-      topModels: topBy(s.db, 'model', since, q.top),
+      topUsers: await topBy(s.db, 'user', since, q.top),
+      topModels: await topBy(s.db, 'model', since, q.top),
     })
   })
 

@@ -92,9 +92,9 @@ export function adminKeyRoutes(s: Services) {
     const body = await jsonBody(c, createSchema)
     const apiKey = body.apiKey ?? generateKey()
     const display = keyDisplay(apiKey)
-    if (findKeyByHash(s.db, display.keyHash)) throw new EnvelopeError(400, 'API-KEY already exists')
+    if (await findKeyByHash(s.db, display.keyHash)) throw new EnvelopeError(400, 'API-KEY already exists')
     const { apiKey: _omit, ...fields } = body
-    const row = insertKey(s.db, { ...display, ...fields })
+    const row = await insertKey(s.db, { ...display, ...fields })
     s.keys.invalidate()
     s.limiter.invalidate()
     // The full key is shown once, at creation; only its hash is stored.
@@ -105,24 +105,24 @@ export function adminKeyRoutes(s: Services) {
     const { id, apiKey, ...fields } = await jsonBody(c, updateSchema)
     const patch = { ...fields, ...(apiKey ? keyDisplay(apiKey) : {}) }
     if (apiKey) {
-      const clash = findKeyByHash(s.db, patch.keyHash!)
+      const clash = await findKeyByHash(s.db, patch.keyHash!)
       if (clash && clash.id !== id) throw new EnvelopeError(400, 'API-KEY already exists')
     }
-    const row = updateKey(s.db, id, patch)
+    const row = await updateKey(s.db, id, patch)
     if (!row) throw new EnvelopeError(404, `key ${id} not found`)
     s.keys.invalidate()
     s.limiter.invalidate()
     return ok(c, describeKey(row))
   })
 
-  app.delete('/key/:id', (c) => {
-    if (!deleteKey(s.db, idParam(c))) throw new EnvelopeError(404, 'key not found')
+  app.delete('/key/:id', async (c) => {
+    if (!(await deleteKey(s.db, idParam(c)))) throw new EnvelopeError(404, 'key not found')
     s.keys.invalidate()
     s.limiter.invalidate()
     return ok(c)
   })
 
-  app.get('/key/all', (c) => ok(c, listKeys(s.db).map(describeKey)))
+  app.get('/key/all', async (c) => ok(c, (await listKeys(s.db)).map(describeKey)))
 
   return app
 }

@@ -74,10 +74,10 @@ export function adminRoutes(s: Services) {
   app.route('/', adminCredentialRoutes(s))
   app.route('/', adminConsoleRoutes(s))
 
-  app.get('/usage', (c) => {
-    s.recorder.flush()
+  app.get('/usage', async (c) => {
+    await s.recorder.flush()
     const q = parseInput(usageQuery, c.req.query())
-    return ok(c, usageRows(listUsage(s.db, { limit: q.limit, offset: q.offset, ...(q.provider ? { provider: q.provider } : {}), ...(q.key_id ? { clientKeyId: q.key_id } : {}) })))
+    return ok(c, usageRows(await listUsage(s.db, { limit: q.limit, offset: q.offset, ...(q.provider ? { provider: q.provider } : {}), ...(q.key_id ? { clientKeyId: q.key_id } : {}) })))
   })
 
   return app

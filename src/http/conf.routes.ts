@@ -54,7 +54,7 @@ export function confRoutes(s: Services) {
 
   app.post('/conf/update', async (c) => {
     const body = await bodyOf(c, updateSchema, { forms: true })
-    const value = s.runtime.update(body.type, body.key, body.value)
+    const value = await s.runtime.update(body.type, body.key, body.value)
     s.log.info(`runtime setting ${body.type}.${body.key} changed`)
     return seedOk(c, { type: body.type, key: body.key, value })
   })

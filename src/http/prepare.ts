@@ -59,7 +59,7 @@ async function readBody(o: PrepareOptions, raw: RawRequest, traits: DoorTraits):
   return parseMultipart(await readBytesFrom(raw.body, raw.header('content-length'), o.uploadLimit), type!)
 }
 
-function callerOf(o: PrepareOptions, raw: RawRequest, traits: DoorTraits): Caller {
+function callerOf(o: PrepareOptions, raw: RawRequest, traits: DoorTraits): Caller | Promise<Caller> {
   const authorization = raw.header('authorization')
   const given = bearerOf(authorization)
   if (traits.adminActs && o.adminSecret && given && safeEqual(given, o.adminSecret)) return ADMIN_CALLER
@@ -71,7 +71,7 @@ function callerOf(o: PrepareOptions, raw: RawRequest, traits: DoorTraits): Calle
  * release() must run when the response is over, whatever its end.
  */
 async function prepare(o: PrepareOptions, raw: RawRequest, traits: DoorTraits, headers: Record<string, string>): Promise<Prepared> {
-  const caller = callerOf(o, raw, traits)
+  const caller = await callerOf(o, raw, traits)
   const body = await readBody(o, raw, traits)
   const { requestId, clientRequestId, startedAt, header, url } = raw
   const prepared: Prepared = { requestId, clientRequestId, startedAt, caller, body, header, url }

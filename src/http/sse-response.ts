@@ -17,8 +17,8 @@ export const SSE_HEADERS = {
 export interface SseHandlers<E> {
   /** Text for one event; '' writes nothing. */
   render(event: E): string
-  /** Text after the last event of a stream that ended normally. */
-  end(): string
+  /** Text after the last event of a stream that ended normally (awaited: it may store the answer first). */
+  end(): string | Promise<string>
   /** Text for a failure after streaming began (the error event); called once. */
   fail(err: unknown): string
   /** The client left before the end. Called once, after the upstream was stopped. */
@@ -136,7 +136,7 @@ async function pump<E>(sink: Sink, opts: SseOptions<E>): Promise<void> {
       if (!sink.write(text)) await sink.drained()
     }
     if (sink.closed) handlers.abandoned?.()
-    else tail = handlers.end()
+    else tail = await handlers.end()
   } catch (err) {
     // A client that left closed the sink first; an abort with the client still there is the
     // relay stopping the answer (shutdown), which the client is told about.

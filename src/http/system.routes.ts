@@ -1,5 +1,5 @@
 // GET /, /health, /openapi.json and the Swagger UI (docs.routes.ts).
-import { sql } from 'drizzle-orm'
+import { ping } from '../db/dialect.js'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { type Services, VERSION } from '../services.js'
@@ -61,10 +61,10 @@ export function systemRoutes(s: Services, openapi: () => unknown) {
     return c.json(body)
   })
 
-  app.get('/health', (c) => {
+  app.get('/health', async (c) => {
     let database = 'ok'
     try {
-      s.db.get(sql`select 1`)
+      await ping(s.db)
     } catch (err) {
       database = `error: ${(err as Error).message}`
     }

@@ -3,7 +3,6 @@
 import { createHash } from 'node:crypto'
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { immediate } from '../db/client.js'
 import { findIdempotent, saveIdempotent } from '../db/idempotency.repo.js'
 import { type RecordRow, listRecords, softDeleteRecords } from '../db/records.repo.js'
 import { type UserRow, grantTokens, listUsers, setMode, setUserLimits } from '../db/users.repo.js'
@@ -140,45 +139,45 @@ export function userAdminRoutes(s: Services) {
   app.post('/user/token/add', async (c) => {
     const body = await bodyOf(c, addSchema, { forms: true })
     const key = c.req.header('idempotency-key')
-    if (!key) return seedOk(c, describeUser(grantTokens(s.db, body.user_id, body.token)))
+    if (!key) return seedOk(c, describeUser(await grantTokens(s.db, body.user_id, body.token)))
     // The grant and the stored answer commit together, so a retry either replays or adds once.
     const bodyHash = createHash('sha256').update(JSON.stringify([body.user_id, body.token])).digest('hex')
-    const data = immediate(s.db, () => {
-      const seen = findIdempotent(s.db, 'user/token/add', key)
+    const data = await s.db.transaction(async (tx) => {
+      const seen = await findIdempotent(tx, 'user/token/add', key)
       if (seen && seen.bodyHash !== bodyHash) throw new EnvelopeError(409, 'Idempotency-Key was already used with a different body')
       if (seen) return seen.response
-      const response = describeUser(grantTokens(s.db, body.user_id, body.token))
-      saveIdempotent(s.db, { scope: 'user/token/add', key, bodyHash, response, createdAt: Date.now() })
+      const response = describeUser(await grantTokens(tx, body.user_id, body.token))
+      await saveIdempotent(tx, { scope: 'user/token/add', key, bodyHash, response, createdAt: Date.now() })
       return response
     })
     return seedOk(c, data)
   })
 
-  app.get('/user/list', (c) => {
+  app.get('/user/list', async (c) => {
     const q = parseInput(listSchema, c.req.query())
-    const { list, total } = listUsers(s.db, { offset: (q.page - 1) * q.page_size, limit: q.page_size, ...(q.user_id ? { userId: q.user_id } : {}) })
+    const { list, total } = await listUsers(s.db, { offset: (q.page - 1) * q.page_size, limit: q.page_size, ...(q.user_id ? { userId: q.user_id } : {}) })
     return seedOk(c, { list: list.map(describeUser), total })
   })
 
   app.post('/user/update/mode', async (c) => {
     const body = await bodyOf(c, modeSchema, { forms: true })
     if (body.mode === 'auto' || !s.router.resolve(body.mode)) throw new EnvelopeError(400, `mode: ${body.mode} is not a routable model`)
-    return seedOk(c, describeUser(setMode(s.db, body.user_id, body.mode)))
+    return seedOk(c, describeUser(await setMode(s.db, body.user_id, body.mode)))
   })
 
   app.post('/user/limits', async (c) => {
     const { user_id, ...spec } = await bodyOf(c, limitsSchema)
     const limits = spec.rpm || spec.tpm || spec.concurrency ? { rpm: spec.rpm ?? null, tpm: spec.tpm ?? null, concurrency: spec.concurrency ?? null } : null
-    const row = setUserLimits(s.db, user_id, limits)
+    const row = await setUserLimits(s.db, user_id, limits)
     s.limiter.invalidate()
     return seedOk(c, describeUser(row))
   })
 
-  app.get('/record/list', (c) => {
-    s.billing.flush()
+  app.get('/record/list', async (c) => {
+    await s.billing.flush()
     const q = parseInput(recordListSchema, c.req.query())
     const isDeleted = q.isDeleted === undefined ? undefined : q.isDeleted === '1' || q.isDeleted === 'true'
-    const { list, total } = listRecords(s.db, {
+    const { list, total } = await listRecords(s.db, {
       offset: (q.page - 1) * q.pageSize,
       limit: q.pageSize,
       ...(q.user_id ? { userId: q.user_id } : {}),
@@ -191,12 +190,12 @@ export function userAdminRoutes(s: Services) {
   })
 
   app.post('/record/delete', async (c) => {
-    s.billing.flush()
+    await s.billing.flush()
     const body = await bodyOf(c, deleteSchema, { forms: true })
     const ids = [body.id ?? [], body.ids ?? []].flat()
     if (!ids.length) throw new EnvelopeError(400, 'id: required (a record id, or ids: [...])')
     if (ids.length > MAX_DELETE_IDS) throw new EnvelopeError(400, `ids: at most ${MAX_DELETE_IDS} records per request, got ${ids.length}`)
-    const deleted = softDeleteRecords(s.db, ids)
+    const deleted = await softDeleteRecords(s.db, ids)
     if (!deleted) throw new EnvelopeError(404, 'record not found')
     return seedOk(c, { deleted })
   })

@@ -31,33 +31,33 @@ describe('Billing', () => {
   it('charges the real cost but never more than the user has', async () => {
     app = await startTestApp({ config: { billing: { token_base_multiplier: 2 } } })
     const { billing, db } = app.services
-    grantTokens(db, 'u1', 30)
+    await grantTokens(db, 'u1', 30)
     const price = { prompt: 1000, completion: 0, per_call: 0 }
     expect(billing.cost(price, 10, 99)).toBe(20) // 10 tokens × 1 per token × multiplier 2
-    const hold = billing.reserve('u1', 'r1', 20)!
-    expect(findUser(db, 'u1')!.availToken).toBe(10)
+    const hold = (await billing.reserve('u1', 'r1', 20))!
+    expect((await findUser(db, 'u1'))!.availToken).toBe(10)
     // The real usage (40 prompt tokens → 80) exceeds hold + balance (30): charge stops at 30.
     const usage = { promptTokens: 40, completionTokens: 0, estimated: false }
-    const charged = billing.settle({ userId: 'u1', hold, price, usage, usageRow: usageRow('r1'), record: undefined })
+    const charged = await billing.settle({ userId: 'u1', hold, price, usage, usageRow: usageRow('r1'), record: undefined })
     expect(charged).toBe(30)
-    expect(findUser(db, 'u1')!.availToken).toBe(0)
-    expect(findUsageByRequest(db, 'r1')!.charged).toBe(30)
-    expect(() => billing.reserve('u1', 'r2', 1)).toThrow(/insufficient/)
+    expect((await findUser(db, 'u1'))!.availToken).toBe(0)
+    expect((await findUsageByRequest(db, 'r1'))!.charged).toBe(30)
+    await expect(billing.reserve('u1', 'r2', 1)).rejects.toThrow(/insufficient/)
   })
 
   it('gives a crashed request’s hold back after hold_ttl_ms, and only once', async () => {
     app = await startTestApp({ config: { billing: { hold_ttl_ms: 1000 } } })
     const { billing, db } = app.services
-    grantTokens(db, 'u2', 50)
-    const hold = billing.reserve('u2', 'r3', 20)!
-    expect(sweep(app.services, Date.now() + 5000).holds).toBe(1)
-    expect(findUser(db, 'u2')!.availToken).toBe(50)
-    expect(holdsOf(db, 'u2')).toEqual([])
+    await grantTokens(db, 'u2', 50)
+    const hold = (await billing.reserve('u2', 'r3', 20))!
+    expect((await sweep(app.services, Date.now() + 5000)).holds).toBe(1)
+    expect((await findUser(db, 'u2'))!.availToken).toBe(50)
+    expect(await holdsOf(db, 'u2')).toEqual([])
     // The late settle finds no hold and charges from the balance alone.
     const price = { prompt: 0, completion: 0, per_call: 5 }
     const usage = { promptTokens: 1, completionTokens: 1, estimated: false }
-    billing.settle({ userId: 'u2', hold, price, usage, usageRow: usageRow('r3'), record: undefined })
-    expect(findUser(db, 'u2')!.availToken).toBe(45)
+    await billing.settle({ userId: 'u2', hold, price, usage, usageRow: usageRow('r3'), record: undefined })
+    expect((await findUser(db, 'u2'))!.availToken).toBe(45)
   })
 })
 
@@ -91,21 +91,21 @@ describe('records and upkeep', () => {
       },
     })
     const key = (await app.admin('PUT', '/key', { userId: 'vic' })).json.data.apiKey
-    grantTokens(app.services.db, 'vic', 10)
+    await grantTokens(app.services.db, 'vic', 10)
     const err = await app.openai(key).chat.completions.create({ model: 'fake-model', messages: [{ role: 'user', content: 'x' }] }).catch((e) => e)
     expect(err.status).toBe(403)
     expect(err.error).toMatchObject({ code: 'model_not_priced' })
     await app.openai(key).chat.completions.create({ model: 'priced', messages: [{ role: 'user', content: 'x' }], max_tokens: 5 })
-    expect(findUser(app.services.db, 'vic')!.availToken).toBe(9)
+    expect((await findUser(app.services.db, 'vic'))!.availToken).toBe(9)
   })
 
   it('drops sessions idle past sessions.idle_ttl_ms', async () => {
     app = await startTestApp({ config: { sessions: { idle_ttl_ms: 1000 } } })
-    const row = app.services.sessions.begin('s-old', null, null)
-    app.services.sessions.release(row.sessionId)
-    expect(sweep(app.services, Date.now() + 500).sessions).toBe(0)
-    expect(sweep(app.services, Date.now() + 5000).sessions).toBe(1)
-    expect(findSession(app.services.db, 's-old')).toBeUndefined()
+    const row = await app.services.sessions.begin('s-old', null, null)
+    await app.services.sessions.release(row.sessionId)
+    expect((await sweep(app.services, Date.now() + 500)).sessions).toBe(0)
+    expect((await sweep(app.services, Date.now() + 5000)).sessions).toBe(1)
+    expect(await findSession(app.services.db, 's-old')).toBeUndefined()
   })
 
   it('lists the compatibility routes in /openapi.json', async () => {

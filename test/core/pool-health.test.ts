@@ -22,7 +22,7 @@ let pool: CredentialPool
 let web: ProviderInstance
 let logs: string[]
 
-function setup(providerBlock: Record<string, unknown> = {}, pool_: Record<string, unknown> = {}) {
+async function setup(providerBlock: Record<string, unknown> = {}, pool_: Record<string, unknown> = {}) {
   db = openDatabase(join(mkdtempSync(join(tmpdir(), 'fw-pool-health-')), 'p.db'))
   box = new SecretBox('k'.repeat(32))
   now = Date.UTC(2026, 0, 2, 3, 4, 5)
@@ -30,9 +30,10 @@ function setup(providerBlock: Record<string, unknown> = {}, pool_: Record<string
   const config = buildConfig({ pool: pool_, providers: { 'mem-web': providerBlock } }, {})
   const log = createLogger('warn', 'pool', (line) => logs.push(line))
   pool = new CredentialPool(db, box, config.pool, log, () => now)
+  await pool.load()
   web = buildProviders([memoryProvider('mem-web', [chat, coder]).def], config).get('mem-web')!
 }
-const add = (secret: string) => pool.store.insert({ provider: 'mem-web', secret }).id
+const add = async (secret: string) => (await pool.store.insert({ provider: 'mem-web', secret })).id
 const pick = (spec = chat, exclude: number[] = []) => pool.acquire(web, { spec, exclude: new Set(exclude) })
 const fail = (spec = chat, error = upstreamUnavailable('upstream said 500')) => pool.release(pick(spec)!, error)
 
@@ -40,8 +41,8 @@ beforeEach(() => setup())
 afterEach(() => vi.useRealTimers())
 
 describe('transient failures count per credential and model', () => {
-  it('cools only the failing model; the credential keeps serving the others', () => {
-    const id = add('sk-only-key-1234')
+  it('cools only the failing model; the credential keeps serving the others', async () => {
+    const id = await add('sk-only-key-1234')
     for (let i = 0; i < 3; i++) fail(chat)
     expect(pool.find(id)).toMatchObject({ status: 'active' })
     expect(pool.coolingModels(id)).toEqual([{ model: 'chat', failures: 3, until: now + 60_000 }])
@@ -50,8 +51,8 @@ describe('transient failures count per credential and model', () => {
     expect(other.trial).toBe(false)
   })
 
-  it('counts timeouts and protocol errors as transient too, and a success clears the count', () => {
-    const id = add('sk-a')
+  it('counts timeouts and protocol errors as transient too, and a success clears the count', async () => {
+    const id = await add('sk-a')
     fail(chat, upstreamTimeout('slow'))
     fail(chat, upstreamTimeout('slow'))
     pool.release(pick(chat)!, 'ok')
@@ -59,8 +60,8 @@ describe('transient failures count per credential and model', () => {
     expect(pool.coolingModels(id)).toEqual([])
   })
 
-  it('still acts on the whole credential for auth and rate-limit failures', () => {
-    const id = add('sk-a')
+  it('still acts on the whole credential for auth and rate-limit failures', async () => {
+    const id = await add('sk-a')
     pool.release(pick(chat)!, rateLimited('slow down', { retryAfterMs: 5000 }))
     expect(pick(coder)).toBeUndefined()
     now += 5001
@@ -69,17 +70,17 @@ describe('transient failures count per credential and model', () => {
     expect(pick(chat)).toBeUndefined()
   })
 
-  it('keeps a rate-limit cool-down that another call reported while this one succeeded', () => {
-    setup({ concurrency: 2 })
-    const id = add('sk-a')
+  it('keeps a rate-limit cool-down that another call reported while this one succeeded', async () => {
+    await setup({ concurrency: 2 })
+    const id = await add('sk-a')
     const [slow, fast] = [pick(chat)!, pick(chat)!]
     pool.release(fast, rateLimited('slow down', { retryAfterMs: 5000 }))
     pool.release(slow, 'ok')
     expect(pool.find(id)).toMatchObject({ status: 'cooling', cooldownUntil: now + 5000, failures: 1 })
   })
 
-  it('never counts our own failures (internal) against the credential', () => {
-    const id = add('sk-a')
+  it('never counts our own failures (internal) against the credential', async () => {
+    const id = await add('sk-a')
     for (let i = 0; i < 5; i++) fail(chat, internalError('internal error while calling mem-web'))
     expect(pool.find(id)).toMatchObject({ status: 'active', failures: 0, lastError: null })
     expect(pool.coolingModels(id)).toEqual([])
@@ -87,8 +88,8 @@ describe('transient failures count per credential and model', () => {
 })
 
 describe('half-open trials', () => {
-  it('tries a cooling pair when nothing else can serve, one trial at a time', () => {
-    const id = add('sk-a')
+  it('tries a cooling pair when nothing else can serve, one trial at a time', async () => {
+    const id = await add('sk-a')
     for (let i = 0; i < 3; i++) fail(chat)
     const trial = pick(chat)!
     expect(trial).toMatchObject({ trial: true, model: 'chat' })
@@ -105,8 +106,8 @@ describe('half-open trials', () => {
     expect(pick(chat)!.trial).toBe(false)
   })
 
-  it('prefers a healthy credential to a trial', () => {
-    const [a, b] = [add('sk-a'), add('sk-b')]
+  it('prefers a healthy credential to a trial', async () => {
+    const [a, b] = [(await add('sk-a')), (await add('sk-b'))]
     for (let i = 0; i < 3; i++) pool.release(pick(chat, [b])!, upstreamUnavailable('500'))
     expect(pool.coolingModels(a)).toHaveLength(1)
     for (let i = 0; i < 4; i++) {
@@ -117,8 +118,8 @@ describe('half-open trials', () => {
     }
   })
 
-  it('lets the pair serve normally again once its cool-down is over, still one trial first', () => {
-    const id = add('sk-a')
+  it('lets the pair serve normally again once its cool-down is over, still one trial first', async () => {
+    const id = await add('sk-a')
     for (let i = 0; i < 3; i++) fail(chat)
     now += 60_001
     const first = pick(chat)!
@@ -130,8 +131,8 @@ describe('half-open trials', () => {
 })
 
 describe('status changes are logged at warn with reason and time, secrets masked', () => {
-  it('logs cooling per model, a healed pair, an invalid and a rate-limited credential', () => {
-    add('sk-secret-value-WXYZ')
+  it('logs cooling per model, a healed pair, an invalid and a rate-limited credential', async () => {
+    await add('sk-secret-value-WXYZ')
     for (let i = 0; i < 3; i++) fail(chat, upstreamUnavailable('mem-web: The server had an error'))
     pool.release(pick(chat)!, 'ok')
     pool.release(pick(chat)!, rateLimited('mem-web: Rate limit reached', { retryAfterMs: 30_000 }))
@@ -155,7 +156,7 @@ describe('waiting for a slot', () => {
     pool.waitForLease(web, { spec, exclude: new Set() }, ms, signal)
 
   it('hands freed slots to waiting requests in arrival order', async () => {
-    const id = add('sk-a')
+    const id = await add('sk-a')
     const busy = pick()!
     const order: string[] = []
     const first = wait().then((l) => {
@@ -178,7 +179,7 @@ describe('waiting for a slot', () => {
 
   it('gives up after the queue timeout', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
-    add('sk-a')
+    await add('sk-a')
     pick()
     const waiting = wait(undefined, 30_000)
     vi.advanceTimersByTime(29_999)
@@ -189,7 +190,7 @@ describe('waiting for a slot', () => {
   })
 
   it('leaves the line when the client goes away, and never takes the slot', async () => {
-    add('sk-a')
+    await add('sk-a')
     const busy = pick()!
     const client = new AbortController()
     const waiting = wait(client.signal)
@@ -201,15 +202,15 @@ describe('waiting for a slot', () => {
   })
 
   it('does not wait when nothing could ever serve (invalid, not busy)', async () => {
-    add('sk-a')
+    await add('sk-a')
     pool.release(pick()!, credentialInvalid('gone'))
     expect(await wait()).toBeUndefined()
     expect(pool.queued('mem-web')).toBe(0)
   })
 
   it('wakes a waiting request when a running trial ends', async () => {
-    setup({ concurrency: 4 })
-    add('sk-a')
+    await setup({ concurrency: 4 })
+    await add('sk-a')
     for (let i = 0; i < 3; i++) fail(chat)
     const trial = pick(chat)!
     const waiting = wait()
@@ -219,35 +220,37 @@ describe('waiting for a slot', () => {
 })
 
 describe('one credential store', () => {
-  it('keeps an operator change made while a call runs (the call ending does not undo it)', () => {
-    const id = add('sk-a')
+  it('keeps an operator change made while a call runs (the call ending does not undo it)', async () => {
+    const id = await add('sk-a')
     fail(chat) // leaves lastError set, so a success has something to write
     const lease: Lease = pick(chat)!
     pool.store.update(pool.find(id)!, { status: 'disabled' })
     pool.release(lease, 'ok')
     expect(pool.find(id)!.status).toBe('disabled')
+    await pool.flushTouches() // what the pool wrote behind is stored before a 'restart'
     const fresh = new CredentialPool(db, box, buildConfig({}, {}).pool, createLogger('silent'), () => now)
+    await fresh.load()
     expect(fresh.find(id)).toMatchObject({ status: 'disabled', verified: true })
   })
 
-  it('sees inserts, updates and deletes at once, and forgets removed credentials', () => {
-    const a = add('sk-a')
+  it('sees inserts, updates and deletes at once, and forgets removed credentials', async () => {
+    const a = await add('sk-a')
     expect(pick()!.view.id).toBe(a)
-    const b = add('sk-b')
+    const b = await add('sk-b')
     expect(pick()!.view.id).toBe(b)
     pool.store.update(pool.find(b)!, { secret: 'sk-b-new' })
     expect(pool.entries('mem-web').map((c) => [c.secret, c.secretTail])).toEqual([['sk-a', 'sk-a'], ['sk-b-new', '-new']])
-    expect(pool.store.remove(a)?.id).toBe(a)
+    expect((await pool.store.remove(a))?.id).toBe(a)
     expect(pool.find(a)).toBeUndefined()
     expect(pool.store.all().map((c) => c.id)).toEqual([b])
-    expect(pool.store.remove(a)).toBeUndefined()
+    expect(await pool.store.remove(a)).toBeUndefined()
   })
 
   it('lets a request waiting for a slot use a credential added meanwhile', async () => {
-    add('sk-a')
+    await add('sk-a')
     pick()
     const waiting = pool.waitForLease(web, { spec: chat, exclude: new Set() }, 30_000, new AbortController().signal)
-    const b = add('sk-b')
+    const b = await add('sk-b')
     expect((await waiting)!.view.id).toBe(b)
   })
 })

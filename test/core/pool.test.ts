@@ -21,25 +21,26 @@ let pool: CredentialPool
 let web: ProviderInstance
 let credit: ProviderInstance
 
-function setup(concurrency = 1) {
+async function setup(concurrency = 1) {
   db = openDatabase(join(mkdtempSync(join(tmpdir(), 'fw-pool-')), 'p.db'))
   box = new SecretBox('k'.repeat(32))
   now = 1_000_000
   const config = buildConfig({ providers: { 'mem-web': { concurrency } } }, {})
   pool = new CredentialPool(db, box, config.pool, silentLogger, () => now)
+  await pool.load()
   const instances = buildProviders([memoryProvider('mem-web', [spec]).def, memoryProvider('credit-web', [spec], { canServe: true }).def], config)
   web = instances.get('mem-web')!
   credit = instances.get('credit-web')!
 }
-const add = (secret: string, provider = 'mem-web') => pool.store.insert({ provider, secret }).id
+const add = async (secret: string, provider = 'mem-web') => (await pool.store.insert({ provider, secret })).id
 const pick = (instance = web, exclude: number[] = [], prefer?: number) =>
   pool.acquire(instance, { spec, exclude: new Set(exclude), ...(prefer ? { prefer } : {}) })
 
 beforeEach(() => setup())
 
 describe('CredentialPool', () => {
-  it('picks the least recently used healthy credential', () => {
-    const [a, b] = [add('a'), add('b')]
+  it('picks the least recently used healthy credential', async () => {
+    const [a, b] = [(await add('a')), (await add('b'))]
     const first = pick()!
     now += 10
     pool.release(first, 'ok')
@@ -50,13 +51,13 @@ describe('CredentialPool', () => {
     expect(pick()!.view.id).toBe(a)
   })
 
-  it('prefers the credential that holds a conversation', () => {
-    const [, b] = [add('a'), add('b')]
+  it('prefers the credential that holds a conversation', async () => {
+    const [, b] = [(await add('a')), (await add('b'))]
     expect(pick(web, [], b)!.view.id).toBe(b)
   })
 
-  it('limits concurrent calls per credential and frees the slot on release', () => {
-    add('only')
+  it('limits concurrent calls per credential and frees the slot on release', async () => {
+    await add('only')
     const lease = pick()!
     expect(pick()).toBeUndefined()
     expect(pool.summary(web, spec, new Set())).toBe('1 busy')
@@ -64,8 +65,8 @@ describe('CredentialPool', () => {
     expect(pick()).toBeDefined()
   })
 
-  it('marks an invalid credential and never picks it again until a probe heals it', () => {
-    const id = add('dead')
+  it('marks an invalid credential and never picks it again until a probe heals it', async () => {
+    const id = await add('dead')
     pool.release(pick()!, credentialInvalid('token expired'))
     expect(pool.find(id)).toMatchObject({ status: 'invalid', lastError: 'token expired', failures: 1 })
     now += 10 * 3600_000
@@ -75,8 +76,8 @@ describe('CredentialPool', () => {
     expect(pick()!.view.id).toBe(id)
   })
 
-  it('cools a rate-limited credential for Retry-After, then brings it back', () => {
-    const id = add('limited')
+  it('cools a rate-limited credential for Retry-After, then brings it back', async () => {
+    const id = await add('limited')
     pool.release(pick()!, rateLimited('slow down', { retryAfterMs: 30_000 }))
     expect(pool.find(id)).toMatchObject({ status: 'cooling', cooldownUntil: now + 30_000 })
     expect(pick()).toBeUndefined()
@@ -87,8 +88,8 @@ describe('CredentialPool', () => {
     expect(pool.find(id)!.status).toBe('active')
   })
 
-  it('backs off exponentially without Retry-After, and long on exhausted quota', () => {
-    const id = add('x')
+  it('backs off exponentially without Retry-After, and long on exhausted quota', async () => {
+    const id = await add('x')
     pool.release(pick()!, rateLimited('r'))
     expect(pool.find(id)!.cooldownUntil).toBe(now + 60_000)
     now += 60_001
@@ -99,8 +100,8 @@ describe('CredentialPool', () => {
     expect(pool.find(id)!.cooldownUntil).toBe(now + 3600_000)
   })
 
-  it('cools the credential for that model only after repeated transient failures, and ignores client errors', () => {
-    const id = add('flaky')
+  it('cools the credential for that model only after repeated transient failures, and ignores client errors', async () => {
+    const id = await add('flaky')
     for (let i = 0; i < 2; i++) pool.release(pick()!, upstreamUnavailable('502'))
     expect(pool.coolingModels(id)).toEqual([])
     pool.release(pick()!, invalidRequest('bad prompt'))
@@ -110,27 +111,31 @@ describe('CredentialPool', () => {
     expect(pool.coolingModels(id)).toEqual([{ model: 'm', failures: 3, until: now + 60_000 }])
   })
 
-  it('persists status so a restarted pool remembers it', () => {
-    const id = add('dead')
+  it('persists status so a restarted pool remembers it', async () => {
+    const id = await add('dead')
     pool.release(pick()!, credentialInvalid('gone'))
+    await pool.flushTouches() // what the pool wrote behind is stored before a 'restart'
     const fresh = new CredentialPool(db, box, buildConfig({}, {}).pool, silentLogger, () => now)
+    await fresh.load()
     expect(fresh.entries('mem-web')[0]).toMatchObject({ id, status: 'invalid' })
   })
 
-  it('skips credentials that cannot afford the model on credit-aware providers', () => {
-    const [poor, rich] = [add('poor', 'credit-web'), add('rich', 'credit-web')]
+  it('skips credentials that cannot afford the model on credit-aware providers', async () => {
+    const [poor, rich] = [(await add('poor', 'credit-web')), (await add('rich', 'credit-web'))]
     pool.store.update(pool.find(poor)!, { credit: 3 })
     pool.store.update(pool.find(rich)!, { credit: 50 })
     expect(pick(credit)!.view.id).toBe(rich)
     expect(pool.summary(credit, spec, new Set())).toBe('1 without enough credit, 1 busy')
   })
 
-  it('keeps provider state across leases', () => {
-    add('s')
+  it('keeps provider state across leases', async () => {
+    await add('s')
     const lease = pick()!
     lease.saveState({ accessToken: 'at-1' })
     pool.release(lease, 'ok')
+    await pool.flushTouches() // what the pool wrote behind is stored before a 'restart'
     const again = new CredentialPool(db, box, buildConfig({}, {}).pool, silentLogger, () => now)
+    await again.load()
     expect(again.acquire(web, { spec, exclude: new Set() })!.view.state).toEqual({ accessToken: 'at-1' })
   })
 })

@@ -67,9 +67,9 @@ describe('rules', () => {
   it('combine the key, its model and its user; the defaults fill what the key leaves out', async () => {
     const { limiter } = limiterAt({ ann: { rpm: 5 } }, { tpm: 1000 })
     const key = { id: 4, userId: 'ann', rpm: 10, limits: { models: { big: { rpm: 1 } } } }
-    expect(limiter.rulesFor(key, 'small').map((r) => r.bucket)).toEqual(['k:4', 'u:ann'])
-    expect(limiter.rulesFor(key, 'big').map((r) => r.bucket)).toEqual(['k:4', 'u:ann', 'k:4:m:big'])
-    expect(limiter.rulesFor(key, 'small')[0]).toMatchObject({ rpm: 10, tpm: 1000, concurrency: 0 })
+    expect((await limiter.rulesFor(key, 'small')).map((r) => r.bucket)).toEqual(['k:4', 'u:ann'])
+    expect((await limiter.rulesFor(key, 'big')).map((r) => r.bucket)).toEqual(['k:4', 'u:ann', 'k:4:m:big'])
+    expect((await limiter.rulesFor(key, 'small'))[0]).toMatchObject({ rpm: 10, tpm: 1000, concurrency: 0 })
     expect(await limiter.admit({ id: 5, userId: null }, 'm')).toBeDefined()
   })
 

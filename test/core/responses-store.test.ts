@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { pruneOld } from '../../src/core/maintenance.js'
 import { type NewStoredResponse, type ResponseOwner, ResponsesStore, responseIdOfItem } from '../../src/core/responses-store.js'
-import { openDatabase } from '../../src/db/client.js'
+import { sqliteOf, openDatabase } from '../../src/db/client.js'
 import type { ChatMessage } from '../../src/kit/types.js'
 import { type TestApp, startTestApp } from '../helpers/app.js'
 
@@ -36,42 +36,42 @@ afterEach(async () => {
 })
 
 describe('ResponsesStore', () => {
-  it('gives the whole chain as history, oldest turn first, to its owner only', () => {
+  it('gives the whole chain as history, oldest turn first, to its owner only', async () => {
     const store = new ResponsesStore(openDatabase(':memory:'))
-    store.save(turn(1, alice, null))
-    store.save(turn(2, alice, turn(1, alice, null).id))
-    store.save(turn(3, alice, turn(2, alice, null).id))
+    await store.save(turn(1, alice, null))
+    await store.save(turn(2, alice, turn(1, alice, null).id))
+    await store.save(turn(3, alice, turn(2, alice, null).id))
     const id = turn(3, alice, null).id
     const expected = [user('q1'), assistant('a1'), user('q2'), assistant('a2'), user('q3'), assistant('a3')]
-    expect(store.history(id, alice)).toEqual(expected)
-    expect(store.history(id, aliceOtherKey)).toEqual(expected) // the user's other key
-    expect(store.history(id, keyOnly)).toBeUndefined()
-    expect(store.history('resp_missing', alice)).toBeUndefined()
+    expect(await store.history(id, alice)).toEqual(expected)
+    expect(await store.history(id, aliceOtherKey)).toEqual(expected) // the user's other key
+    expect(await store.history(id, keyOnly)).toBeUndefined()
+    expect(await store.history('resp_missing', alice)).toBeUndefined()
   })
 
-  it('keeps a user-less key\'s responses to that key, and anonymous ones to anonymous callers', () => {
+  it('keeps a user-less key\'s responses to that key, and anonymous ones to anonymous callers', async () => {
     const store = new ResponsesStore(openDatabase(':memory:'))
-    store.save(turn(1, keyOnly, null))
-    store.save(turn(2, anonymous, null))
-    expect(store.get(turn(1, keyOnly, null).id, keyOnly)).toBeDefined()
-    expect(store.get(turn(1, keyOnly, null).id, otherKey)).toBeUndefined()
-    expect(store.get(turn(1, keyOnly, null).id, anonymous)).toBeUndefined()
-    expect(store.get(turn(2, anonymous, null).id, anonymous)).toBeDefined()
-    expect(store.get(turn(2, anonymous, null).id, keyOnly)).toBeUndefined()
-    expect(store.delete(turn(1, keyOnly, null).id, otherKey)).toBe(false)
-    expect(store.delete(turn(1, keyOnly, null).id, keyOnly)).toBe(true)
-    expect(store.get(turn(1, keyOnly, null).id, keyOnly)).toBeUndefined()
+    await store.save(turn(1, keyOnly, null))
+    await store.save(turn(2, anonymous, null))
+    expect(await store.get(turn(1, keyOnly, null).id, keyOnly)).toBeDefined()
+    expect(await store.get(turn(1, keyOnly, null).id, otherKey)).toBeUndefined()
+    expect(await store.get(turn(1, keyOnly, null).id, anonymous)).toBeUndefined()
+    expect(await store.get(turn(2, anonymous, null).id, anonymous)).toBeDefined()
+    expect(await store.get(turn(2, anonymous, null).id, keyOnly)).toBeUndefined()
+    expect(await store.delete(turn(1, keyOnly, null).id, otherKey)).toBe(false)
+    expect(await store.delete(turn(1, keyOnly, null).id, keyOnly)).toBe(true)
+    expect(await store.get(turn(1, keyOnly, null).id, keyOnly)).toBeUndefined()
   })
 
-  it('finds output and input items by id for item_reference', () => {
+  it('finds output and input items by id for item_reference', async () => {
     const store = new ResponsesStore(openDatabase(':memory:'))
-    store.save(turn(7, alice, null))
+    await store.save(turn(7, alice, null))
     expect(responseIdOfItem('msg_tok0000000000007_0')).toBe('resp_tok0000000000007')
-    expect(store.item('msg_tok0000000000007_0', alice)).toMatchObject({ content: [{ text: 'a7' }] })
-    expect(store.item('msg_tok0000000000007_in0', alice)).toMatchObject({ role: 'user' })
-    expect(store.item('msg_tok0000000000007_5', alice)).toBeUndefined()
-    expect(store.item('msg_tok0000000000007_0', keyOnly)).toBeUndefined()
-    expect(store.item('msg_ffc4c9b5-0c2a-521e-91ad-ffa976430609', alice)).toBeUndefined()
+    expect(await store.item('msg_tok0000000000007_0', alice)).toMatchObject({ content: [{ text: 'a7' }] })
+    expect(await store.item('msg_tok0000000000007_in0', alice)).toMatchObject({ role: 'user' })
+    expect(await store.item('msg_tok0000000000007_5', alice)).toBeUndefined()
+    expect(await store.item('msg_tok0000000000007_0', keyOnly)).toBeUndefined()
+    expect(await store.item('msg_ffc4c9b5-0c2a-521e-91ad-ffa976430609', alice)).toBeUndefined()
   })
 })
 
@@ -79,11 +79,11 @@ describe('pruning', () => {
   it('drops stored responses older than chat_max_days; a chain keeps its newer turns', async () => {
     app = await startTestApp({ config: { records: { chat_max_days: 1 } } })
     const store = new ResponsesStore(app.services.db)
-    store.save(turn(1, alice, null))
-    store.save(turn(2, alice, turn(1, alice, null).id))
-    app.services.db.$client.prepare('update stored_responses set created_at = ? where id = ?').run(Date.now() - 3 * 86_400_000, turn(1, alice, null).id)
+    await store.save(turn(1, alice, null))
+    await store.save(turn(2, alice, turn(1, alice, null).id))
+    sqliteOf(app.services.db).prepare('update stored_responses set created_at = ? where id = ?').run(Date.now() - 3 * 86_400_000, turn(1, alice, null).id)
     expect(await pruneOld(app.services)).toMatchObject({ responses: 1 })
-    expect(store.get(turn(1, alice, null).id, alice)).toBeUndefined()
-    expect(store.history(turn(2, alice, null).id, alice)).toEqual([user('q2'), assistant('a2')])
+    expect(await store.get(turn(1, alice, null).id, alice)).toBeUndefined()
+    expect(await store.history(turn(2, alice, null).id, alice)).toEqual([user('q2'), assistant('a2')])
   })
 })

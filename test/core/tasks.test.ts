@@ -9,6 +9,7 @@ import { invalidRequest, upstreamUnavailable } from '../../src/kit/errors.js'
 import { type MediaSnapshot, defineProvider } from '../../src/kit/types.js'
 import { type TestApp, startTestApp } from '../helpers/app.js'
 import { waitFor } from '../helpers/compat.js'
+import { sqliteOf } from '../../src/db/client.js'
 
 /** What each poll of a task answers, in turn (an Error is thrown); the last one repeats. */
 const scripts = new Map<string, (MediaSnapshot | Error)[]>()
@@ -50,7 +51,7 @@ beforeAll(async () => {
     },
   })
   app.services.tasks.events.subscribe((e) => events.push(e))
-  grantTokens(app.services.db, 'ann', 100)
+  await grantTokens(app.services.db, 'ann', 100)
 })
 afterAll(() => app.close())
 
@@ -63,7 +64,7 @@ const submit = (prompt: string, seconds?: number) =>
     request: { prompt, extra: {}, ...(seconds ? { seconds } : {}) },
     signal: new AbortController().signal,
   })
-const settled = (id: string) => waitFor(() => ['completed', 'failed'].includes(findTask(app.services.db, id)!.status), 3000)
+const settled = (id: string) => waitFor(async () => ['completed', 'failed'].includes((await findTask(app.services.db, id))!.status), 3000)
 
 describe('task engine', () => {
   it('publishes progress, retries a transient poll failure and bills what was made', async () => {
@@ -71,7 +72,7 @@ describe('task engine', () => {
     const row = await submit('a', 8)
     expect(row).toMatchObject({ status: 'queued', upstreamId: 'a' })
     await settled(row.id)
-    expect(findTask(app.services.db, row.id)).toMatchObject({ status: 'completed', charged: 6, holdId: null })
+    expect(await findTask(app.services.db, row.id)).toMatchObject({ status: 'completed', charged: 6, holdId: null })
     const mine = events.filter((e) => e.id === row.id).map((e) => [e.status, e.progress, e.final])
     expect(mine).toEqual([
       ['queued', 0, false],
@@ -84,21 +85,21 @@ describe('task engine', () => {
   it('fails a task whose poll is refused, and one that outlives tasks.timeout_ms, charging nothing', async () => {
     scripts.set('b', [invalidRequest('no such task')])
     scripts.set('c', [{ status: 'in_progress', progress: 10 }])
-    const before = app.services.db.$client.prepare("select avail_token as a from users where user_id = 'ann'").get() as { a: number }
+    const before = sqliteOf(app.services.db).prepare("select avail_token as a from users where user_id = 'ann'").get() as { a: number }
     const b = await submit('b')
     const c = await submit('c')
     await settled(b.id)
     await settled(c.id)
-    expect(findTask(app.services.db, b.id)).toMatchObject({ status: 'failed', errorKind: 'invalid_request', charged: 0 })
-    expect(findTask(app.services.db, c.id)).toMatchObject({ status: 'failed', errorKind: 'timeout', charged: 0 })
-    const after = app.services.db.$client.prepare("select avail_token as a from users where user_id = 'ann'").get() as { a: number }
+    expect(await findTask(app.services.db, b.id)).toMatchObject({ status: 'failed', errorKind: 'invalid_request', charged: 0 })
+    expect(await findTask(app.services.db, c.id)).toMatchObject({ status: 'failed', errorKind: 'timeout', charged: 0 })
+    const after = sqliteOf(app.services.db).prepare("select avail_token as a from users where user_id = 'ann'").get() as { a: number }
     expect(after.a).toBe(before.a)
   })
 
   it('at start, a task caught mid-submit fails and gives its hold back', async () => {
-    const hold = app.services.billing.reserve('ann', 'req-lost', 5, TASK_HOLDER)!
+    const hold = (await app.services.billing.reserve('ann', 'req-lost', 5, TASK_HOLDER))!
     const now = Date.now()
-    insertTask(app.services.db, {
+    await (await insertTask(app.services.db, {
       id: 'video_lost',
       userId: 'ann',
       keyId: null,
@@ -111,11 +112,11 @@ describe('task engine', () => {
       recordType: 5,
       createdAt: now,
       updatedAt: now,
-    })
-    const before = app.services.db.$client.prepare("select avail_token as a from users where user_id = 'ann'").get() as { a: number }
-    expect(app.services.tasks.resume()).toBe(1)
-    expect(findTask(app.services.db, 'video_lost')).toMatchObject({ status: 'failed', holdId: null })
-    const after = app.services.db.$client.prepare("select avail_token as a from users where user_id = 'ann'").get() as { a: number }
+    }))
+    const before = sqliteOf(app.services.db).prepare("select avail_token as a from users where user_id = 'ann'").get() as { a: number }
+    expect(await app.services.tasks.resume()).toBe(1)
+    expect(await findTask(app.services.db, 'video_lost')).toMatchObject({ status: 'failed', holdId: null })
+    const after = sqliteOf(app.services.db).prepare("select avail_token as a from users where user_id = 'ann'").get() as { a: number }
     expect(after.a).toBe(before.a + 5)
   })
 })

@@ -6,6 +6,7 @@ import { pruneOld } from '../../src/core/maintenance.js'
 import { type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js'
 import { type TestApp, startTestApp } from '../helpers/app.js'
 import { memoryProvider } from '../helpers/memory-provider.js'
+import { sqliteOf } from '../../src/db/client.js'
 
 let app: TestApp | undefined
 let fake: FakeOpenAI | undefined
@@ -50,7 +51,7 @@ describe('pruning', () => {
     ]
     await client.chat.completions.create({ model: 'mem', messages: history })
     const lone = await client.chat.completions.create({ model: 'mem', messages: [{ role: 'user', content: 'other' }] })
-    const db = app.services.db.$client
+    const db = sqliteOf(app.services.db)
     const old = Date.now() - 3 * 86_400_000
     // Age the first turn of the continued chat and the lone chat; the second turn stays fresh.
     db.prepare('update conversations set updated_at = ? where id in (select min(id) from conversations group by conversation_id)').run(old)

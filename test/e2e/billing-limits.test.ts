@@ -53,22 +53,22 @@ afterAll(async () => {
   await fake.close()
 })
 
-const balance = (user: string) => findUser(app.services.db, user)!.availToken
+const balance = async (user: string) => (await findUser(app.services.db, user))!.availToken
 
 describe('a small balance', () => {
   it('answers a short question instead of refusing it, and tells the upstream what it affords', async () => {
     const client = app.openai(await keyFor(app, 'kim'))
-    grantTokens(app.services.db, 'kim', 1000)
+    await grantTokens(app.services.db, 'kim', 1000)
     const res = await client.chat.completions.create({ model: 'fake-model', messages: hi })
     expect(res.choices[0]!.message.content).toBeTruthy()
     expect(fake.requests.at(-1)!.body.max_tokens).toBe(1000 - estimatePromptTokens(hi))
-    expect(balance('kim')).toBe(1000 - res.usage!.total_tokens)
-    expect(holdsOf(app.services.db, 'kim')).toEqual([])
+    expect(await balance('kim')).toBe(1000 - res.usage!.total_tokens)
+    expect(await holdsOf(app.services.db, 'kim')).toEqual([])
   })
 
   it("keeps the client's limit when the balance affords it, under the name the client used", async () => {
     const client = app.openai(await keyFor(app, 'lou'))
-    grantTokens(app.services.db, 'lou', 100_000)
+    await grantTokens(app.services.db, 'lou', 100_000)
     await client.chat.completions.create({ model: 'fake-model', messages: hi, max_tokens: 50 })
     expect(fake.requests.at(-1)!.body).toMatchObject({ max_tokens: 50 })
     await client.chat.completions.create({ model: 'fake-model', messages: hi, max_completion_tokens: 60 })
@@ -82,7 +82,7 @@ describe('a small balance', () => {
 
   it('cuts a web chat that takes no limit where the balance ends, with finish_reason length', async () => {
     const client = app.openai(await keyFor(app, 'max'))
-    grantTokens(app.services.db, 'max', 120)
+    await grantTokens(app.services.db, 'max', 120)
     const stopped = talkyStopped
     const stream = await client.chat.completions.create({ model: 'talky', messages: hi, stream: true })
     let text = ''
@@ -96,34 +96,34 @@ describe('a small balance', () => {
     expect(words).toBeGreaterThan(50)
     expect(words).toBeLessThan(2000)
     await waitFor(() => talkyStopped > stopped) // the upstream was stopped, not read to its end
-    await waitFor(() => holdsOf(app.services.db, 'max').length === 0)
-    expect(balance('max')).toBeGreaterThanOrEqual(0)
-    expect(balance('max')).toBeLessThan(10)
+    await waitFor(async () => (await holdsOf(app.services.db, 'max')).length === 0)
+    expect(await balance('max')).toBeGreaterThanOrEqual(0)
+    expect(await balance('max')).toBeLessThan(10)
   })
 
   it('refuses with 402 only when the prompt and a minimal answer do not fit', async () => {
     const client = app.openai(await keyFor(app, 'ned'))
-    grantTokens(app.services.db, 'ned', estimatePromptTokens(hi) + 10)
+    await grantTokens(app.services.db, 'ned', estimatePromptTokens(hi) + 10)
     const err = await client.chat.completions.create({ model: 'fake-model', messages: hi }).catch((e) => e)
     expect(err.status).toBe(402)
     expect(err.error).toMatchObject({ code: 'insufficient_quota' })
-    grantTokens(app.services.db, 'ned', 6)
+    await grantTokens(app.services.db, 'ned', 6)
     const ok = await client.chat.completions.create({ model: 'fake-model', messages: hi })
     expect(ok.choices[0]!.message.content).toBeTruthy()
-    expect(balance('ned')).toBeGreaterThanOrEqual(0)
+    expect(await balance('ned')).toBeGreaterThanOrEqual(0)
   })
 
   it('parallel turns share what is left and never overspend it', async () => {
     const client = app.openai(await keyFor(app, 'ola'))
-    grantTokens(app.services.db, 'ola', 300)
+    await grantTokens(app.services.db, 'ola', 300)
     const results = await Promise.allSettled(
       Array.from({ length: 12 }, () => client.chat.completions.create({ model: 'talky', messages: hi, stream: false })),
     )
     const ok = results.filter((r) => r.status === 'fulfilled')
     expect(ok.length).toBeGreaterThan(0)
     for (const r of results) if (r.status === 'rejected') expect((r.reason as { status: number }).status).toBe(402)
-    await waitFor(() => holdsOf(app.services.db, 'ola').length === 0)
-    expect(balance('ola')).toBeGreaterThanOrEqual(0)
-    expect(balance('ola')).toBeLessThan(300)
+    await waitFor(async () => (await holdsOf(app.services.db, 'ola')).length === 0)
+    expect(await balance('ola')).toBeGreaterThanOrEqual(0)
+    expect(await balance('ola')).toBeLessThan(300)
   })
 })

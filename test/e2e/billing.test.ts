@@ -71,7 +71,7 @@ describe('balances', () => {
     expect(records.list[0]).toMatchObject({ user_id: 'alice', question: 'hi', answer: FAKE_ANSWER.join(''), token: 20, is_deleted: 0, record_type: 1 })
     expect(records.list[0].create_time).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/)
     // Each charge is traceable: the record names the usage row that carries the same charge.
-    for (const r of records.list) expect(findUsageByRequest(app.services.db, r.request_id)).toMatchObject({ userId: 'alice', charged: 20, status: 200 })
+    for (const r of records.list) expect(await findUsageByRequest(app.services.db, r.request_id)).toMatchObject({ userId: 'alice', charged: 20, status: 200 })
   })
 
   it('settles to the real usage and refuses when the estimate no longer fits', async () => {
@@ -101,8 +101,8 @@ describe('balances', () => {
     await Promise.allSettled(
       Array.from({ length: 20 }, () => carol.chat.completions.create({ model: 'metered', messages: hi, max_tokens: 10 })),
     )
-    app.services.recorder.flush()
-    const charged = listUsage(app.services.db, { limit: 1000 })
+    await app.services.recorder.flush()
+    const charged = (await listUsage(app.services.db, { limit: 1000 }))
       .filter((u) => u.userId === 'carol')
       .reduce((sum, u) => sum + u.charged, 0)
     const after = await userOf('carol')
@@ -127,7 +127,7 @@ describe('balances', () => {
     await waitFor(async () => (await userOf('dave')).avail_token === 1000 - expected)
     const record = (await admin('GET', '/record/list?user_id=dave')).json.data.list[0]
     expect(record).toMatchObject({ answer: '…', token: expected })
-    expect(findUsageByRequest(app.services.db, record.request_id)).toMatchObject({ status: 499, errorClass: 'client_closed', charged: expected })
+    expect(await findUsageByRequest(app.services.db, record.request_id)).toMatchObject({ status: 499, errorClass: 'client_closed', charged: expected })
   })
 
   it('a request that fails upstream costs nothing', async () => {
@@ -141,12 +141,12 @@ describe('balances', () => {
         // read until the upstream drops
       }
     }).rejects.toThrow()
-    await waitFor(() => {
-      app.services.recorder.flush()
-      return listUsage(app.services.db, { limit: 1000 }).filter((u) => u.userId === 'erin').length === 2
+    await waitFor(async () => {
+      await app.services.recorder.flush()
+      return (await listUsage(app.services.db, { limit: 1000 })).filter((u) => u.userId === 'erin').length === 2
     })
     expect(await userOf('erin')).toMatchObject({ avail_token: 100 })
-    expect(listUsage(app.services.db, { limit: 1000 }).filter((u) => u.userId === 'erin').map((u) => u.charged)).toEqual([0, 0])
+    expect((await listUsage(app.services.db, { limit: 1000 })).filter((u) => u.userId === 'erin').map((u) => u.charged)).toEqual([0, 0])
     expect((await admin('GET', '/record/list?user_id=erin')).json.data.total).toBe(0)
   })
 

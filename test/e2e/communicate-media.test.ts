@@ -7,6 +7,7 @@ import { FAKE_PNG, FakeOpenAIMedia } from '../fakes/openai-media.js'
 import { type TestApp, startTestApp } from '../helpers/app.js'
 import { call, keyFor, sseData } from '../helpers/compat.js'
 import { mediaPrices, mediaProvider } from '../helpers/media.js'
+import { sqliteOf } from '../../src/db/client.js'
 
 const SECRET = 'admin-secret-for-tests'
 let fake: FakeOpenAIMedia
@@ -91,7 +92,7 @@ it('/balance, /state, /mode, /clear and /help each leave a record (type 8, nothi
     [8, 0, '/balance'],
   ])
   expect(list.at(-1)).toMatchObject({ answer: 'balance: 7 tokens' })
-  const chats = app.services.db.$client.prepare('select distinct chat_id from records where user_id = ?').all('rex')
+  const chats = sqliteOf(app.services.db).prepare('select distinct chat_id from records where user_id = ?').all('rex')
   expect(chats).toEqual([{ chat_id: 'communicate:user:rex' }])
   expect(await avail('rex')).toBe(7)
 })

@@ -57,14 +57,14 @@ describe('/v1/embeddings', () => {
 
   it('bills the prompt tokens the upstream reports and records the request', async () => {
     const key = await keyFor(app, 'vera')
-    grantTokens(app.services.db, 'vera', 100)
+    await grantTokens(app.services.db, 'vera', 100)
     await app.openai(key).embeddings.create({ model: 'text-embed', input: 'abcdef' })
-    expect(findUser(app.services.db, 'vera')!.availToken).toBe(94)
-    app.services.billing.flush()
-    app.services.recorder.flush()
-    const [record] = listRecords(app.services.db, { offset: 0, limit: 5, userId: 'vera' }).list
+    expect((await findUser(app.services.db, 'vera'))!.availToken).toBe(94)
+    await app.services.billing.flush()
+    await app.services.recorder.flush()
+    const [record] = (await listRecords(app.services.db, { offset: 0, limit: 5, userId: 'vera' })).list
     expect(record).toMatchObject({ recordType: 6, question: 'abcdef', token: 6, model: 'text-embed', servedModel: 'text-embed' })
-    const usage = listUsage(app.services.db, { limit: 100 }).find((u) => u.requestId === record!.requestId)
+    const usage = (await listUsage(app.services.db, { limit: 100 })).find((u) => u.requestId === record!.requestId)
     expect(usage).toMatchObject({ promptTokens: 6, completionTokens: 0, charged: 6, status: 200, provider: 'vec' })
   })
 

@@ -57,7 +57,7 @@ describe('acting for another user', () => {
 describe('request ids', () => {
   it('a repeated X-Request-Id keeps one usage row per request, billed or not', async () => {
     const key = await keyFor(app, 'ida')
-    grantTokens(app.services.db, 'ida', 100)
+    await grantTokens(app.services.db, 'ida', 100)
     const send = (k?: string) =>
       fetch(`${app.baseURL}/chat/completions`, {
         method: 'POST',
@@ -69,8 +69,8 @@ describe('request ids', () => {
       expect(res.status).toBe(200)
       expect(res.headers.get('x-request-id')).toBe('client-id-7')
     }
-    app.services.recorder.flush()
-    const rows = listUsage(app.services.db, { limit: 1000 }).filter((r) => r.clientRequestId === 'client-id-7')
+    await app.services.recorder.flush()
+    const rows = (await listUsage(app.services.db, { limit: 1000 })).filter((r) => r.clientRequestId === 'client-id-7')
     expect(rows).toHaveLength(4)
     expect(new Set(rows.map((r) => r.requestId)).size).toBe(4)
     expect(rows.filter((r) => r.charged === 2)).toHaveLength(2)
@@ -86,22 +86,22 @@ describe('unknown paths', () => {
 })
 
 describe('a crash', () => {
-  it('leaves no reservation held once the instance starts again', () => {
+  it('leaves no reservation held once the instance starts again', async () => {
     const { db, billing } = app.services
-    grantTokens(db, 'crash-user', 50)
-    billing.reserve('crash-user', 'req-a', 20)
-    insertHold(db, { userId: 'crash-user', requestId: 'req-b', amount: 5, instanceId: 'another-instance', createdAt: Date.now() })
-    expect(findUser(db, 'crash-user')!.availToken).toBe(30)
-    recoverAtStart(app.services) // what the next start of this instance does first
-    expect(findUser(db, 'crash-user')!.availToken).toBe(50)
-    expect(holdsOf(db, 'crash-user').map((h) => h.instanceId)).toEqual(['another-instance'])
+    await grantTokens(db, 'crash-user', 50)
+    await billing.reserve('crash-user', 'req-a', 20)
+    await insertHold(db, { userId: 'crash-user', requestId: 'req-b', amount: 5, instanceId: 'another-instance', createdAt: Date.now() })
+    expect((await findUser(db, 'crash-user'))!.availToken).toBe(30)
+    await recoverAtStart(app.services) // what the next start of this instance does first
+    expect((await findUser(db, 'crash-user'))!.availToken).toBe(50)
+    expect((await holdsOf(db, 'crash-user')).map((h) => h.instanceId)).toEqual(['another-instance'])
   })
 })
 
 describe('usage rows and records', () => {
   it('name the alias the client used and the model that served, and keep tool calls', async () => {
     const key = await keyFor(app, 'rita')
-    grantTokens(app.services.db, 'rita', 100)
+    await grantTokens(app.services.db, 'rita', 100)
     const client = app.openai(key)
     await client.chat.completions.create({ model: 'chatty', messages: [{ role: 'user', content: 'hi' }] })
     const tools = await client.chat.completions.create({
@@ -110,9 +110,9 @@ describe('usage rows and records', () => {
       tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } }],
     })
     expect(tools.choices[0]!.message.content).toBeNull()
-    app.services.billing.flush()
-    app.services.recorder.flush()
-    const records = listRecords(app.services.db, { offset: 0, limit: 10, userId: 'rita' }).list
+    await app.services.billing.flush()
+    await app.services.recorder.flush()
+    const records = (await listRecords(app.services.db, { offset: 0, limit: 10, userId: 'rita' })).list
     expect(records[1]).toMatchObject({ model: 'chatty', servedModel: 'fake-model', toolCalls: null, token: 2 })
     expect(records[0]).toMatchObject({
       model: 'tools',
@@ -120,7 +120,7 @@ describe('usage rows and records', () => {
       token: 3,
       toolCalls: [{ id: 'call_abc', type: 'function', function: { name: 'get_weather', arguments: '{"city":"北京"}' } }],
     })
-    const usage = listUsage(app.services.db, { limit: 1000 }).find((u) => u.requestId === records[1]!.requestId)
+    const usage = (await listUsage(app.services.db, { limit: 1000 })).find((u) => u.requestId === records[1]!.requestId)
     expect(usage).toMatchObject({ model: 'chatty', servedModel: 'fake-model', charged: 2 })
   })
 })

@@ -9,6 +9,7 @@ import { FakeOpenAIMedia } from '../fakes/openai-media.js'
 import { type TestApp, startTestApp } from '../helpers/app.js'
 import { call, keyFor, waitFor } from '../helpers/compat.js'
 import { mediaPrices, mediaProvider } from '../helpers/media.js'
+import { sqliteOf } from '../../src/db/client.js'
 
 const SECRET = 'admin-secret-for-tests'
 const dir = mkdtempSync(join(tmpdir(), 'freeway-restart-'))
@@ -53,17 +54,17 @@ it('finishes a task the last run left running and bills it once', async () => {
   await waitFor(async () => (await client.videos.retrieve(created.id)).status === 'completed')
   expect(fake.polls).toBeGreaterThan(pollsBefore)
   await second.services.tasks.idle()
-  second.services.recorder.flush()
-  second.services.billing.flush()
+  await second.services.recorder.flush()
+  await second.services.billing.flush()
 
   const user = (await call(second, 'GET', '/user/list?user_id=rex', undefined, { authorization: SECRET })).json.data.list[0]
   expect(user).toMatchObject({ token: 100, avail_token: 94 }) // 4 s × 1.5
   const records = (await call(second, 'GET', '/record/list?user_id=rex&page=1&pageSize=10', undefined, { authorization: SECRET })).json.data
   expect(records.total).toBe(1)
   expect(records.list[0]).toMatchObject({ record_type: 5, token: 6 })
-  const usage = listUsage(second.services.db).filter((u) => u.userId === 'rex')
+  const usage = (await listUsage(second.services.db)).filter((u) => u.userId === 'rex')
   expect(usage).toHaveLength(1)
   expect(usage[0]).toMatchObject({ charged: 6, status: 200 })
   // Nothing is left held for the task.
-  expect(second.services.db.$client.prepare('select count(*) as n from billing_holds').get()).toEqual({ n: 0 })
+  expect(sqliteOf(second.services.db).prepare('select count(*) as n from billing_holds').get()).toEqual({ n: 0 })
 })

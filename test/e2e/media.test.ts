@@ -52,7 +52,7 @@ describe('images', () => {
     expect(list.total).toBe(2)
     expect(list.list[1]).toMatchObject({ record_type: 3, question: 'a red fox', token: 8, model: 'img-1' })
     expect(JSON.parse(list.list[1].content)).toHaveLength(2)
-    expect(findUsageByRequest(app.services.db, list.list[1].request_id)).toMatchObject({ charged: 8, status: 200 })
+    expect(await findUsageByRequest(app.services.db, list.list[1].request_id)).toMatchObject({ charged: 8, status: 200 })
   })
 
   it('edits uploaded images (image[] and mask) and images given by URL in JSON', async () => {

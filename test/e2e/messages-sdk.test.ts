@@ -39,7 +39,7 @@ beforeAll(async () => {
     },
   })
   key = await keyFor(app, 'ada')
-  grantTokens(app.services.db, 'ada', 1000)
+  await grantTokens(app.services.db, 'ada', 1000)
   client = sdk(key)
 })
 afterAll(async () => {
@@ -51,7 +51,7 @@ const lastSent = () => fake.requests.at(-1)!.body
 
 describe('messages.create', () => {
   it('answers a text turn as a message object, billed as an API chat', async () => {
-    const before = listUsage(app.services.db, { limit: 1000 }).length
+    const before = (await listUsage(app.services.db, { limit: 1000 })).length
     // temperature and top_k left the SDK's types (newer models refuse them); older clients still send them.
     const params = { model: 'fake-model', max_tokens: 1024, system: 'Be brief.', messages: hi, temperature: 0.2, top_k: 5 }
     const msg = await client.messages.create(params as Anthropic.MessageCreateParamsNonStreaming)
@@ -73,11 +73,11 @@ describe('messages.create', () => {
       top_k: 5,
       stream: false,
     })
-    app.services.billing.flush()
-    app.services.recorder.flush()
-    expect(findUser(app.services.db, 'ada')!.availToken).toBe(997)
-    expect(listUsage(app.services.db, { limit: 1000 }).length).toBe(before + 1)
-    expect(listRecords(app.services.db, { offset: 0, limit: 1, userId: 'ada' }).list[0]).toMatchObject({ recordType: 1, model: 'fake-model', answer: FAKE_ANSWER.join('') })
+    await app.services.billing.flush()
+    await app.services.recorder.flush()
+    expect((await findUser(app.services.db, 'ada'))!.availToken).toBe(997)
+    expect((await listUsage(app.services.db, { limit: 1000 })).length).toBe(before + 1)
+    expect((await listRecords(app.services.db, { offset: 0, limit: 1, userId: 'ada' })).list[0]).toMatchObject({ recordType: 1, model: 'fake-model', answer: FAKE_ANSWER.join('') })
   })
 
   it('streams the same answer as events the SDK assembles', async () => {
@@ -212,15 +212,15 @@ describe('errors as the SDK types them', () => {
 
 describe('count_tokens', () => {
   it('answers the tokenizer estimate of the mapped prompt and tools, and bills nothing', async () => {
-    app.services.recorder.flush()
-    const rows = listUsage(app.services.db, { limit: 1000 }).length
+    await app.services.recorder.flush()
+    const rows = (await listUsage(app.services.db, { limit: 1000 })).length
     const sentBefore = fake.requests.length
     const res = await client.messages.countTokens({ model: 'fake-model', system: 'Be brief.', tools: [weather], messages: hi })
     const mapped = [{ role: 'system' as const, content: 'Be brief.' }, { role: 'user' as const, content: 'hi' }]
     const tools = [{ type: 'function', function: { name: 'get_weather', parameters: weather.input_schema, description: weather.description } }]
     expect(res).toEqual({ input_tokens: estimatePromptTokens(mapped) + estimateTextTokens(JSON.stringify(tools)) })
-    app.services.recorder.flush()
-    expect(listUsage(app.services.db, { limit: 1000 }).length).toBe(rows)
+    await app.services.recorder.flush()
+    expect((await listUsage(app.services.db, { limit: 1000 })).length).toBe(rows)
     expect(fake.requests.length).toBe(sentBefore)
   })
 

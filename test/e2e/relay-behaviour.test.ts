@@ -6,6 +6,7 @@ import { type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js'
 import { type TestApp, startTestApp } from '../helpers/app.js'
 import { memoryProvider } from '../helpers/memory-provider.js'
 import { providers } from '../../providers/index.js'
+import { sqliteOf } from '../../src/db/client.js'
 
 const mem = memoryProvider('mem-web', [{ id: 'mem', suffixes: ['search'] }])
 const once = memoryProvider('once-web', [{ id: 'once' }])
@@ -34,8 +35,8 @@ afterAll(async () => {
 
 const record = async (res: Response | { headers: Headers }) => {
   const id = res.headers.get('x-request-id')!
-  await expect.poll(() => { app.services.recorder.flush(); return findUsageByRequest(app.services.db, id) }).toBeDefined()
-  return findUsageByRequest(app.services.db, id)!
+  await expect.poll(async () => { (await app.services.recorder.flush()); return (await findUsageByRequest(app.services.db, id)) }).toBeDefined()
+  return (await findUsageByRequest(app.services.db, id))!
 }
 
 describe('usage records', () => {
@@ -69,8 +70,8 @@ describe('usage records', () => {
     await expect.poll(() => fake.closedEarly, { timeout: 3000 }).toBe(before + 1)
     const row = await record(res)
     expect(row).toMatchObject({ status: 499, errorClass: 'client_closed', stream: true, provider: 'up' })
-    app.services.recorder.flush()
-    const count = app.services.db.$client.prepare('select count(*) as n from usage_records where request_id = ?').get(row.requestId)
+    await app.services.recorder.flush()
+    const count = sqliteOf(app.services.db).prepare('select count(*) as n from usage_records where request_id = ?').get(row.requestId)
     expect(count).toEqual({ n: 1 })
   })
 })

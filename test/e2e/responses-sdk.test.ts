@@ -80,13 +80,13 @@ describe('responses.create', () => {
     })
     // Billed and recorded as an API chat (record type 1), like /v1/chat/completions.
     const requestId = response.headers.get('x-request-id')!
-    const usageRow = () => {
-      app.services.recorder.flush()
-      return findUsageByRequest(app.services.db, requestId)
+    const usageRow = async () => {
+      await app.services.recorder.flush()
+      return (await findUsageByRequest(app.services.db, requestId))
     }
     await expect.poll(usageRow).toMatchObject({ status: 200, promptTokens: 11 })
-    app.services.billing.flush()
-    const [record] = listRecords(app.services.db, { offset: 0, limit: 1 }).list
+    await app.services.billing.flush()
+    const [record] = (await listRecords(app.services.db, { offset: 0, limit: 1 })).list
     expect(record).toMatchObject({ recordType: 1, question: 'hi', answer: FAKE_ANSWER.join(''), model: 'fake-model' })
   })
 

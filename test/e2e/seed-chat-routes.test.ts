@@ -6,6 +6,7 @@ import { ANSWER_PARTS, type FakeGemini, GEMINI_KEY, startFakeGemini } from '../f
 import { FAKE_ANSWER, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js'
 import { type TestApp, startTestApp } from '../helpers/app.js'
 import { call } from '../helpers/compat.js'
+import { sqliteOf } from '../../src/db/client.js'
 
 const SECRET = 'admin-secret-for-tests'
 const price = { prompt: 0, completion: 0, per_call: 2 }
@@ -39,7 +40,7 @@ async function run(path: string, body: Record<string, unknown>) {
   await call(app, 'POST', '/user/token/add', { user_id: user, token: 10 }, { authorization: SECRET })
   const res = await call(app, 'POST', path, { user_uuid: user, ...body }, { authorization: SECRET })
   const list = (await call(app, 'GET', `/user/list?user_id=${user}`, undefined, { authorization: SECRET })).json.data.list
-  const records = app.services.db.$client.prepare('select record_type, token, model from records where user_id = ?').all(user)
+  const records = sqliteOf(app.services.db).prepare('select record_type, token, model from records where user_id = ?').all(user)
   return { res, avail: list.find((u: { user_id: string }) => u.user_id === user)?.avail_token, records }
 }
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { FakeOpenAIMedia } from '../fakes/openai-media.js'
 import { type TestApp, startTestApp } from '../helpers/app.js'
 import { call, keyFor, waitFor } from '../helpers/compat.js'
+import { sqliteOf } from '../../src/db/client.js'
 
 const SECRET = 'admin-secret-for-tests'
 const PATH = '/cozeZhsApi/luyala/video/create'
@@ -45,7 +46,7 @@ it('answers when the video is done, bills user_uuid, keeps chat_id and passes zi
   expect(res.json).toMatchObject({ code: 0, msg: 'success', data: { video_url: expect.stringMatching(/\.mp4$/), task_id: expect.stringMatching(/^video_/) } })
   expect(fake.requests.at(-1)!.fields).toMatchObject({ model: 'vid-1', prompt: 'a cat', seconds: '4', watermark: 'false' })
   expect(await avail('sam')).toBe(7)
-  const row = app.services.db.$client.prepare('select chat_id, record_type, token from records where user_id = ?').get('sam')
+  const row = sqliteOf(app.services.db).prepare('select chat_id, record_type, token from records where user_id = ?').get('sam')
   expect(row).toEqual({ chat_id: 'chat-9', record_type: 5, token: 3 })
 })
 

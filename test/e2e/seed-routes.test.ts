@@ -8,6 +8,7 @@ import { type FakeKling, KLING_SECRET, KLING_VIDEO_URL, startFakeKling } from '.
 import { type FakeSuno, SUNO_AUDIO_URLS, SUNO_TOKEN, startFakeSuno } from '../fakes/suno-api.js'
 import { type TestApp, startTestApp } from '../helpers/app.js'
 import { call } from '../helpers/compat.js'
+import { sqliteOf } from '../../src/db/client.js'
 
 const SECRET = 'admin-secret-for-tests'
 const PRICED = [
@@ -63,7 +64,7 @@ async function run(path: string, body: Record<string, unknown>) {
   await call(app, 'POST', '/user/token/add', { user_id: user, token: 20 }, { authorization: SECRET })
   const res = await call(app, 'POST', path, { user_uuid: user, chat_id: `chat-${users}`, ...body }, { authorization: SECRET })
   const list = (await call(app, 'GET', `/user/list?user_id=${user}`, undefined, { authorization: SECRET })).json.data.list
-  const records = app.services.db.$client.prepare('select record_type, token, chat_id, model from records where user_id = ?').all(user)
+  const records = sqliteOf(app.services.db).prepare('select record_type, token, chat_id, model from records where user_id = ?').all(user)
   return { res, avail: list.find((u: { user_id: string }) => u.user_id === user)?.avail_token, records }
 }
 

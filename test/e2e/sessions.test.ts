@@ -131,7 +131,7 @@ describe('/chat and /chat/stream', () => {
     expect(info.json.user_id).toBe('ulla')
     // Another user's session is invisible to sam.
     expect((await chat({ message: 'peek', session_id: res.json.session_id })).status).toBe(404)
-    app.services.billing.flush()
+    await app.services.billing.flush()
     const records = (await call(app, 'GET', '/record/list?user_id=ulla')).json
     expect(records.data.list[0]).toMatchObject({ user_id: 'ulla', question: 'hi', answer: ANSWER, record_type: 2 })
   })
@@ -157,7 +157,7 @@ describe('/chat and /chat/stream', () => {
 
   it('starts an idle-expired session over', async () => {
     const first = await chat({ message: 'old' })
-    updateSession(app.services.db, first.json.session_id, { lastActivity: Date.now() - 2 * app.services.config.sessions.idle_ttl_ms })
+    await updateSession(app.services.db, first.json.session_id, { lastActivity: Date.now() - 2 * app.services.config.sessions.idle_ttl_ms })
     const info = await call(app, 'GET', `/session/${first.json.session_id}/info`, undefined, auth())
     expect(info.json.status).toBe('expired')
     await chat({ message: 'new', session_id: first.json.session_id })

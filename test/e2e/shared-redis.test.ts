@@ -99,9 +99,9 @@ describe('rate limits across instances', () => {
   it('a key disabled on one instance is refused by the other at once (key caches are told)', async () => {
     const key = await keyFor(a, 'gone-user', {}, SECRET)
     expect((await chat(b, key, 'fake-model')).status).toBe(200)
-    const id = a.services.keys.verify(key)!.id
+    const id = (await a.services.keys.verify(key))!.id
     expect((await a.admin('POST', '/key/update', { id, enabled: false }, SECRET)).status).toBe(200)
-    await expect.poll(() => b.services.keys.verify(key)).toBeUndefined()
+    await expect.poll(async () => await b.services.keys.verify(key)).toBeUndefined()
   })
 })
 

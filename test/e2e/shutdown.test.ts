@@ -8,6 +8,7 @@ import { shutdownGracefully } from '../../src/shutdown.js'
 import { type FakeOpenAI, FAKE_ANSWER, startFakeOpenAI } from '../fakes/openai-upstream.js'
 import { type TestApp, startTestApp } from '../helpers/app.js'
 import { keyFor } from '../helpers/compat.js'
+import { sqliteOf } from '../../src/db/client.js'
 
 /** `data:` payloads of an OpenAI stream, [DONE] as a string. */
 const sseData = (text: string): any[] =>
@@ -57,7 +58,7 @@ async function openStream(key: string, model: string) {
 describe('graceful shutdown', () => {
   it('lets a short answer finish, ends a hanging one with an error event, and bills what was sent', async () => {
     const key = await keyFor(app, 'sid')
-    grantTokens(app.services.db, 'sid', 10_000)
+    await grantTokens(app.services.db, 'sid', 10_000)
     const hanging = await openStream(key, 'hang')
     const finishing = await openStream(key, 'pause')
     const requestId = hanging.res.headers.get('x-request-id')!
@@ -74,7 +75,7 @@ describe('graceful shutdown', () => {
     expect(sent).toBe('…')
 
     // The database was closed after the rows were written: read them from a fresh connection.
-    expect(app.services.db.$client.open).toBe(false)
+    expect(sqliteOf(app.services.db).open).toBe(false)
     const db = new Database(app.services.config.database.path, { readonly: true })
     const row = db.prepare('select status, error_class as errorClass, charged from usage_records where request_id = ?').get(requestId)
     const user = db.prepare('select avail_token as available from users where user_id = ?').get('sid') as { available: number }

@@ -55,14 +55,14 @@ beforeAll(async () => {
 afterAll(() => app.close())
 
 const auth = () => ({ authorization: `Bearer ${key}` })
-const balance = () => findUser(app.services.db, USER)!.availToken
+const balance = async () => (await findUser(app.services.db, USER))!.availToken
 const inFlight = () => [...((app.services.pool as any).inFlight as Map<number, number>).values()].reduce((a, b) => a + b, 0)
 
 /** Nothing taken is still held: no slot in use, no reservation, the session free. */
 async function released(sessionId?: string) {
   await waitFor(() => inFlight() === 0)
-  expect(holdsOf(app.services.db, USER)).toEqual([])
-  if (sessionId) expect(findSession(app.services.db, sessionId)?.busyUntil ?? null).toBeNull()
+  expect(await holdsOf(app.services.db, USER)).toEqual([])
+  if (sessionId) expect((await findSession(app.services.db, sessionId))?.busyUntil ?? null).toBeNull()
 }
 
 function streamRequest(path: string, body: unknown, signal?: AbortSignal) {
@@ -82,26 +82,26 @@ async function readUntilThenDrop(path: string, body: unknown, marker: string) {
 
 describe('every exit of a turn releases slot, session and reservation', () => {
   it('a finished answer (whole and streamed) is billed and releases everything', async () => {
-    const before = balance()
+    const before = await balance()
     const whole = await call(app, 'POST', '/chat', { message: 'ok', model: 'ctl', session_id: 'exit-ok' }, auth())
     expect(whole.status).toBe(200)
     await released('exit-ok')
     const res = await streamRequest('/chat/stream', { message: 'ok', model: 'ctl', session_id: 'exit-ok' })
     expect(sseData(await res.text()).at(-1).type).toBe('complete')
     await released('exit-ok')
-    expect(balance()).toBeLessThan(before)
+    expect(await balance()).toBeLessThan(before)
   })
 
   it('an upstream failure before the first byte costs nothing', async () => {
-    const before = balance()
+    const before = await balance()
     const res = await call(app, 'POST', '/chat', { message: 'fail-before', model: 'ctl', session_id: 'exit-fb' }, auth())
     expect(res.status).toBe(502)
     await released('exit-fb')
-    expect(balance()).toBe(before)
+    expect(await balance()).toBe(before)
   })
 
   it('an upstream failure mid-answer costs nothing, whole or streamed', async () => {
-    const before = balance()
+    const before = await balance()
     const whole = await call(app, 'POST', '/chat', { message: 'fail-mid', model: 'ctl', session_id: 'exit-fm' }, auth())
     expect(whole.status).toBe(502)
     await released('exit-fm')
@@ -116,20 +116,20 @@ describe('every exit of a turn releases slot, session and reservation', () => {
     })
     expect(await openai.text()).toContain('"error"')
     await released()
-    expect(balance()).toBe(before)
+    expect(await balance()).toBe(before)
   })
 
   it('a client that leaves mid-stream pays for what it was sent, and the session is free again', async () => {
-    const before = balance()
+    const before = await balance()
     await readUntilThenDrop('/chat/stream', { message: 'hang', model: 'ctl', session_id: 'exit-drop' }, 'partial')
     await released('exit-drop')
-    expect(balance()).toBeLessThan(before)
+    expect(await balance()).toBeLessThan(before)
     await readUntilThenDrop('/v1/chat/completions', { model: 'ctl', stream: true, messages: [{ role: 'user', content: 'hang' }] }, 'partial')
     await released()
   })
 
   it('a client that leaves before the first byte pays nothing', async () => {
-    const before = balance()
+    const before = await balance()
     const count = started
     const controller = new AbortController()
     const pending = streamRequest('/chat/stream', { message: 'stall', model: 'ctl', session_id: 'exit-stall' }, controller.signal).catch(() => undefined)
@@ -137,14 +137,14 @@ describe('every exit of a turn releases slot, session and reservation', () => {
     controller.abort()
     await pending
     await released('exit-stall')
-    expect(balance()).toBe(before)
+    expect(await balance()).toBe(before)
   })
 
   it('a refused balance releases the session it claimed', async () => {
     const poor = await keyFor(app, 'poor-user')
     const res = await call(app, 'POST', '/chat', { message: 'ok', model: 'ctl', session_id: 'exit-poor' }, { authorization: `Bearer ${poor}` })
     expect(res.status).toBe(402)
-    expect(findSession(app.services.db, 'exit-poor')?.busyUntil ?? null).toBeNull()
+    expect((await findSession(app.services.db, 'exit-poor'))?.busyUntil ?? null).toBeNull()
     await released()
   })
 
@@ -156,7 +156,7 @@ describe('every exit of a turn releases slot, session and reservation', () => {
       expect(res.json.detail).toContain('session_id')
     }
     expect(started).toBe(count)
-    expect(findSession(app.services.db, '会话-1')).toBeUndefined()
+    expect(await findSession(app.services.db, '会话-1')).toBeUndefined()
     await released()
   })
 })

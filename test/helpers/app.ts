@@ -40,17 +40,19 @@ export interface TestAppOptions {
   databasePath?: string
   /** Where the app logs (silent unless given). */
   log?: import('../../src/kit/log.js').Logger
+  /** A postgres:// or mysql:// database instead of SQLite (see test/helpers/databases.ts). */
+  databaseUrl?: string
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dir = options.databasePath ? undefined : mkdtempSync(join(tmpdir(), 'freeway-test-'))
   const raw = { ...options.config }
-  raw.database = { path: options.databasePath ?? join(dir!, 'freeway.db') }
+  raw.database = { path: options.databasePath ?? join(dir!, 'freeway.db'), ...(options.databaseUrl ? { url: options.databaseUrl } : {}) }
   raw.log_level = 'silent'
   const config = buildConfig(raw, { FREEWAY_SECRET_KEY: 'test-secret-key-0123456789', ...options.env })
-  const services = createServices(config, { definitions: options.definitions ?? registry, log: options.log ?? silentLogger })
-  seedFromConfig(services)
-  recoverAtStart(services)
+  const services = await createServices(config, { definitions: options.definitions ?? registry, log: options.log ?? silentLogger })
+  await seedFromConfig(services)
+  await recoverAtStart(services)
   const app = createApp(services)
   await services.mcp.start()
   const server = serveApp(app, {
@@ -78,18 +80,18 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       return { status: res.status, json: await res.json() }
     },
     async close() {
-      if (services.db.$client.open) {
+      if (services.db.isOpen) {
         app.sockets.closeAll()
         await services.mcp.closeAll()
         server.closeAllConnections()
         await new Promise<void>((resolve) => server.close(() => resolve()))
         services.tasks.stop()
         await services.tasks.idle()
-        services.recorder.flush()
-        services.billing.flush()
-        services.pool.flushTouches()
+        await services.recorder.flush()
+        await services.billing.flush()
+        await services.pool.flushTouches()
         await services.shared?.close()
-        services.db.$client.close()
+        await services.db.close()
       }
       if (dir) rmSync(dir, { recursive: true, force: true })
     },

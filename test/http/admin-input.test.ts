@@ -47,7 +47,7 @@ describe('400, not 500, for bad admin input', () => {
 
   it('/record/delete takes at most 1000 ids', async () => {
     const now = Date.now()
-    insertRecords(app.services.db, Array.from({ length: 1000 }, () => ({ recordType: 1, createdAt: now })))
+    await insertRecords(app.services.db, Array.from({ length: 1000 }, () => ({ recordType: 1, createdAt: now })))
     const many = Array.from({ length: 40_000 }, (_, i) => i + 1)
     expect(await call('POST', '/record/delete', JSON.stringify({ ids: many.slice(0, 1001) }))).toEqual({
       status: 400,
@@ -118,7 +118,7 @@ describe('bodies: JSON whatever the content-type, forms where they worked', () =
 
   it('/record/delete takes JSON as curl sends it, and repeated form fields', async () => {
     const now = Date.now()
-    insertRecords(app.services.db, [{ recordType: 1, createdAt: now }, { recordType: 1, createdAt: now }, { recordType: 1, createdAt: now }])
+    await insertRecords(app.services.db, [{ recordType: 1, createdAt: now }, { recordType: 1, createdAt: now }, { recordType: 1, createdAt: now }])
     const ids = (await call('GET', '/record/list?isDeleted=0')).json.data.list.map((r: { id: number }) => r.id)
     expect((await call('POST', '/record/delete', JSON.stringify({ id: ids[0] }), FORM)).json.data).toEqual({ deleted: 1 })
     expect((await call('POST', '/record/delete', `id=${ids[1]}&id=${ids[2]}`, FORM)).json.data).toEqual({ deleted: 2 })

@@ -94,7 +94,7 @@ describe.skipIf(!hasCurl)('README curl examples', () => {
   it('### Users, balances and records', async () => {
     const now = Date.now()
     // The delete example names record 7.
-    insertRecords(app.services.db, Array.from({ length: 7 }, () => ({ userId: 'alice', recordType: 1, createdAt: now })))
+    await insertRecords(app.services.db, Array.from({ length: 7 }, () => ({ userId: 'alice', recordType: 1, createdAt: now })))
     const examples = examplesOf(readme, '### Users, balances and records')
     expect(examples).toHaveLength(5)
     for (const example of examples) {

@@ -76,22 +76,22 @@ export class Assistant {
         if (!rest) throw invalid('/chat needs a message: /chat <text>')
         return yield* this.chat(input, rest)
       case '/mode':
-        return yield this.noted(input, user, text, this.mode(input, user, rest))
+        return yield await this.noted(input, user, text, await this.mode(input, user, rest))
       case '/balance':
-        return yield this.noted(input, user, text, this.balance(this.needUser(user)))
+        return yield await this.noted(input, user, text, await this.balance(this.needUser(user)))
       case '/state':
-        return yield this.noted(input, user, text, this.state(input, user))
+        return yield await this.noted(input, user, text, await this.state(input, user))
       case '/clear':
-        this.clear(input)
-        return yield this.noted(input, user, text, { type: 'message', text: 'conversation cleared' })
+        await this.clear(input)
+        return yield await this.noted(input, user, text, { type: 'message', text: 'conversation cleared' })
       case '/retry':
-        return yield* this.chat(input, this.lastQuestion(input))
+        return yield* this.chat(input, await this.lastQuestion(input))
       case '/task':
       case '/mcp':
         if (!rest) throw invalid(`${command} needs a goal: ${command} <goal>`)
         return yield* this.agent(input, user, rest, command === '/mcp')
       case '/help':
-        return yield this.noted(input, user, text, { type: 'message', text: Object.entries(COMMANDS).map(([c, what]) => `${c} — ${what}`).join('\n'), data: COMMANDS })
+        return yield await this.noted(input, user, text, { type: 'message', text: Object.entries(COMMANDS).map(([c, what]) => `${c} — ${what}`).join('\n'), data: COMMANDS })
       case '/photo':
       case '/video':
         if (!rest) throw invalid(`${command} needs a prompt: ${command} <prompt>`)
@@ -130,7 +130,7 @@ export class Assistant {
 
   private async *agent(input: CommandInput, user: string | null, goal: string, planFirst: boolean): AsyncGenerator<AssistantEvent> {
     const settings = this.deps.agents()
-    const mode = user ? findUser(this.deps.db, user)?.mode : undefined
+    const mode = user ? (await findUser(this.deps.db, user))?.mode : undefined
     const messages: ChatMessage[] = [
       ...(planFirst ? [{ role: 'system' as const, content: PLAN_FIRST }] : []),
       { role: 'user', content: withUpload(goal, input.upload) },
@@ -174,9 +174,9 @@ export class Assistant {
    * Each command leaves a record: the ones that call no model write theirs here (type 8, nothing
    * charged); the chats, agents and media tasks are recorded by the turn or the task engine.
    */
-  private noted(input: CommandInput, user: string | null, command: string, answer: AssistantMessage): AssistantEvent {
+  private async noted(input: CommandInput, user: string | null, command: string, answer: AssistantMessage): Promise<AssistantEvent> {
     const keep = this.deps.storeContent()
-    insertRecords(this.deps.db, [
+    await insertRecords(this.deps.db, [
       {
         userId: user,
         requestId: timeOrderedUuid(),
@@ -195,39 +195,39 @@ export class Assistant {
     return user
   }
 
-  private mode(input: CommandInput, user: string | null, model: string): AssistantMessage {
-    const current = user ? findUser(this.deps.db, user)?.mode || undefined : undefined
+  private async mode(input: CommandInput, user: string | null, model: string): Promise<AssistantMessage> {
+    const current = user ? (await findUser(this.deps.db, user))?.mode || undefined : undefined
     if (!model) return { type: 'message', text: `mode: ${current ?? 'default'}`, data: { mode: current ?? null } }
     if (model === 'auto') throw invalid('mode: name a model (auto is what an unset mode means)')
     // The same checks a turn makes: the model exists, is a chat model, and this key may use it.
-    this.deps.chat.checkModel(input.caller, model)
-    setMode(this.deps.db, this.needUser(user), model)
+    await this.deps.chat.checkModel(input.caller, model)
+    await setMode(this.deps.db, this.needUser(user), model)
     return { type: 'message', text: `mode set to ${model}`, data: { mode: model } }
   }
 
-  private balance(user: string): AssistantMessage {
-    const row = findUser(this.deps.db, user)
+  private async balance(user: string): Promise<AssistantMessage> {
+    const row = await findUser(this.deps.db, user)
     const data = { user_id: user, avail_token: row?.availToken ?? 0, token: row?.token ?? 0 }
     return { type: 'message', text: `balance: ${data.avail_token} tokens`, data }
   }
 
-  private state(input: CommandInput, user: string | null): AssistantMessage {
-    const row = user ? findUser(this.deps.db, user) : undefined
-    const session = this.deps.sessions.get(this.sessionId(input))
+  private async state(input: CommandInput, user: string | null): Promise<AssistantMessage> {
+    const row = user ? await findUser(this.deps.db, user) : undefined
+    const session = await this.deps.sessions.get(this.sessionId(input))
     const data = { mode: row?.mode || null, avail_token: row?.availToken ?? null, messages: session?.messages.length ?? 0 }
     return { type: 'message', text: `mode: ${data.mode ?? 'default'}; balance: ${data.avail_token ?? 'n/a'}; conversation: ${data.messages} messages`, data }
   }
 
-  private clear(input: CommandInput): void {
+  private async clear(input: CommandInput): Promise<void> {
     try {
-      this.deps.chat.clearSession(this.sessionId(input), input.caller, input.onBehalfOf)
+      await this.deps.chat.clearSession(this.sessionId(input), input.caller, input.onBehalfOf)
     } catch (err) {
       if (!(err instanceof ChatFailure && err.kind === 'session_not_found')) throw err
     }
   }
 
-  private lastQuestion(input: CommandInput): string {
-    const messages = this.deps.sessions.get(this.sessionId(input))?.messages ?? []
+  private async lastQuestion(input: CommandInput): Promise<string> {
+    const messages = (await this.deps.sessions.get(this.sessionId(input)))?.messages ?? []
     const last = messages.findLast((m) => m.role === 'user')
     if (!last) throw invalid('nothing to retry: the conversation has no question yet')
     return last.content

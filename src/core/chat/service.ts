@@ -20,7 +20,7 @@ export interface ChatServiceDeps {
   billing: Billing
   sessions: Sessions
   /** The user's default model (users.mode), for `auto`. */
-  userMode(userId: string): string | undefined
+  userMode(userId: string): Promise<string | undefined>
   /** Model when the request names none (or `auto`) and the user has no mode. */
   defaultModel: string | undefined
   /** Keep question and answer text in records (records.store_content). */
@@ -88,16 +88,16 @@ export class ChatService {
   async open(t: TurnInput): Promise<ChatTurn> {
     const userId = this.actingUser(t.caller, t.onBehalfOf)
     // A session's later turns keep the model it was started with unless they name another.
-    const sessionModel = t.session?.id && (!t.model || t.model === 'auto') ? this.deps.sessions.get(t.session.id)?.model : undefined
-    const routed = this.route(t.caller, sessionModel || t.model, userId)
+    const sessionModel = t.session?.id && (!t.model || t.model === 'auto') ? (await this.deps.sessions.get(t.session.id))?.model : undefined
+    const routed = await this.route(t.caller, sessionModel || t.model, userId)
     const model = routed.model
     const plan = t.request.n ? severalChoices(routed.plan) : routed.plan
 
-    const session = t.session ? this.claim(t.session.id, t.caller, userId) : undefined
+    const session = t.session ? await this.claim(t.session.id, t.caller, userId) : undefined
     try {
       const messages: ChatMessage[] = session ? [...session.messages, ...t.request.messages] : t.request.messages
       const stream = t.request.stream
-      const meter = Meter.open(this.deps.billing, this.deps.storeContent, {
+      const meter = await Meter.open(this.deps.billing, this.deps.storeContent, {
         requestId: t.requestId,
         clientRequestId: t.clientRequestId,
         startedAt: t.startedAt,
@@ -122,7 +122,7 @@ export class ChatService {
       } catch (err) {
         const failure = isAbortError(err) || t.signal.aborted ? new ChatFailure('aborted', 'the client went away') : ChatFailure.from(err)
         const errorClass = failure.kind === 'aborted' ? 'client_closed' : failure.kind
-        meter.finish({ status: failure.status, errorClass, bill: false })
+        await meter.finish({ status: failure.status, errorClass, bill: false })
         throw failure
       }
       const question = session ? lastText(t.request.messages) : undefined
@@ -143,7 +143,7 @@ export class ChatService {
       if (!turn.outcome) this.active.add(turn)
       return turn
     } catch (err) {
-      if (session) this.deps.sessions.release(session.sessionId)
+      if (session) await this.deps.sessions.release(session.sessionId)
       throw err
     }
   }
@@ -152,12 +152,12 @@ export class ChatService {
    * The model a turn would run on, checked as open() checks it (auto, permission, route), for
    * doors that answer without a turn (token counting). Throws the same failures as open().
    */
-  checkModel(caller: Caller, requested: string | null | undefined): string {
-    return this.route(caller, requested, this.actingUser(caller, undefined)).model
+  async checkModel(caller: Caller, requested: string | null | undefined): Promise<string> {
+    return (await this.route(caller, requested, this.actingUser(caller, undefined))).model
   }
 
-  private route(caller: Caller, requested: string | null | undefined, userId: string | null) {
-    const model = this.modelFor(requested, userId)
+  private async route(caller: Caller, requested: string | null | undefined, userId: string | null) {
+    const model = await this.modelFor(requested, userId)
     if (caller.allowedModels && !caller.allowedModels.includes(model)) {
       throw new ChatFailure('permission', `this API key may not use model ${model}`, { code: 'model_not_allowed' })
     }
@@ -172,9 +172,9 @@ export class ChatService {
   }
 
   /** A session the caller may see, or a 'session_not_found' failure. */
-  session(id: string, caller: Caller, onBehalfOf?: string | null): SessionRow {
+  async session(id: string, caller: Caller, onBehalfOf?: string | null): Promise<SessionRow> {
     const userId = this.actingUser(caller, onBehalfOf)
-    const row = this.deps.sessions.get(id)
+    const row = await this.deps.sessions.get(id)
     if (!row || !this.owns(caller, row, userId)) {
       throw new ChatFailure('session_not_found', 'session not found', { code: 'session_not_found' })
     }
@@ -182,12 +182,12 @@ export class ChatService {
   }
 
   /** Forget a session's history; refused while one of its turns runs. */
-  clearSession(id: string, caller: Caller, onBehalfOf?: string | null): SessionRow {
-    const row = this.session(id, caller, onBehalfOf)
+  async clearSession(id: string, caller: Caller, onBehalfOf?: string | null): Promise<SessionRow> {
+    const row = await this.session(id, caller, onBehalfOf)
     if (this.deps.sessions.status(row) === 'busy') {
       throw new ChatFailure('session_busy', 'session is answering a message; clear it afterwards', { code: 'session_busy' })
     }
-    this.deps.sessions.clear(row.sessionId)
+    await this.deps.sessions.clear(row.sessionId)
     return row
   }
 
@@ -204,9 +204,9 @@ export class ChatService {
     return named
   }
 
-  private modelFor(requested: string | null | undefined, userId: string | null): string {
+  private async modelFor(requested: string | null | undefined, userId: string | null): Promise<string> {
     if (requested && requested !== 'auto') return requested
-    const model = (userId ? this.deps.userMode(userId) : undefined) || this.deps.defaultModel
+    const model = (userId ? await this.deps.userMode(userId) : undefined) || this.deps.defaultModel
     if (!model) {
       throw new ChatFailure('invalid_request', 'model: required (auto means the user\'s default model (mode), and there is none; sessions.default_model is unset)', {
         param: 'model',
@@ -222,13 +222,13 @@ export class ChatService {
     return userId !== null || row.keyId === caller.keyId
   }
 
-  private claim(id: string | undefined, caller: Caller, userId: string | null): SessionRow {
-    const existing = id ? this.deps.sessions.get(id) : undefined
+  private async claim(id: string | undefined, caller: Caller, userId: string | null): Promise<SessionRow> {
+    const existing = id ? await this.deps.sessions.get(id) : undefined
     if (existing && !this.owns(caller, existing, userId)) {
       throw new ChatFailure('session_not_found', 'session not found', { code: 'session_not_found' })
     }
     try {
-      return this.deps.sessions.begin(id, userId, caller.keyId)
+      return await this.deps.sessions.begin(id, userId, caller.keyId)
     } catch (err) {
       if (err instanceof SessionBusy) throw new ChatFailure('session_busy', err.message, { code: 'session_busy' })
       throw err

@@ -97,38 +97,45 @@ export class ChatTurn {
     return this.settledWith
   }
 
-  private settle(): void {
+  /** How the turn ended is known at once (outcome, session); the writes finish before it resolves. */
+  private async settle(): Promise<void> {
     if (this.settledWith) return
     const { relay, meter, session, sessions, delivery } = this.parts
     const refused = relay.outcome === 'ok' ? this.parts.accept?.(relay.tally.text) : undefined
     const outcome = refused ?? relay.outcome
+    const writes: Promise<unknown>[] = []
     if (outcome === 'ok') {
       this.settledWith = 'ok'
       if (session) {
-        this.session = sessions.complete(session.row, {
+        const next = sessions.afterTurn(session.row, {
           question: session.question,
           answer: relay.tally.text,
           model: this.model,
           conversationId: relay.tally.conversation?.id,
         })
+        this.session = next
+        writes.push(sessions.save(next))
       }
-      meter.finish({ served: servedBy(relay), status: 200, bill: true })
-      this.onSettled(this)
-      return
-    }
-    if (session) sessions.release(session.row.sessionId)
-    if (this.stoppedBy) {
-      this.settledWith = this.stoppedBy
-      meter.finish({ served: servedBy(relay), status: this.stoppedBy.status, errorClass: this.stoppedBy.kind, bill: delivery === 'stream' })
-    } else if (outcome === 'aborted' || outcome === undefined) {
-      this.settledWith = new ChatFailure('aborted', 'the client went away')
-      meter.finish({ served: servedBy(relay), status: 499, errorClass: 'client_closed', bill: delivery === 'stream' })
+      writes.push(meter.finish({ served: servedBy(relay), status: 200, bill: true }))
     } else {
-      const failure = ChatFailure.from(outcome)
-      this.settledWith = failure
-      meter.finish({ served: servedBy(relay), status: failure.status, errorClass: failure.kind, bill: false })
+      if (session) writes.push(sessions.release(session.row.sessionId))
+      if (this.stoppedBy) {
+        this.settledWith = this.stoppedBy
+        writes.push(meter.finish({ served: servedBy(relay), status: this.stoppedBy.status, errorClass: this.stoppedBy.kind, bill: delivery === 'stream' }))
+      } else if (outcome === 'aborted' || outcome === undefined) {
+        this.settledWith = new ChatFailure('aborted', 'the client went away')
+        writes.push(meter.finish({ served: servedBy(relay), status: 499, errorClass: 'client_closed', bill: delivery === 'stream' }))
+      } else {
+        const failure = ChatFailure.from(outcome)
+        this.settledWith = failure
+        writes.push(meter.finish({ served: servedBy(relay), status: failure.status, errorClass: failure.kind, bill: false }))
+      }
     }
-    this.onSettled(this)
+    try {
+      await Promise.all(writes)
+    } finally {
+      this.onSettled(this)
+    }
   }
 }
 

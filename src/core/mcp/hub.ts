@@ -44,7 +44,7 @@ export class McpHub {
 
   /** Load the stored servers and connect the enabled ones (failures are kept as each server's error). */
   async start(): Promise<void> {
-    for (const row of listMcpServers(this.db)) {
+    for (const row of await listMcpServers(this.db)) {
       try {
         const config = mcpServerSchema.parse({ ...JSON.parse(this.box.open(row.configEnc)), disabled: row.disabled })
         this.servers.set(row.name, { config, client: undefined, connecting: undefined, tools: [], error: undefined })
@@ -72,7 +72,7 @@ export class McpHub {
 
   /** Store a server's config and apply it: the old client closes, an enabled server connects now. */
   async update(name: string, config: McpServerConfig): Promise<void> {
-    saveMcpServer(this.db, { name, configEnc: this.box.seal(JSON.stringify(config)), disabled: config.disabled })
+    await saveMcpServer(this.db, { name, configEnc: this.box.seal(JSON.stringify(config)), disabled: config.disabled })
     await this.close(name)
     this.servers.set(name, { config, client: undefined, connecting: undefined, tools: [], error: undefined })
     if (!config.disabled) await this.connect(name).catch(() => undefined)
@@ -86,7 +86,7 @@ export class McpHub {
 
   async disable(name: string, disabled: boolean): Promise<boolean> {
     const entry = this.servers.get(name)
-    if (!entry || !setMcpDisabled(this.db, name, disabled)) return false
+    if (!entry || !(await setMcpDisabled(this.db, name, disabled))) return false
     await this.close(name)
     entry.config = { ...entry.config, disabled }
     entry.tools = []

@@ -107,7 +107,7 @@ export class PoolSync implements PoolSharing {
       if (got === undefined || Date.now() > giveUp) return work()
       if (got === 'OK') {
         try {
-          this.reload(c)
+          await this.reload(c)
           reloaded()
           return await work()
         } finally {
@@ -119,8 +119,8 @@ export class PoolSync implements PoolSharing {
   }
 
   /** The credential's state as stored (another instance may have just refreshed its tokens). */
-  private reload(c: Credential): void {
-    const stored = getCredential(this.db, this.box, c.id)
+  private async reload(c: Credential): Promise<void> {
+    const stored = await getCredential(this.db, this.box, c.id)
     if (stored && stored.secret === c.secret) this.pool.adopt(c.id, { state: stored.state })
   }
 

@@ -82,13 +82,13 @@ export class TaskEngine {
     let hold: { id: number } | undefined
     if (userId && price) {
       try {
-        hold = this.deps.billing.reserve(userId, s.requestId, this.estimate(price, kind, s.request), TASK_HOLDER)
+        hold = await this.deps.billing.reserve(userId, s.requestId, this.estimate(price, kind, s.request), TASK_HOLDER)
       } catch (err) {
         if (err instanceof InsufficientQuota) throw new ChatFailure('balance', err.message, { code: 'insufficient_quota' })
         throw err
       }
     }
-    insertTask(this.deps.db, {
+    await insertTask(this.deps.db, {
       id,
       userId,
       keyId: caller.keyId,
@@ -107,37 +107,38 @@ export class TaskEngine {
     let job: MediaJob
     try {
       let secret = ''
-      const served = await this.deps.relay.call({ plan, signal: s.signal, passthroughTokens: caller.passthroughTokens }, (ctx, candidate) => {
+      const served = await this.deps.relay.call({ plan, signal: s.signal, passthroughTokens: caller.passthroughTokens }, async (ctx, candidate) => {
         secret = ctx.credential.secret
         const upstream = candidate.spec.upstream ?? candidate.spec.id
-        updateTask(this.deps.db, id, { provider: candidate.instance.name, credentialId: ctx.credential.id, upstreamModel: upstream })
+        await updateTask(this.deps.db, id, { provider: candidate.instance.name, credentialId: ctx.credential.id, upstreamModel: upstream })
         return candidate.instance.adapter.submitMedia!({ ...s.request, kind, model: upstream }, ctx)
       })
       job = served.result
       if (served.credentialId === null) this.poller.rememberSecret(id, secret)
     } catch (err) {
       const failure = isAbortError(err) || s.signal.aborted ? new ChatFailure('aborted', 'the client went away') : ChatFailure.from(err)
-      this.end(id, price, { failure })
+      await this.end(id, price, { failure })
       throw failure
     }
     if (job.status === 'completed' || job.status === 'failed' || !job.upstreamId) {
-      return this.end(id, price, job.status === 'failed' ? { failure: this.upstreamFailure(job.error) } : { done: job }) ?? findTask(this.deps.db, id)!
+      const ending = job.status === 'failed' ? { failure: this.upstreamFailure(job.error) } : { done: job }
+      return (await this.end(id, price, ending)) ?? (await findTask(this.deps.db, id))!
     }
     const patch = { status: job.status, progress: job.progress ?? 0, upstreamId: job.upstreamId, state: job.state ?? {}, updatedAt: Date.now() }
-    updateTask(this.deps.db, id, patch)
-    const row = findTask(this.deps.db, id)!
+    await updateTask(this.deps.db, id, patch)
+    const row = (await findTask(this.deps.db, id))!
     this.poller.publish(row)
     this.poller.schedule(row, price)
     return row
   }
 
   /** The caller's task, or undefined (someone else's task is as unknown as a missing one). */
-  get(id: string, caller: Caller): TaskRow | undefined {
-    const row = findTask(this.deps.db, id)
+  async get(id: string, caller: Caller): Promise<TaskRow | undefined> {
+    const row = await findTask(this.deps.db, id)
     return row && owns(caller, row) ? row : undefined
   }
 
-  list(caller: Caller, limit: number, before?: number): TaskRow[] {
+  list(caller: Caller, limit: number, before?: number): Promise<TaskRow[]> {
     return listTasks(this.deps.db, { userId: caller.userId, keyId: caller.keyId }, limit, before)
   }
 
@@ -148,25 +149,26 @@ export class TaskEngine {
         clearTimeout(timer)
         unsubscribe()
         signal.removeEventListener('abort', done)
-        resolve(findTask(this.deps.db, id)!)
+        resolve(findTask(this.deps.db, id).then((row) => row!))
       }
       const unsubscribe = this.events.subscribe((e) => {
         if (e.id === id && e.final) done()
       })
       const timer = setTimeout(done, timeoutMs)
       signal.addEventListener('abort', done)
-      const row = findTask(this.deps.db, id)
-      if (!row || row.status === 'completed' || row.status === 'failed' || signal.aborted) done()
+      findTask(this.deps.db, id).then((row) => {
+        if (!row || row.status === 'completed' || row.status === 'failed' || signal.aborted) done()
+      }, done)
     })
   }
 
   /** At start: poll on what the last run left running; a task caught mid-submit failed (nothing charged). */
-  resume(): number {
-    const rows = unfinishedTasks(this.deps.db)
+  async resume(): Promise<number> {
+    const rows = await unfinishedTasks(this.deps.db)
     for (const row of rows) {
       const price = this.priceOf(row.model)
       if (row.status === 'submitting' || !row.upstreamId) {
-        this.end(row.id, price, { failure: new ChatFailure('unavailable', 'the relay stopped while submitting this task') })
+        await this.end(row.id, price, { failure: new ChatFailure('unavailable', 'the relay stopped while submitting this task') })
       } else this.poller.schedule(row, price, 0)
     }
     if (rows.length) this.deps.log.info(`resumed ${rows.length} media task(s) left by the last run`)
@@ -183,8 +185,8 @@ export class TaskEngine {
     return this.poller.idle()
   }
 
-  private end(id: string, price: Price | undefined, end: Parameters<typeof endTask>[5]): TaskRow | undefined {
-    const row = endTask(this.deps.db, this.deps.billing, this.deps.storeContent, id, price, end)
+  private async end(id: string, price: Price | undefined, end: Parameters<typeof endTask>[5]): Promise<TaskRow | undefined> {
+    const row = await endTask(this.deps.db, this.deps.billing, this.deps.storeContent, id, price, end)
     if (row) this.poller.finished(row)
     return row
   }

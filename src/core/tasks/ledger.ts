@@ -1,8 +1,9 @@
 // The end of a task, exactly once: the task row turns final, the hold taken at submit is settled
 // (the charge on success, nothing on failure), the usage row and the record are written: all in
-// one transaction, so a relay that dies at any moment has either done all of it or none.
-import { type Db, immediate } from '../../db/client.js'
-import { type TaskRow, findTask, updateTask } from '../../db/tasks.repo.js'
+// one transaction, so a relay that dies at any moment has either done all of it or none. The task's
+// row is locked first (lockTask), so two instances polling the same task settle it once.
+import type { Db } from '../../db/client.js'
+import { type TaskRow, lockTask, updateTask } from '../../db/tasks.repo.js'
 import type { MediaOutput, MediaSnapshot } from '../../kit/types.js'
 import type { Billing, Price } from '../billing.js'
 import { RECORD_AUDIO, RECORD_IMAGE, RECORD_VIDEO } from '../meter.js'
@@ -34,9 +35,9 @@ export function madeOf(row: TaskRow, snap: MediaSnapshot) {
  * Settle the task once: later calls (a second poller, a restart that raced) find it final and do
  * nothing. Returns the row as it ends, or undefined when it had already ended.
  */
-export function endTask(db: Db, billing: Billing, storeContent: boolean, id: string, price: Price | undefined, end: Ending): TaskRow | undefined {
-  return immediate(db, () => {
-    const row = findTask(db, id)
+export function endTask(db: Db, billing: Billing, storeContent: boolean, id: string, price: Price | undefined, end: Ending): Promise<TaskRow | undefined> {
+  return db.transaction(async (tx) => {
+    const row = await lockTask(tx, id)
     if (!row || row.status === 'completed' || row.status === 'failed') return undefined
     const now = Date.now()
     const snap = end.done
@@ -45,46 +46,49 @@ export function endTask(db: Db, billing: Billing, storeContent: boolean, id: str
     const hold = row.holdId && row.userId ? { id: row.holdId, userId: row.userId, amount: 0 } : undefined
     const request = row.request as { prompt?: string }
     const urls = snap?.outputs?.map(where) ?? []
-    const charged = billing.settle({
-      userId: row.userId,
-      hold,
-      price,
-      usage: undefined,
-      amount: snap ? amount : 0,
-      usageRow: {
-        requestId: row.requestId,
-        clientRequestId: row.clientRequestId,
-        createdAt: now,
-        clientKeyId: row.keyId,
+    const charged = await billing.settle(
+      {
         userId: row.userId,
-        provider: row.provider,
-        credentialId: row.credentialId,
-        model: row.model,
-        servedModel: row.upstreamModel,
-        stream: false,
-        promptTokens: made?.promptTokens ?? 0,
-        completionTokens: made?.completionTokens ?? 0,
-        estimated: false,
-        latencyMs: now - row.createdAt,
-        ttftMs: null,
-        status: snap ? 200 : (end.failure?.status ?? 500),
-        errorClass: snap ? null : (end.failure?.kind ?? 'internal'),
+        hold,
+        price,
+        usage: undefined,
+        amount: snap ? amount : 0,
+        usageRow: {
+          requestId: row.requestId,
+          clientRequestId: row.clientRequestId,
+          createdAt: now,
+          clientKeyId: row.keyId,
+          userId: row.userId,
+          provider: row.provider,
+          credentialId: row.credentialId,
+          model: row.model,
+          servedModel: row.upstreamModel,
+          stream: false,
+          promptTokens: made?.promptTokens ?? 0,
+          completionTokens: made?.completionTokens ?? 0,
+          estimated: false,
+          latencyMs: now - row.createdAt,
+          ttftMs: null,
+          status: snap ? 200 : (end.failure?.status ?? 500),
+          errorClass: snap ? null : (end.failure?.kind ?? 'internal'),
+        },
+        record: snap
+          ? {
+              userId: row.userId,
+              question: storeContent ? (request.prompt ?? '') : '',
+              answer: storeContent ? (snap.text ?? urls.join('\n')) : '',
+              content: storeContent ? JSON.stringify(urls) : '',
+              toolCalls: null,
+              model: row.model,
+              servedModel: row.upstreamModel,
+              recordType: row.recordType,
+              chatId: row.chatId,
+              createdAt: now,
+            }
+          : undefined,
       },
-      record: snap
-        ? {
-            userId: row.userId,
-            question: storeContent ? (request.prompt ?? '') : '',
-            answer: storeContent ? (snap.text ?? urls.join('\n')) : '',
-            content: storeContent ? JSON.stringify(urls) : '',
-            toolCalls: null,
-            model: row.model,
-            servedModel: row.upstreamModel,
-            recordType: row.recordType,
-            chatId: row.chatId,
-            createdAt: now,
-          }
-        : undefined,
-    })
+      tx,
+    )
     const patch = snap
       ? {
           status: 'completed' as const,
@@ -95,7 +99,7 @@ export function endTask(db: Db, billing: Billing, storeContent: boolean, id: str
           charged,
         }
       : { status: 'failed' as const, error: end.failure?.message ?? 'failed', errorKind: end.failure?.kind ?? 'internal', charged: 0 }
-    updateTask(db, id, { ...patch, holdId: null, updatedAt: now, completedAt: now })
+    await updateTask(tx, id, { ...patch, holdId: null, updatedAt: now, completedAt: now })
     return { ...row, ...patch, holdId: null, updatedAt: now, completedAt: now }
   })
 }

@@ -24,7 +24,7 @@ export interface PollDeps {
   config: Config['tasks']
 }
 
-type End = (id: string, price: Price | undefined, end: Ending) => TaskRow | undefined
+type End = (id: string, price: Price | undefined, end: Ending) => Promise<TaskRow | undefined>
 
 export class Poller {
   private readonly timers = new Map<string, NodeJS.Timeout>()
@@ -105,17 +105,17 @@ export class Poller {
   }
 
   private async poll(id: string, price: Price | undefined): Promise<void> {
-    const row = findTask(this.deps.db, id)
+    const row = await findTask(this.deps.db, id)
     if (!row || row.status === 'completed' || row.status === 'failed' || this.stopped) return
     if (Date.now() - row.createdAt > this.deps.config.timeout_ms) {
       const failure = new ChatFailure('timeout', `the task did not finish within ${this.deps.config.timeout_ms} ms`)
-      return void this.end(id, price, { failure })
+      return void (await this.end(id, price, { failure }))
     }
     const instance = row.provider ? this.deps.instances.get(row.provider) : undefined
     const lease = instance ? this.lease(row, instance) : undefined
     if (!instance?.adapter.pollMedia || !lease) {
       const why = instance ? 'the credential that submitted it is gone' : `provider ${row.provider} is no longer configured`
-      return void this.end(id, price, { failure: new ChatFailure('no_credential', `cannot follow the task: ${why}`) })
+      return void (await this.end(id, price, { failure: new ChatFailure('no_credential', `cannot follow the task: ${why}`) }))
     }
     const ref = { kind: row.kind as MediaKind, model: row.upstreamModel ?? row.model, upstreamId: row.upstreamId!, state: row.state ?? {} }
     let snap: MediaSnapshot
@@ -125,27 +125,27 @@ export class Poller {
     } catch (err) {
       if (this.stopped) return
       const retry = err instanceof UpstreamError ? err.retryable : false
-      if (!retry) return void this.end(id, price, { failure: ChatFailure.from(err) })
+      if (!retry) return void (await this.end(id, price, { failure: ChatFailure.from(err) }))
       this.deps.log.debug(`polling task ${id} on ${row.provider}: ${(err as Error).message}; trying again`)
       return this.again(row, price)
     }
     if (this.stopped) return
-    if (snap.status === 'completed') return void this.end(id, price, { done: snap })
+    if (snap.status === 'completed') return void (await this.end(id, price, { done: snap }))
     if (snap.status === 'failed') {
       const failure = new ChatFailure('unavailable', snap.error ? `the upstream task failed: ${snap.error}` : 'the upstream task failed')
-      return void this.end(id, price, { failure })
+      return void (await this.end(id, price, { failure }))
     }
     const progress = Math.max(row.progress, Math.min(99, Math.round(snap.progress ?? row.progress)))
     const moved = progress !== row.progress || snap.status !== row.status
-    updateTask(this.deps.db, id, { status: snap.status, progress, updatedAt: Date.now() })
+    await updateTask(this.deps.db, id, { status: snap.status, progress, updatedAt: Date.now() })
     const next = { ...row, status: snap.status, progress }
     if (moved) this.publish(next)
-    this.again(next, price)
+    await this.again(next, price)
   }
 
-  private again(row: TaskRow, price: Price | undefined): void {
+  private async again(row: TaskRow, price: Price | undefined): Promise<void> {
     const polls = row.polls + 1
-    updateTask(this.deps.db, row.id, { polls })
+    await updateTask(this.deps.db, row.id, { polls })
     this.schedule({ ...row, polls }, price)
   }
 

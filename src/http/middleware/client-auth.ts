@@ -21,13 +21,13 @@ const HOW_TO =
   'create a client key with the admin API: curl -X PUT http://<host>/api/key -H "Authorization: <BACKEND_SECRET>" -d \'{"remark":"me"}\''
 
 /** Who is calling, from the credentials the request carries; throws a 401 ApiError. */
-export function identify(
+export async function identify(
   keys: ClientKeys,
   allowAnonymous: boolean,
   request: { authorization: string | undefined; apiKey: string | undefined; remoteAddress: string | undefined },
-): ClientIdentity {
+): Promise<ClientIdentity> {
   const token = bearerOf(request.authorization) ?? request.apiKey
-  const row = token ? keys.verify(token) : undefined
+  const row = token ? await keys.verify(token) : undefined
   if (row) {
     return {
       keyId: row.id,
@@ -38,10 +38,11 @@ export function identify(
       limitKey: row,
     }
   }
-  const anonymous = allowAnonymous || (!keys.hasAny() && isLoopback(request.remoteAddress))
+  const anyKey = allowAnonymous || (await keys.hasAny())
+  const anonymous = allowAnonymous || (!anyKey && isLoopback(request.remoteAddress))
   if (!anonymous) {
     throw ApiError.unauthorized(
-      token ? 'invalid, disabled or expired API key' : keys.hasAny() ? 'missing API key (Authorization: Bearer <key>)' : `no API key exists yet; ${HOW_TO}`,
+      token ? 'invalid, disabled or expired API key' : anyKey ? 'missing API key (Authorization: Bearer <key>)' : `no API key exists yet; ${HOW_TO}`,
     )
   }
   return {
@@ -58,7 +59,7 @@ export function identify(
 export function clientAuth(keys: ClientKeys, allowAnonymous: boolean): MiddlewareHandler<ClientAuthEnv> {
   return async function clientAuthMiddleware(c, next) {
     const request = { authorization: c.req.header('authorization'), apiKey: c.req.header('x-api-key'), remoteAddress: remoteAddress(c) }
-    c.set('client', identify(keys, allowAnonymous, request))
+    c.set('client', await identify(keys, allowAnonymous, request))
     return next()
   }
 }

@@ -19,12 +19,12 @@ export interface SocketCaller {
   owner: string
 }
 
-export function socketCaller(keys: ClientKeys, allowAnonymous: boolean, req: IncomingMessage, url: URL): SocketCaller {
+export async function socketCaller(keys: ClientKeys, allowAnonymous: boolean, req: IncomingMessage, url: URL): Promise<SocketCaller> {
   const header = req.headers.authorization
   const queryKey = url.searchParams.get('key') ?? url.searchParams.get('token')
   let caller: Caller
   try {
-    caller = identify(keys, allowAnonymous, {
+    caller = await identify(keys, allowAnonymous, {
       authorization: header ?? (queryKey ? `Bearer ${queryKey}` : undefined),
       apiKey: req.headers['x-api-key'] as string | undefined,
       remoteAddress: req.socket.remoteAddress,

@@ -49,8 +49,8 @@ const incoming = z.discriminatedUnion('type', [
 export function chatSocketRoutes(o: ChatSocketOptions): SocketRoute[] {
   return Object.keys(CHAT_SOCKET_MODELS).map((path) => ({
     path,
-    admit(req, url) {
-      const who = socketCaller(o.keys, o.settings().allowAnonymous, req, url)
+    async admit(req, url) {
+      const who = await socketCaller(o.keys, o.settings().allowAnonymous, req, url)
       return { owner: who.owner, open: (ws) => serveChat(o, path, who, ws) }
     },
   }))

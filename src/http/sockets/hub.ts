@@ -30,7 +30,7 @@ export interface Admission {
 export interface SocketRoute {
   path: string
   /** Who is asking, checked before the socket is used; throws SocketRefusal. */
-  admit(req: IncomingMessage, url: URL): Admission
+  admit(req: IncomingMessage, url: URL): Admission | Promise<Admission>
 }
 
 export interface HubOptions {
@@ -98,7 +98,18 @@ export class SocketHub {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
       return
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(route, ws, req, url))
+    // Admitted before the upgrade (a key may be looked up in the database): the client sends
+    // nothing until it has the 101, so no message can arrive before the route listens.
+    void this.admit(route, req, url).then((admission) => this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(route, ws, admission)))
+  }
+
+  private async admit(route: SocketRoute, req: IncomingMessage, url: URL): Promise<Admission | SocketRefusal> {
+    try {
+      return await route.admit(req, url)
+    } catch (err) {
+      if (!(err instanceof SocketRefusal)) this.o.log.error(`socket ${route.path}: ${(err as Error).stack ?? err}`)
+      return err instanceof SocketRefusal ? err : new SocketRefusal(500, 'internal error')
+    }
   }
 
   /** Close every socket (shutdown): 1001 "going away". */
@@ -116,16 +127,11 @@ export class SocketHub {
     return this.wss.clients.size
   }
 
-  private serve(route: SocketRoute, ws: WebSocket, req: IncomingMessage, url: URL): void {
-    let admission: Admission
-    try {
-      admission = route.admit(req, url)
-    } catch (err) {
+  private serve(route: SocketRoute, ws: WebSocket, admission: Admission | SocketRefusal): void {
+    if (admission instanceof SocketRefusal) {
       // A browser cannot read a refused upgrade's body, so refusals travel on the socket.
-      const refusal = err instanceof SocketRefusal ? err : new SocketRefusal(500, 'internal error')
-      if (!(err instanceof SocketRefusal)) this.o.log.error(`socket ${route.path}: ${(err as Error).stack ?? err}`)
-      ws.send(errorMessage(refusal.code, refusal.message))
-      ws.close(1008, refusal.message.slice(0, 120))
+      ws.send(errorMessage(admission.code, admission.message))
+      ws.close(1008, admission.message.slice(0, 120))
       return
     }
     const { owner } = admission

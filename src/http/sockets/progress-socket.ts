@@ -38,8 +38,8 @@ interface Registration {
 export function progressSocketRoute(o: ProgressSocketOptions): SocketRoute {
   return {
     path: PROGRESS_SOCKET_PATH,
-    admit(req, url) {
-      const who = socketCaller(o.keys, o.settings().allowAnonymous, req, url)
+    async admit(req, url) {
+      const who = await socketCaller(o.keys, o.settings().allowAnonymous, req, url)
       return { owner: who.owner, open: (ws) => serveProgress(o, who, ws) }
     },
   }

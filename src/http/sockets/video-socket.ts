@@ -40,8 +40,8 @@ type Synthesis = Extract<z.infer<typeof incoming>, { type: 'video_synthesis' }>[
 export function videoSocketRoute(o: VideoSocketOptions): SocketRoute {
   return {
     path: VIDEO_SOCKET_PATH,
-    admit(req, url) {
-      const who = socketCaller(o.keys, o.settings().allowAnonymous, req, url)
+    async admit(req, url) {
+      const who = await socketCaller(o.keys, o.settings().allowAnonymous, req, url)
       return { owner: who.owner, open: (ws) => serveVideo(o, who, ws) }
     },
   }

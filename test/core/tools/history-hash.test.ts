@@ -17,7 +17,7 @@ describe('historyHash', () => {
   const withCalls = (calls: ToolCall[], content: string | null = null): ChatMessage[] => [...before, { role: 'assistant', content, tool_calls: calls }]
   const hash = (m: ChatMessage[]) => historyHash('m', m)
 
-  it('counts tool calls by name and arguments only: ids, spacing and key order do not matter', () => {
+  it('counts tool calls by name and arguments only: ids, spacing and key order do not matter', async () => {
     const ours = hash(withCalls([call('call_1', 'f', '{"a":1,"b":{"c":[1,2],"d":"x"}}')]))
     expect(hash(withCalls([call('toolu_9', 'f', ' { "b": {"d": "x", "c": [1, 2]}, "a": 1 } ')]))).toBe(ours)
     expect(hash(withCalls([call('call_1', 'f', '{"a":1,"b":{"c":[1,2],"d":"x"}}')], ''))).toBe(ours) // null and '' content alike
@@ -27,19 +27,19 @@ describe('historyHash', () => {
     expect(hash(withCalls([]))).toBe(hash([...before, { role: 'assistant', content: null }]))
   })
 
-  it('keeps the order of the calls', () => {
+  it('keeps the order of the calls', async () => {
     const [a, b] = [call('1', 'f', '{}'), call('2', 'g', '{}')]
     expect(hash(withCalls([a, b]))).not.toBe(hash(withCalls([b, a])))
   })
 
-  it('hashes arguments that are not JSON as they are', () => {
+  it('hashes arguments that are not JSON as they are', async () => {
     expect(hash(withCalls([call('1', 'f', 'not json')]))).toBe(hash(withCalls([call('2', 'f', ' not json ')])))
     expect(hash(withCalls([call('1', 'f', 'not json')]))).not.toBe(hash(withCalls([call('1', 'f', 'not jsan')])))
   })
 })
 
 describe('tally', () => {
-  it('keeps each call by index, joining the argument fragments of streamed native calls', () => {
+  it('keeps each call by index, joining the argument fragments of streamed native calls', async () => {
     const tally = new Tally()
     tally.observe({ type: 'tool_call', index: 0, id: 'a', name: 'f', args: '{"x":' }, 0)
     tally.observe({ type: 'tool_call', index: 1, id: 'b', name: 'g', args: '{}' }, 0)
@@ -65,7 +65,7 @@ describe('conversation memory after an emulated tool call', () => {
     const events = await drain(extractToolCalls(replay(upstream), extractOptionsFor(request(messages))))
     for (const e of events) tally.observe(e, 0)
     const conv = tally.conversation!
-    memory.remember('deepseek-web', 'm', 1, messages, tally.text, { conversationId: conv.id, parentId: conv.parentId }, tally.calls())
+    await memory.remember('deepseek-web', 'm', 1, messages, tally.text, { conversationId: conv.id, parentId: conv.parentId }, tally.calls())
     return events
   }
 
@@ -90,11 +90,11 @@ describe('conversation memory after an emulated tool call', () => {
     }
     const results: ChatMessage[] = [{ role: 'tool', tool_call_id: emitted.id!, content: 'hello' }]
     for (const assistant of [assistantAsSent, assistantReserialised]) {
-      expect(memory.lookup('deepseek-web', 'm', [...first, assistant, ...results])).toEqual({ credentialId: 1, conversationId: 'conv-1', parentId: '2' })
-      expect(memory.lookup('deepseek-web', 'm', [...first, assistant, ...results, { role: 'user', content: 'and b?' }])?.conversationId).toBe('conv-1')
+      expect(await memory.lookup('deepseek-web', 'm', [...first, assistant, ...results])).toEqual({ credentialId: 1, conversationId: 'conv-1', parentId: '2' })
+      expect((await memory.lookup('deepseek-web', 'm', [...first, assistant, ...results, { role: 'user', content: 'and b?' }]))?.conversationId).toBe('conv-1')
     }
     const otherArgs: ChatMessage = { ...assistantAsSent, tool_calls: [call(emitted.id!, 'read_file', '{"path":"b.txt"}')] }
-    expect(memory.lookup('deepseek-web', 'm', [...first, otherArgs, ...results])).toBeUndefined()
+    expect(await memory.lookup('deepseek-web', 'm', [...first, otherArgs, ...results])).toBeUndefined()
 
     // The answer to the tool results is plain text; the next user turn continues the same conversation.
     const second = [...first, assistantAsSent, ...results]
@@ -103,14 +103,14 @@ describe('conversation memory after an emulated tool call', () => {
       { type: 'text', text: 'It says hello.' },
     ])
     const third = [...second, { role: 'assistant' as const, content: 'It says hello.' }, { role: 'user' as const, content: 'Thanks' }]
-    expect(memory.lookup('deepseek-web', 'm', third)).toEqual({ credentialId: 1, conversationId: 'conv-1', parentId: '4' })
+    expect(await memory.lookup('deepseek-web', 'm', third)).toEqual({ credentialId: 1, conversationId: 'conv-1', parentId: '4' })
   })
 
-  it('still needs a new turn at the end: a history ending with an assistant message continues nothing', () => {
+  it('still needs a new turn at the end: a history ending with an assistant message continues nothing', async () => {
     const memory = new ConversationMemory(openDatabase(':memory:'))
-    memory.remember('deepseek-web', 'm', 1, first, 'answer', { conversationId: 'c' })
-    expect(memory.lookup('deepseek-web', 'm', [...first, { role: 'assistant', content: 'answer' }])).toBeUndefined()
-    expect(memory.lookup('deepseek-web', 'm', [...first, { role: 'assistant', content: 'answer' }, { role: 'user', content: 'next' }])?.conversationId).toBe('c')
-    expect(memory.lookup('deepseek-web', 'm', [{ role: 'tool', tool_call_id: 'x', content: 'r' }])).toBeUndefined()
+    await memory.remember('deepseek-web', 'm', 1, first, 'answer', { conversationId: 'c' })
+    expect(await memory.lookup('deepseek-web', 'm', [...first, { role: 'assistant', content: 'answer' }])).toBeUndefined()
+    expect((await memory.lookup('deepseek-web', 'm', [...first, { role: 'assistant', content: 'answer' }, { role: 'user', content: 'next' }]))?.conversationId).toBe('c')
+    expect(await memory.lookup('deepseek-web', 'm', [{ role: 'tool', tool_call_id: 'x', content: 'r' }])).toBeUndefined()
   })
 })

@@ -30,13 +30,13 @@ describe('tool round trip through deepseek-web', () => {
     /** What the relay does per turn for a provider with tool_emulation on. */
     async function turn(req: ChatRequest): Promise<DeltaEvent[]> {
       expect(shouldEmulate(req, { tool_emulation: true })).toBe(true)
-      const known = memory.lookup('deepseek-web', req.model, req.messages)
+      const known = await memory.lookup('deepseek-web', req.model, req.messages)
       const sent = emulateToolsRequest(known ? { ...req, continueFrom: known } : req)
       const events = await drain(extractToolCalls(adapter.chat(sent, ctx), extractOptionsFor(req)))
       const tally = new Tally()
       for (const e of events) tally.observe(e, 0)
       const conv = tally.conversation!
-      memory.remember('deepseek-web', req.model, 1, req.messages, tally.text, { conversationId: conv.id, parentId: conv.parentId }, tally.calls())
+      await memory.remember('deepseek-web', req.model, 1, req.messages, tally.text, { conversationId: conv.id, parentId: conv.parentId }, tally.calls())
       return events
     }
 

@@ -43,22 +43,22 @@ export function videoDoor(o: MediaDoorOptions): Door {
 /** The GET routes, on the OpenAI sub-app (client auth already ran). */
 export function videoRoutes(tasks: TaskEngine) {
   const app = new Hono<AppEnv>()
-  const own = (id: string, c: { get(k: 'client'): AppEnv['Variables']['client'] }) => {
-    const row = tasks.get(id, c.get('client'))
+  const own = async (id: string, c: { get(k: 'client'): AppEnv['Variables']['client'] }) => {
+    const row = await tasks.get(id, c.get('client'))
     if (!row) throw ApiError.notFound(`No video found with id '${id}'`, 'video_not_found')
     return row
   }
-  app.get('/videos', (c) => {
+  app.get('/videos', async (c) => {
     const limit = Math.min(100, Math.max(1, Number(c.req.query('limit') ?? 20) || 20))
     const after = c.req.query('after')
-    const before = after ? tasks.get(after, c.get('client'))?.createdAt : undefined
-    const rows = tasks.list(c.get('client'), limit + 1, before)
+    const before = after ? (await tasks.get(after, c.get('client')))?.createdAt : undefined
+    const rows = await tasks.list(c.get('client'), limit + 1, before)
     const data = rows.slice(0, limit).map(videoObject)
     return c.json({ object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: rows.length > limit })
   })
-  app.get('/videos/:id', (c) => c.json(videoObject(own(c.req.param('id'), c))))
-  app.get('/videos/:id/content', (c) => {
-    const row = own(c.req.param('id'), c)
+  app.get('/videos/:id', async (c) => c.json(videoObject(await own(c.req.param('id'), c))))
+  app.get('/videos/:id/content', async (c) => {
+    const row = await own(c.req.param('id'), c)
     if (row.status !== 'completed') throw new ApiError(409, `video ${row.id} is ${row.status}, not completed`, 'invalid_request_error', 'video_not_ready')
     const out = outputsOf(row)[0]
     if (out?.url && /^https?:/i.test(out.url)) return c.redirect(out.url, 302)

@@ -33,9 +33,9 @@ export function messagesDoors(o: MessagesDoorOptions): Door[] {
   ]
 }
 
-function countTokens(o: MessagesDoorOptions, req: Prepared): Reply {
+async function countTokens(o: MessagesDoorOptions, req: Prepared): Promise<Reply> {
   const body = parseCountBody(req.body)
-  o.chat.checkModel(req.caller, body.model)
+  await o.chat.checkModel(req.caller, body.model)
   const { messages, tools } = toPrompt(body)
   const toolTokens = tools.length ? estimateTextTokens(JSON.stringify(tools)) : 0
   return { kind: 'json', status: 200, body: { input_tokens: estimatePromptTokens(messages) + toolTokens } }

@@ -12,7 +12,7 @@ import { ApiError, openaiError, openaiErrorReply } from '../../errors.js'
 import { SSE_HEADERS, type SseOptions } from '../../sse-response.js'
 import type { Door, Prepared, Reply } from '../door.js'
 import { CLOSED, openTurn, streamFailure, timingHeaders, wholeReply } from '../turn.js'
-import { type MappedInput, checkToolTurns, mapInput } from './input.js'
+import { type MappedInput, checkToolTurns, mapInput, referencedIds } from './input.js'
 import type { OutputBuilder } from './output.js'
 import type { ResponseMeta } from './response.js'
 import { ResponseEvents } from './stream.js'
@@ -69,11 +69,12 @@ async function handleResponses(o: ResponsesDoorOptions, req: Prepared, signal: A
   const owner: ResponseOwner = { keyId: req.caller.keyId, userId: req.caller.userId }
   const token = newResponseToken()
   const previousId = body.previous_response_id ?? null
-  const history = previousId ? o.store.history(previousId, owner) : []
+  const history = previousId ? await o.store.history(previousId, owner) : []
   if (!history) {
     throw new ApiError(404, `Previous response with id '${previousId}' not found.`, 'invalid_request_error', 'previous_response_not_found', 'previous_response_id')
   }
-  const input = mapInput(body.input, (id) => o.store.item(id, owner), token)
+  const referenced = await o.store.items(referencedIds(body.input), owner)
+  const input = mapInput(body.input, (id) => referenced.get(id), token)
   const { request, namespaces } = chatRequest(body, history, input)
   const turn = await openTurn(o.chat, req, signal, { model: body.model, request, recordType: RECORD_API_CHAT })
   if (!turn) return CLOSED
@@ -82,10 +83,10 @@ async function handleResponses(o: ResponsesDoorOptions, req: Prepared, signal: A
   const meta: ResponseMeta = { id: `resp_${token}`, createdAt: Math.floor(Date.now() / 1000), model: turn.model, body, store }
   const options = { token, reasoning: turn.reasoning, namespaces }
   /** Keep the answer for previous_response_id and GET; a failed write costs the client only that. */
-  const keep = (response: Record<string, unknown>, builder: OutputBuilder) => {
+  const keep = async (response: Record<string, unknown>, builder: OutputBuilder) => {
     if (!store) return
     try {
-      o.store.save({ id: meta.id, owner, previousId, inputItems: input.items, messages: input.messages, output: builder.chatMessages(), response })
+      await o.store.save({ id: meta.id, owner, previousId, inputItems: input.items, messages: input.messages, output: builder.chatMessages(), response })
     } catch (err) {
       o.log.error(`could not store response ${meta.id}: ${(err as Error).message}`)
     }
@@ -94,7 +95,7 @@ async function handleResponses(o: ResponsesDoorOptions, req: Prepared, signal: A
   if (!body.stream) {
     return wholeReply(turn, async () => {
       const { response, builder } = await wholeResponse(turn, meta, options)
-      keep(response, builder)
+      await keep(response, builder)
       return { kind: 'json', status: 200, headers, body: response }
     })
   }
@@ -106,7 +107,7 @@ function streamOptions(
   turn: ChatTurn,
   headers: Record<string, string>,
   events: ResponseEvents,
-  keep: (response: Record<string, unknown>, builder: OutputBuilder) => void,
+  keep: (response: Record<string, unknown>, builder: OutputBuilder) => Promise<void>,
 ): SseOptions<DeltaEvent> {
   return {
     headers: { ...SSE_HEADERS, ...headers },
@@ -114,9 +115,9 @@ function streamOptions(
     events: turn.events(),
     handlers: {
       render: (e) => events.write(e),
-      end() {
+      async end() {
         const response = events.close(turn.usage())
-        keep(response, events.builder)
+        await keep(response, events.builder)
         return events.end(response)
       },
       fail(err) {

@@ -120,6 +120,12 @@ function listed(raw: Item, type: string, id: string): Item {
 }
 
 /** Map `input` (a string or items); `token` names the response, for ids of items that have none. */
+/** The ids of the input's item_references, to look up before mapInput. */
+export function referencedIds(input: string | readonly unknown[]): string[] {
+  if (typeof input === 'string') return []
+  return input.flatMap((raw) => (isObject(raw) && raw.type === 'item_reference' && typeof raw.id === 'string' ? [raw.id] : []))
+}
+
 export function mapInput(input: string | readonly unknown[], lookup: ItemLookup, token: string): MappedInput {
   if (typeof input === 'string') {
     return {

@@ -14,25 +14,25 @@ export function responseRoutes(store: ResponsesStore) {
   const app = new Hono<AppEnv>()
   const ownerOf = (client: AppEnv['Variables']['client']): ResponseOwner => ({ keyId: client.keyId, userId: client.userId })
 
-  app.get('/responses/:id', (c) => {
+  app.get('/responses/:id', async (c) => {
     const { id } = openaiQuery(responseParams, c.req.param())
     if (openaiQuery(getQuery, c.req.query()).stream === 'true') {
       throw ApiError.badRequest('stream: replaying a stored response as events is not supported', 'stream', 'not_supported')
     }
-    const row = store.get(id, ownerOf(c.get('client')))
+    const row = await store.get(id, ownerOf(c.get('client')))
     if (!row) throw notFound(id)
     return c.json(row.response)
   })
 
-  app.delete('/responses/:id', (c) => {
+  app.delete('/responses/:id', async (c) => {
     const { id } = openaiQuery(responseParams, c.req.param())
-    if (!store.delete(id, ownerOf(c.get('client')))) throw notFound(id)
+    if (!(await store.delete(id, ownerOf(c.get('client'))))) throw notFound(id)
     return c.json({ id, object: 'response', deleted: true })
   })
 
-  app.get('/responses/:id/input_items', (c) => {
+  app.get('/responses/:id/input_items', async (c) => {
     const { id } = openaiQuery(responseParams, c.req.param())
-    const row = store.get(id, ownerOf(c.get('client')))
+    const row = await store.get(id, ownerOf(c.get('client')))
     if (!row) throw notFound(id)
     const { order, limit, after } = openaiQuery(inputItemsQuery, c.req.query())
     let items = row.inputItems as Record<string, unknown>[]

@@ -33,14 +33,14 @@ export function sessionRoutes(chat: ChatService, keys: ClientKeys, allowAnonymou
     userId: openaiQuery(sessionQuery, c.req.query()).user_id,
   })
 
-  app.get('/session/:id/info', (c) => {
+  app.get('/session/:id/info', async (c) => {
     const { id, userId } = target(c)
-    return c.json(describe(chat.session(id, c.get('client'), userId)))
+    return c.json(describe(await chat.session(id, c.get('client'), userId)))
   })
 
-  app.post('/session/:id/clear', (c) => {
+  app.post('/session/:id/clear', async (c) => {
     const { id, userId } = target(c)
-    const row = chat.clearSession(id, c.get('client'), userId)
+    const row = await chat.clearSession(id, c.get('client'), userId)
     const body: z.infer<typeof sessionClearedSchema> = { message: 'session cleared', session_id: row.sessionId, cleared_at: new Date().toISOString() }
     return c.json(body)
   })
