@@ -50,13 +50,13 @@ interface RawRequest {
   url: string
 }
 
-/** JSON, or for doors that take uploads, a multipart form (see multipart.ts). */
-async function readBody(o: PrepareOptions, raw: RawRequest, traits: DoorTraits): Promise<unknown> {
+/** JSON, or for doors that take uploads, a multipart form (see multipart.ts). Not async: the JSON body's promise is returned as it is. */
+function readBody(o: PrepareOptions, raw: RawRequest, traits: DoorTraits): Promise<unknown> {
   const type = raw.header('content-type')
   // 'bytes': binary uploads passed on unread (the /communicate door)
   if (traits.body === 'bytes') return readBytesFrom(raw.body, raw.header('content-length'), o.bodyLimit)
   if (!traits.multipart || !isMultipart(type)) return readJsonFrom(raw.body, raw.header('content-length'), o.bodyLimit)
-  return parseMultipart(await readBytesFrom(raw.body, raw.header('content-length'), o.uploadLimit), type!)
+  return readBytesFrom(raw.body, raw.header('content-length'), o.uploadLimit).then((bytes) => parseMultipart(bytes, type!))
 }
 
 function callerOf(o: PrepareOptions, raw: RawRequest, traits: DoorTraits): Caller | Promise<Caller> {
