@@ -393,9 +393,25 @@ export class CredentialPool {
 
   /** Keep in-memory health in step with what the store changed, and let waiting requests in. */
   private changed(c: Credential, change: CredentialChange): void {
-    this.sharing?.changed(c, change)
-    if (change === 'removed' || (typeof change === 'object' && change.secret !== undefined)) this.health.forget(c.id)
+    const sharing = this.sharing
+    sharing?.changed(c, change)
+    const rekeyed = typeof change === 'object' && change.secret !== undefined
+    if (change === 'removed' || rekeyed) this.health.forget(c.id)
     if (change !== 'removed') this.line.wake(c.provider)
+    // The other instances re-read the provider's credentials once the row is written.
+    const listed = typeof change !== 'object' || rekeyed || change.remark !== undefined
+    if (sharing && listed) void this.store.settled().then(() => sharing.credentialsChanged(c.provider))
+  }
+
+  /** Another instance added, removed or edited this provider's credentials (all providers' when none is named). */
+  async reload(provider?: string): Promise<void> {
+    try {
+      const { added, removed, rekeyed } = await this.store.reload(provider)
+      for (const c of [...removed, ...rekeyed]) this.health.forget(c.id)
+      for (const c of [...added, ...rekeyed]) this.line.wake(c.provider)
+    } catch (err) {
+      this.log.warn(`could not re-read the credentials${provider ? ` of ${provider}` : ''}: ${(err as Error).message}`)
+    }
   }
 }
 

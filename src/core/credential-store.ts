@@ -20,6 +20,13 @@ import type { SecretBox } from '../db/secret-box.js'
 /** What changed: a patch that was applied, or the credential was inserted or removed. */
 export type CredentialChange = CredentialPatch | 'inserted' | 'removed'
 
+/** What a reload found another instance had changed: credentials added, removed, or given a new secret. */
+export interface Reloaded {
+  added: Credential[]
+  removed: Credential[]
+  rekeyed: Credential[]
+}
+
 const NONE: readonly Credential[] = Object.freeze([])
 const TOUCH_FLUSH_MS = 1000
 
@@ -31,6 +38,8 @@ export class CredentialStore {
   private touchTimer: NodeJS.Timeout | undefined
   /** Writes run one after another, so a credential's row ends as its object did. */
   private writing: Promise<void> = Promise.resolve()
+  /** Ids removed from memory: a reload that read the table before the delete must not bring one back. */
+  private readonly gone = new Set<number>()
 
   constructor(
     private readonly db: Db,
@@ -46,6 +55,48 @@ export class CredentialStore {
     this.byId.clear()
     for (const c of await listCredentials(this.db, this.box)) this.index(byProvider, c)
     this.byProvider = byProvider
+  }
+
+  /**
+   * Take what another instance added, removed or re-keyed (one provider's or all) from the shared
+   * table. Objects stay the same ones (leases hold them); their status is shared apart (pool-sync).
+   */
+  async reload(provider?: string): Promise<Reloaded> {
+    const byProvider = this.loaded()
+    const before = provider === undefined ? [...this.byId.values()] : [...this.list(provider)]
+    const rows = await listCredentials(this.db, this.box, provider)
+    const found: Reloaded = { added: [], removed: [], rekeyed: [] }
+    const stored = new Set<number>()
+    for (const row of rows) {
+      stored.add(row.id)
+      const c = this.byId.get(row.id)
+      if (!c) {
+        if (this.gone.has(row.id)) continue
+        this.index(byProvider, row)
+        found.added.push(row)
+        continue
+      }
+      if (c.remark !== row.remark) c.remark = row.remark
+      if (c.secret === row.secret) continue
+      Object.assign(c, { secret: row.secret, secretTail: row.secretTail, state: row.state, verified: row.verified })
+      found.rekeyed.push(c)
+    }
+    // Only what was here before the read: a credential this instance inserted meanwhile stays.
+    for (const c of before) if (!stored.has(c.id) && this.forget(c)) found.removed.push(c)
+    for (const c of found.added) byProvider.get(c.provider)!.sort((x, y) => x.id - y.id)
+    return found
+  }
+
+  /** Drop a credential from memory; false when it was gone already. */
+  private forget(c: Credential): boolean {
+    this.gone.add(c.id)
+    if (this.byId.get(c.id) !== c) return false
+    const list = this.byProvider?.get(c.provider)
+    const at = list ? list.indexOf(c) : -1
+    if (list && at >= 0) list.splice(at, 1)
+    this.byId.delete(c.id)
+    this.usedAt.delete(c.id)
+    return true
   }
 
   private loaded(): Map<string, Credential[]> {
@@ -95,9 +146,11 @@ export class CredentialStore {
   async insert(c: NewCredential): Promise<Credential> {
     const byProvider = this.loaded()
     const created = await insertCredential(this.db, this.box, c)
-    this.index(byProvider, created)
-    this.onChange(created, 'inserted')
-    return created
+    // A reload that ran meanwhile may have read the new row already: keep the object it indexed.
+    const indexed = this.byId.get(created.id)
+    if (!indexed) this.index(byProvider, created)
+    this.onChange(indexed ?? created, 'inserted')
+    return indexed ?? created
   }
 
   /** Apply a patch to the object everyone reads now, and to its row behind it. */
@@ -106,19 +159,22 @@ export class CredentialStore {
     Object.assign(c, patch)
     c.updatedAt = Date.now()
     if (patch.secret !== undefined) c.secretTail = patch.secret.slice(-4)
+    // Queued before the change is told, so settled() then includes this write.
+    const written = this.enqueue(() => updateCredential(this.db, this.box, c.id, patch))
     this.onChange(c, patch)
-    return this.enqueue(() => updateCredential(this.db, this.box, c.id, patch))
+    return written
+  }
+
+  /** Resolves once every write queued so far ran (other instances may then read it). */
+  settled(): Promise<void> {
+    return this.writing
   }
 
   async remove(id: number): Promise<Credential | undefined> {
     const c = this.find(id)
     await this.writing
     if (!c || !(await deleteCredential(this.db, id))) return undefined
-    const list = this.byProvider?.get(c.provider)
-    const at = list ? list.indexOf(c) : -1
-    if (list && at >= 0) list.splice(at, 1)
-    this.byId.delete(id)
-    this.usedAt.delete(id)
+    this.forget(c)
     this.onChange(c, 'removed')
     return c
   }

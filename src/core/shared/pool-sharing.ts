@@ -6,7 +6,7 @@ import type { CredentialChange } from '../credential-store.js'
 /**
  * Pool state several instances share (pool-sync.ts, on Redis); absent on a single
  * instance. The pool tells it what changed here and asks it for slots; it applies what the other
- * instances changed through adopt(), adoptPair() and wake().
+ * instances changed through adopt(), adoptPair(), wake() and reload().
  */
 export interface PoolSharing {
   changed(c: Credential, change: CredentialChange): void
@@ -18,4 +18,6 @@ export interface PoolSharing {
   /** Other instances held every slot of this credential a moment ago: skip it for now. */
   full(id: number): boolean
   exclusive<T>(c: Credential, reloaded: () => void, work: () => Promise<T>): Promise<T>
+  /** A credential of this provider was added, removed, or given a new secret or remark here (and is stored). */
+  credentialsChanged(provider: string): void
 }

@@ -5,7 +5,9 @@
 // - per-credential concurrency slots are leases in `slots:<id>` (leases.ts), so a crashed
 //   instance's slots expire;
 // - a token refresh takes `refresh:<id>` (SET NX PX): the other instances wait for it and re-read
-//   the stored state instead of refreshing again.
+//   the stored state instead of refreshing again;
+// - a credential added, removed or given a new secret is announced on `invalidate` once stored,
+//   and the others re-read that provider's credentials from the shared database.
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Db } from '../../db/client.js'
 import { type Credential, getCredential } from '../../db/credentials.repo.js'
@@ -24,6 +26,11 @@ type Message =
   | { kind: 'status'; id: number; entry: StatusEntry }
   | { kind: 'pair'; id: number; model: string; pair: PairEntry | null }
   | { kind: 'slot'; id: number; provider: string }
+
+/** On the `invalidate` channel: a provider's credentials were added, removed or edited. */
+type CredentialsChange = { credentials: string }
+const isCredentialsChange = (what: unknown): what is CredentialsChange =>
+  typeof what === 'object' && what !== null && typeof (what as CredentialsChange).credentials === 'string'
 
 /** After other instances held every slot, how long this one skips the credential before trying again. */
 const FULL_RETRY_MS = 500
@@ -47,8 +54,21 @@ export class PoolSync implements PoolSharing {
   ) {
     this.unlock = redis.script(UNLOCK)
     redis.subscribe('pool', (m) => this.receive(m as Message))
-    // At start and after every outage: what the others changed meanwhile.
-    redis.onUp(() => void this.load())
+    redis.subscribe('invalidate', (what) => {
+      if (isCredentialsChange(what)) void this.pool.reload(what.credentials)
+    })
+    // At start and after every outage: what the others changed meanwhile (and after an outage,
+    // the credentials they added or removed, whose messages were lost).
+    let wasUp = false
+    redis.onUp(() => {
+      if (wasUp) void this.pool.reload()
+      wasUp = true
+      void this.load()
+    })
+  }
+
+  credentialsChanged(provider: string): void {
+    this.redis.publish('invalidate', { credentials: provider } satisfies CredentialsChange)
   }
 
   private get hash(): string {

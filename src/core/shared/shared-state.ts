@@ -58,7 +58,11 @@ export class SharedState {
     // A key disabled or a limit changed on one instance holds on every instance at once.
     s.keys.onInvalidate = () => this.redis.publish('invalidate', 'keys')
     s.limiter.onInvalidate = () => this.redis.publish('invalidate', 'limits')
-    this.redis.subscribe('invalidate', (what) => (what === 'keys' ? s.keys.forget() : s.limiter.forget()))
+    // (Credentials changed are announced on the same channel; pool-sync.ts reloads them.)
+    this.redis.subscribe('invalidate', (what) => {
+      if (what === 'keys') s.keys.forget()
+      else if (what === 'limits') s.limiter.forget()
+    })
   }
 
   /** Connect in the background; resolves once the first attempt succeeded or failed. */
