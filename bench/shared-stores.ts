@@ -90,8 +90,15 @@ export async function openSharedStores(want: { postgres: boolean; redis: boolean
     }
     if (want.redis) {
       const client = new Redis({ host: REDIS_HOST, port: REDIS_PORT, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
+      // The cause is named once, below, instead of ioredis's "Unhandled error event" and a stack.
+      let cause: Error | undefined
+      client.on('error', (err: Error) => {
+        cause ??= err
+      })
       await reach(`Redis on ${REDIS_HOST}:${REDIS_PORT}`, async () => {
-        await client.connect()
+        await client.connect().catch((err: Error) => {
+          throw cause ?? err
+        })
         await client.ping()
       }).catch((err: unknown) => {
         client.disconnect()
