@@ -141,6 +141,9 @@ function printComparison(o: CompareOptions, [sqlite, shared]: Variant[], direct:
   const failed = (v: Variant) => Object.values(v.results).reduce((sum, r) => sum + r.errors, 0)
   out.push(row('failed requests', String(failed(sqlite!)), String(failed(shared!))))
   out.push(row('tokens charged to the bench user', f(BALANCE - balances[0]!, 0), f(BALANCE - balances[1]!, 0)))
-  out.push('  ratio: shared stores / SQLite. PostgreSQL backends: those serving the bench database; Redis: the whole server (its other users count too)')
+  const notes = ['ratio: shared stores / SQLite']
+  if (shared!.label.includes('PostgreSQL')) notes.push('PostgreSQL backends: those serving the bench database')
+  if (shared!.label.includes('Redis')) notes.push('Redis: the whole server (its other users count too)')
+  out.push(`  ${notes.join('; ')}`)
   console.log(out.join('\n'))
 }
