@@ -15,6 +15,18 @@ export interface LoadResult {
   ttfbP99?: number
 }
 
+/** The bench's chat request: a short prompt to the fake upstream's model. */
+export const chatBody = (stream: boolean) =>
+  JSON.stringify({
+    model: 'bench-model',
+    messages: [
+      { role: 'system', content: 'You are a helpful assistant.' },
+      { role: 'user', content: 'Say hello in twenty words.' },
+    ],
+    stream,
+    ...(stream ? { stream_options: { include_usage: true } } : {}),
+  })
+
 export function percentile(sorted: Float64Array | number[], p: number): number {
   if (!sorted.length) return Number.NaN
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
@@ -24,14 +36,14 @@ export function percentile(sorted: Float64Array | number[], p: number): number {
 const sortedOf = (values: number[]) => Float64Array.from(values).sort()
 
 /** `connections` keep-alive connections for `seconds`; latencies kept at full resolution. */
-export async function concurrent(url: string, body: string, connections: number, seconds: number): Promise<LoadResult> {
+export async function concurrent(url: string, body: string, connections: number, seconds: number, headers: Record<string, string> = {}): Promise<LoadResult> {
   const latencies: number[] = []
   const instance = autocannon({
     url,
     connections,
     duration: seconds,
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body,
     timeout: 10,
   })
@@ -62,6 +74,7 @@ export async function sequential(
   seconds: number,
   onMeasureStart: () => void = () => {},
   warmup: { requests: number; ms: number } = { requests: 200, ms: 0 },
+  headers: Record<string, string> = {},
 ): Promise<LoadResult> {
   const u = new URL(url)
   const client = new Client(u.origin, { pipelining: 1, keepAliveTimeout: 30_000 })
@@ -83,7 +96,7 @@ export async function sequential(
       const res = await client.request({
         path: u.pathname,
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...headers },
         body,
       })
       let first = 0

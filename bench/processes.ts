@@ -17,7 +17,19 @@ const live = new Set<ChildProcess>()
 process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL')
 })
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130))
+/** Asynchronous clean-ups (a database to drop) that Ctrl-C must still run; the exit handler cannot wait. */
+const onInterrupt = new Set<() => Promise<void>>()
+export function cleanUpOnInterrupt(cleanup: () => Promise<void>): () => void {
+  onInterrupt.add(cleanup)
+  return () => onInterrupt.delete(cleanup)
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    if (!onInterrupt.size) process.exit(130)
+    for (const child of live) child.kill('SIGKILL')
+    const cleanups = Promise.allSettled([...onInterrupt].map((cleanup) => cleanup()))
+    void Promise.race([cleanups, sleep(10_000)]).finally(() => process.exit(130))
+  })
 
 function track(child: ChildProcess): ChildProcess {
   live.add(child)
@@ -126,6 +138,10 @@ export interface RelayOptions {
   nodeArgs?: string[]
   /** Another built entry point (an A/B copy of dist/src/main.js) instead of this checkout's. */
   entry?: string
+  /** More config.yaml lines (top-level sections other than server, log_level, pool and providers). */
+  configLines?: string[]
+  /** More environment for the relay (DATABASE_URL, REDIS_URL...). */
+  env?: Record<string, string>
 }
 
 /** The relay as production runs it, configured through a temporary config.yaml. */
@@ -145,6 +161,7 @@ export async function startRelay(opts: RelayOptions): Promise<Started & { port: 
     `    base_url: http://127.0.0.1:${opts.upstreamPort}/v1`,
     '    api_key: sk-bench-upstream-key',
     '    models: [bench-model]',
+    ...(opts.configLines ?? []),
     '',
   ].join('\n')
   writeFileSync(join(dir, 'config.yaml'), config)
@@ -166,6 +183,7 @@ export async function startRelay(opts: RelayOptions): Promise<Started & { port: 
         ALLOW_ANONYMOUS: '1',
         PORT: String(port),
         HOST: '127.0.0.1',
+        ...opts.env,
       },
     }),
   )

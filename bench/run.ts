@@ -1,19 +1,22 @@
-// npm run bench [-- --seconds=5 --tsx --entry=other/dist/src/main.js --node-args='--max-semi-space-size=2' --no-pow | --profile[=DIR]]
+// npm run bench [-- --seconds=5 --tsx --entry=other/dist/src/main.js --node-args='--max-semi-space-size=2' --no-pow | --profile[=DIR] | --postgres --redis]
 // Direct-to-upstream vs through Freeway, non-stream and stream, at 50 connections and on one
 // sequential connection; the relay's CPU per request and RSS from /proc; targets marked PASS/FAIL.
 // --profile instead runs the relay under node --cpu-prof at 50 connections, once per response
-// kind, and prints where its CPU time goes per request.
+// kind, and prints where its CPU time goes per request. --postgres and/or --redis instead compare
+// the SQLite default with the shared stores, both billed and limited (bench/store-compare.ts).
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { type LoadResult, concurrent, sequential } from './load.js'
+import { type LoadResult, chatBody, concurrent, sequential } from './load.js'
 import { PeakSampler, cpuMs, hasProc, hasTaskset, pin, rssMb, selfCpuMs, systemBusyMs } from './proc.js'
 import { printSummary } from './profile.js'
 import { ROOT, TSX, ensureBuilt, startRelay, startUpstream } from './processes.js'
 import { type Measured, printReport } from './report.js'
+import { BenchSetupError, openSharedStores } from './shared-stores.js'
+import { compareStores } from './store-compare.js'
 
 /** Keep in step with the start script in package.json and the Dockerfile. */
 const PRODUCTION_NODE_ARGS = '--max-semi-space-size=8 --max-old-space-size=1536'
@@ -44,16 +47,7 @@ const IDLE_MS = 4000
 const SEQ_WARMUP = { requests: 200, ms: 3000 }
 const log = (line: string) => console.error(`[bench] ${line}`)
 
-const body = (stream: boolean) =>
-  JSON.stringify({
-    model: 'bench-model',
-    messages: [
-      { role: 'system', content: 'You are a helpful assistant.' },
-      { role: 'user', content: 'Say hello in twenty words.' },
-    ],
-    stream,
-    ...(stream ? { stream_options: { include_usage: true } } : {}),
-  })
+const body = chatBody
 
 /** CPU that processes other than the bench's own used meanwhile, in cores (a noisy machine shows here). */
 function othersMeter(pids: number[]): () => number {
@@ -77,6 +71,21 @@ async function main(): Promise<void> {
   const entry = entryArg ? resolve(entryArg) : undefined
   // By default the relay runs with the flags `npm start` uses, so the figures describe production.
   const nodeArgs = (argValue('node-args') ?? PRODUCTION_NODE_ARGS).split(' ').filter(Boolean)
+  const want = { postgres: Boolean(arg('postgres')), redis: Boolean(arg('redis')) }
+  if ((want.postgres || want.redis) && arg('profile')) throw new BenchSetupError('--profile does not combine with --postgres or --redis')
+  // Reached before anything is built or started, so a missing server stops the bench at once.
+  if (want.postgres || want.redis) {
+    const stores = await openSharedStores(want)
+    try {
+      if (!tsx && !entry) ensureBuilt(log)
+      const upstream = await startUpstream(loadCpus)
+      const relay = { upstreamPort: upstream.port, cpus: relayCpus, tsx, nodeArgs, ...(entry ? { entry } : {}) }
+      await compareStores({ relay, stores, connections: CONNECTIONS, seconds: SECONDS, seqSeconds: SEQ_SECONDS, seqWarmup: SEQ_WARMUP, log }).finally(upstream.stop)
+    } finally {
+      await stores.drop()
+    }
+    return
+  }
   if (!tsx && !entry) ensureBuilt(log)
   const upstream = await startUpstream(loadCpus)
   if (arg('profile')) {
@@ -213,6 +222,6 @@ async function profileRun(upstreamPort: number, cpus: string | undefined, tsx: b
 }
 
 main().catch((err: unknown) => {
-  console.error(err)
+  console.error(err instanceof BenchSetupError ? `[bench] ${err.message}` : err)
   process.exit(1)
 })
