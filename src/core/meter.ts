@@ -73,7 +73,7 @@ export class Meter {
     if (!userId) return new Meter(billing, storeContent, input, undefined, undefined)
     const price = billing.priceOf([input.model, ...plan.candidates.map((x) => x.spec.id)])
     if (!price && billing.requirePrice) {
-      throw new ChatFailure('permission', `model ${input.model} has no price configured`, { code: 'model_not_priced' })
+      throw await Meter.refused(billing, input, new ChatFailure('permission', `model ${input.model} has no price configured`, { code: 'model_not_priced' }))
     }
     if (!price) return new Meter(billing, storeContent, input, undefined, undefined)
     const prompt = price.prompt > 0 ? input.promptTokens() : 0
@@ -81,9 +81,18 @@ export class Meter {
       const { hold, limit } = await billing.reserveTurn(userId, input.requestId, price, prompt, input.maxTokens)
       return new Meter(billing, storeContent, input, price, hold, limit)
     } catch (err) {
-      if (err instanceof InsufficientQuota) throw new ChatFailure('balance', err.message, { code: 'insufficient_quota' })
+      if (err instanceof InsufficientQuota) throw await Meter.refused(billing, input, new ChatFailure('balance', err.message, { code: 'insufficient_quota' }))
       throw err
     }
+  }
+
+  /**
+   * A request refused before the upstream (no balance, no price) still gets its usage row, charged
+   * nothing, like every other failure: records, the console and /metrics count it with its status.
+   */
+  private static async refused(billing: Billing, input: MeterInput, failure: ChatFailure): Promise<ChatFailure> {
+    await new Meter(billing, false, input, undefined, undefined).finish({ status: failure.status, errorClass: failure.kind, bill: false })
+    return failure
   }
 
   /**

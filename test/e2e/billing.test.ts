@@ -65,6 +65,10 @@ describe('balances', () => {
     expect(err.status).toBe(402)
     expect(err.error).toMatchObject({ type: 'insufficient_quota', code: 'insufficient_quota' })
     expect(await userOf('alice')).toMatchObject({ token: 100, avail_token: 0, mode: '' })
+    // The refusal has its usage row too (charged nothing), like any failed request.
+    const refusedId = (err as InstanceType<typeof OpenAI.APIError>).headers?.get('x-request-id')
+    expect(refusedId).toBeTruthy()
+    await expect.poll(() => findUsageByRequest(app.services.db, refusedId!)).toMatchObject({ userId: 'alice', charged: 0, status: 402, errorClass: 'balance' })
 
     const records = (await admin('GET', '/record/list?user_id=alice&page=1&pageSize=50')).json.data
     expect(records.total).toBe(5)

@@ -189,11 +189,13 @@ describe('three instances on PostgreSQL and Redis behind a balancer', () => {
     const chats = (status: (s: number | undefined) => boolean) => balancer.countsFor('/v1/chat/completions', status)
     const sent = chats(() => true)
     expect(sent.reduce((x, y) => x + y)).toBe(60 + 5 + 15)
-    // A rate-limited request is counted apart (rejections); one refused for the balance (402) is
-    // settled before any usage row, and /metrics does not count it.
-    const answered = chats((s) => s !== 402 && s !== 429)
+    // A rate-limited request is counted apart (rejections); one refused for the balance (402) is a
+    // request like any other, with its status.
+    const answered = chats((s) => s !== 429)
     expect(answered.every((n, i) => n < sent[i]!)).toBe(true)
     const ok = chats((s) => s === 200)
+    const refused = chats((s) => s === 402)
+    expect(refused.reduce((x, y) => x + y)).toBe(50)
     const limited = chats((s) => s === 429)
     const sessions = balancer.countsFor('/chat')
     for (const [i, app] of apps.entries()) {
@@ -203,6 +205,7 @@ describe('three instances on PostgreSQL and Redis behind a balancer', () => {
       const text = await res.text()
       expect(sum(text, 'freeway_requests_total', { route: 'chat' })).toBe(answered[i])
       expect(sum(text, 'freeway_requests_total', { route: 'chat', status: '200' })).toBe(ok[i])
+      expect(sum(text, 'freeway_requests_total', { route: 'chat', status: '402' })).toBe(refused[i])
       expect(sum(text, 'freeway_rate_limit_rejections_total', {})).toBe(limited[i])
       expect(sum(text, 'freeway_requests_total', { route: 'session' })).toBe(sessions[i])
       expect(sum(text, 'freeway_inflight_requests', {})).toBe(0)
