@@ -36,7 +36,7 @@ const modelsView = z.object({
 })
 
 const base = { tag: 'admin', auth: 'admin' } as const
-export const adminConsoleDocs: RouteDoc[] = [
+export const adminConsoleDocs = (): RouteDoc[] => [
   { ...base, method: 'get', path: '/api/stats', summary: 'Traffic per hour, credentials by status, top users and models', query: statsQuery, response: apiEnvelope(statsView), errors: apiErrors(400) },
   { ...base, method: 'get', path: '/api/models', summary: 'Every routable model with its providers, suffixes, kind and price', response: apiEnvelope(modelsView), errors: apiErrors() },
 ]

@@ -70,7 +70,7 @@ const probed = z.object({
 
 const base = { tag: 'admin', auth: 'admin' } as const
 const ADD = 'The upstream is probed first: a definite refusal is 422; a probe that cannot run keeps it with verified: false.'
-export const adminCredentialDocs: RouteDoc[] = [
+export const adminCredentialDocs = (): RouteDoc[] => [
   {
     ...base,
     method: 'put',

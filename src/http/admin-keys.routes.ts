@@ -53,7 +53,7 @@ const keyView = z.object({
 })
 
 const base = { tag: 'admin', auth: 'admin' } as const
-export const adminKeyDocs: RouteDoc[] = [
+export const adminKeyDocs = (): RouteDoc[] => [
   {
     ...base,
     method: 'put',

@@ -47,7 +47,7 @@ const usageRow = z.object({
 const usageRows = (rows: UsageRow[]): z.infer<typeof usageRow>[] => rows
 
 const base = { tag: 'admin', auth: 'admin' } as const
-export const adminDocs: RouteDoc[] = [
+export const adminDocs = (): RouteDoc[] => [
   { ...base, method: 'post', path: '/api/auth/verify', summary: 'Check the admin secret', response: apiEnvelope(), errors: apiErrors() },
   {
     ...base,

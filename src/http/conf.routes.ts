@@ -16,7 +16,7 @@ const updateSchema = z.object({
 })
 
 const base = { tag: 'admin', auth: 'admin' } as const
-export const confDocs: RouteDoc[] = [
+export const confDocs = (): RouteDoc[] => [
   { ...base, method: 'get', path: '/conf/get', summary: 'The runtime configuration, by section', response: seedEnvelope(sectionsSchema), errors: seedErrors() },
   {
     ...base,

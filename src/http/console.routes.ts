@@ -17,7 +17,7 @@ export function consoleDir(): string {
 }
 
 /** The page; its hashed files under /console/assets/ are one wildcard route, not API operations. */
-export const consoleDocs: RouteDoc[] = [
+export const consoleDocs = (): RouteDoc[] => [
   { method: 'get', path: '/console', summary: 'Redirects to /console/', tag: 'system', auth: 'none', status: 301, html: true, errors: openaiErrors() },
   { method: 'get', path: '/console/', summary: 'The admin console (signs in with the admin secret)', tag: 'system', auth: 'none', html: true, errors: openaiErrors(503) },
 ]

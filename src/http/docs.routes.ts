@@ -38,7 +38,7 @@ const page = (path: string): RouteDoc => ({
   errors: openaiErrors(),
 })
 /** The page's routes; its files under /docs/ are one wildcard route, not API operations. */
-export const docsDocs: RouteDoc[] = [page('/docs'), page('/swagger/index.html')]
+export const docsDocs = (): RouteDoc[] => [page('/docs'), page('/swagger/index.html')]
 
 /** The files the page uses, by name in swagger-ui-dist, with their content types. */
 const FILES: Record<string, string> = {

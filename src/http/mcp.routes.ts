@@ -16,7 +16,7 @@ const updateSchema = mcpServerSchema.safeExtend({ name: z.unknown().optional().m
 
 const servers = z.record(z.string(), mcpServerView)
 const base = { tag: 'admin', auth: 'admin' } as const
-export const mcpDocs: RouteDoc[] = [
+export const mcpDocs = (): RouteDoc[] => [
   { ...base, method: 'get', path: '/mcp/get', summary: 'The MCP servers: config (secrets masked), status, tools', response: seedEnvelope(z.object({ McpServers: servers })), errors: seedErrors() },
   {
     ...base,

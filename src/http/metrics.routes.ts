@@ -8,7 +8,7 @@ import { adminAuth } from './middleware/admin-auth.js'
 import { bearerOf } from './middleware/client-auth.js'
 import type { RouteDoc } from './route-doc.js'
 
-export const metricsDocs: RouteDoc[] = [
+export const metricsDocs = (): RouteDoc[] => [
   {
     method: 'get',
     path: '/metrics',

@@ -17,7 +17,7 @@ const listQuery = z.object({
 })
 const modelParams = z.object({ id: z.string().min(1).meta({ description: 'The model id; may contain slashes' }) })
 
-export const modelDocs: RouteDoc[] = [
+export const modelDocs = (): RouteDoc[] => [
   {
     method: 'get',
     path: '/v1/models',

@@ -6,7 +6,7 @@ import { STATUS_CODES } from 'node:http'
 import { z } from 'zod'
 import { VERSION } from '../services.js'
 import type { RouteDoc } from './route-doc.js'
-import { ROUTE_DOCS } from './route-docs.js'
+import { routeDocs } from './route-docs.js'
 
 export interface MountedRoute {
   method: string
@@ -34,7 +34,7 @@ export function apiRoutes(routes: readonly MountedRoute[]): MountedRoute[] {
 
 const docPath = (doc: RouteDoc, prefix: string) => (doc.prefixed ? prefix + doc.path : doc.path)
 
-export function docOf(route: MountedRoute, prefix: string, docs: readonly RouteDoc[] = ROUTE_DOCS): RouteDoc | undefined {
+export function docOf(route: MountedRoute, prefix: string, docs: readonly RouteDoc[] = routeDocs()): RouteDoc | undefined {
   const method = route.method.toLowerCase()
   const path = openApiPath(route.path)
   return docs.find((d) => d.method === method && docPath(d, prefix) === path)

@@ -19,7 +19,7 @@ const healthSchema = z.object({
   database: z.string().meta({ description: '"ok", or "error: " and the reason' }),
 })
 
-export const systemDocs: RouteDoc[] = [
+export const systemDocs = (): RouteDoc[] => [
   { method: 'get', path: '/', summary: 'Name, version, links', tag: 'system', auth: 'none', response: rootSchema, errors: openaiErrors() },
   {
     method: 'get',

@@ -80,7 +80,7 @@ const idempotency = z.object({
   'idempotency-key': z.string().optional().meta({ description: 'A retry with the same key and body replays the first answer; another body is 409' }),
 })
 const base = { tag: 'admin', auth: 'admin' } as const
-export const userAdminDocs: RouteDoc[] = [
+export const userAdminDocs = (): RouteDoc[] => [
   {
     ...base,
     method: 'post',

@@ -24,7 +24,7 @@ export const communicateQuery = z.object({
   user_id: z.string().trim().optional().meta({ description: 'The user to act for (a key that may act for others, or anonymous access)' }),
 })
 
-export const communicateDocs: RouteDoc[] = PATHS.map((path) => ({
+export const communicateDocs = (): RouteDoc[] => PATHS.map((path) => ({
   method: 'post' as const,
   path,
   summary: "Seed 004's chat bot: a message or a /command, answered as an event stream",

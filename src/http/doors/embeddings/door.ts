@@ -26,7 +26,7 @@ const embeddingsAnswer = z.object({
   usage: z.object({ prompt_tokens: z.number().int(), total_tokens: z.number().int() }),
 })
 
-export const embeddingsDocs: RouteDoc[] = [
+export const embeddingsDocs = (): RouteDoc[] => [
   {
     method: 'post',
     path: '/v1/embeddings',

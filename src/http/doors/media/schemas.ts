@@ -94,7 +94,7 @@ const videoId = z.object({ id: z.string().min(1).meta({ description: 'The task i
 const base = { tag: 'openai', auth: 'client', prefixed: true } as const
 const FOLLOW_ERRORS = openaiErrors(401, 404)
 
-export const mediaDocs: RouteDoc[] = [
+export const mediaDocs = (): RouteDoc[] => [
   {
     ...base,
     method: 'post',

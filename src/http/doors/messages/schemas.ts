@@ -29,7 +29,7 @@ export const messageSchema = z.object({
 
 const base = { method: 'post', prefixed: true, tag: 'anthropic', auth: 'client', errors: ANTHROPIC_ERRORS } as const
 
-export const messagesDocs: RouteDoc[] = [
+export const messagesDocs = (): RouteDoc[] => [
   {
     ...base,
     path: '/v1/messages',

@@ -37,7 +37,7 @@ export const completionSchema = z.object({
   }),
 })
 
-export const chatDocs: RouteDoc[] = [
+export const chatDocs = (): RouteDoc[] => [
   {
     method: 'post',
     path: '/v1/chat/completions',

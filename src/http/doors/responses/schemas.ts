@@ -91,7 +91,7 @@ export const responseObjectSchema = z.object({
 const STREAM = 'With `stream: true`: the Responses events (response.created … response.completed, or response.failed), each `event:` and `data:` lines.'
 const base = { prefixed: true, tag: 'openai', auth: 'client' } as const
 
-export const responsesDocs: RouteDoc[] = [
+export const responsesDocs = (): RouteDoc[] => [
   {
     ...base,
     method: 'post',

@@ -32,7 +32,7 @@ const chatAnswer = z.object({
 
 const base = { tag: 'sessions', auth: 'client' } as const
 
-export const sessionDocs: RouteDoc[] = [
+export const sessionDocs = (): RouteDoc[] => [
   {
     ...base,
     method: 'post',
