@@ -53,9 +53,11 @@ export class KimiSessions {
   /**
    * The newest chain known for this credential's secret: of this process's memory and the state,
    * the one whose access token lives longest (each refresh extends it). Memory wins over a view
-   * taken before a refresh here; the state wins once re-read after another instance refreshed.
+   * taken before a refresh here; the state wins once re-read after another instance refreshed,
+   * and always when `storedFirst` (under the shared lock the state was just re-read: it is the
+   * newest, even against a chain of the same second that another instance has spent since).
    */
-  private current(ctx: Ctx): Chain {
+  private current(ctx: Ctx, storedFirst = false): Chain {
     const origin = fingerprint(ctx.credential.secret)
     const remembered = this.chains.get(origin)
     const s = ctx.credential.state
@@ -67,7 +69,7 @@ export class KimiSessions {
             accessExpiresAt: Number(s[STATE.accessExpiresAt]) || 0,
           }
         : undefined
-    const newest = remembered && stored && stored.accessExpiresAt > remembered.accessExpiresAt ? stored : (remembered ?? stored)
+    const newest = remembered && stored && (storedFirst || stored.accessExpiresAt > remembered.accessExpiresAt) ? stored : (remembered ?? stored)
     if (newest) return newest
     const pasted = parseKimiSecret(ctx.credential.secret)
     return { ...pasted, accessExpiresAt: expiryOf(pasted.access) }
@@ -92,7 +94,7 @@ export class KimiSessions {
     // a second instance refreshing with it would kill the chain. The lock re-reads the stored state.
     const renewed = await this.flights.run(origin, () =>
       acrossInstances(ctx, async () => {
-        const latest = this.current(ctx)
+        const latest = this.current(ctx, ctx.exclusive !== undefined)
         return usable(latest, rejected) ? latest : this.refresh(ctx, origin, latest)
       }),
     )

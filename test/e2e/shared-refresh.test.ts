@@ -117,15 +117,29 @@ describe('deepseek-web across instances', () => {
 describe('kimi-web across instances (a rotating refresh token)', () => {
   const refreshes = () => kimi.auth.refreshes.map((r) => r.status)
 
-  it('two first requests at once with only the refresh token: one rotation, both answered', async () => {
+  it('an instance whose remembered chain was rotated by the other renews from the stored chain, not its spent token', async () => {
+    const ask = async (app: TestApp) =>
+      (await app.openai().chat.completions.create({ model: 'kimi', messages: [{ role: 'user', content: '1+1=' }] })).choices[0]!.message.content
+    kimi.auth.accessTtlS = 100 // every access token is born inside the renewal margin: each request renews
+    try {
+      expect(await ask(a)).toBe('答案是 42') // A renews the pasted token: its memory holds the new chain
+      expect(await ask(b)).toBe('答案是 42') // B renews that chain, spending the refresh token A remembers
+      expect(await ask(a)).toBe('答案是 42') // A renews from the chain B stored
+    } finally {
+      kimi.auth.accessTtlS = 900
+    }
+    expect(refreshes()).toEqual([200, 200, 200])
+  })
+
+  it('two requests at once with an access token due for renewal: one rotation, both answered', async () => {
     expect(await askBoth('kimi', '1+1=')).toEqual(['答案是 42', '答案是 42'])
-    expect(refreshes()).toEqual([200])
+    expect(refreshes()).toEqual([200, 200, 200, 200])
   })
 
   it('the access token refused on both at once: one rotation, both answered', async () => {
     kimi.auth.advance(16 * 60) // the upstream's clock says expired; the instances still see minutes left
     expect(await askBoth('kimi', '1+1=')).toEqual(['答案是 42', '答案是 42'])
-    expect(refreshes()).toEqual([200, 200])
+    expect(refreshes()).toEqual([200, 200, 200, 200, 200])
   })
 })
 
