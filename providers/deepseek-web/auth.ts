@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto'
 import { protocolError } from '../../src/kit/errors.js'
 import { mask } from '../../src/kit/log.js'
-import { SingleFlight } from '../../src/kit/single-flight.js'
+import { SingleFlight, acrossInstances } from '../../src/kit/single-flight.js'
 import type { CallContext } from '../../src/kit/types.js'
 import { PATHS, PROVIDER_ID, SESSION_TOKEN_TTL_MS } from './constants.js'
 import { type DeepseekSettings, callJson } from './client.js'
@@ -35,26 +35,41 @@ function credentialKey(ctx: Ctx): string {
   return `secret:${createHash('sha256').update(ctx.credential.secret).digest('hex')}`
 }
 
-/** The cached session token, refreshed once per credential at a time when missing or stale. */
-export async function sessionToken(ctx: Ctx, options: { force?: boolean } = {}): Promise<string> {
+/** The stored session token while it is fresh, unless it is the one the upstream just refused. */
+function storedToken(ctx: Ctx, rejected: string | undefined): string | undefined {
   const { token, tokenExpiresAt } = ctx.credential.state as { token?: string; tokenExpiresAt?: number }
-  if (!options.force && token && typeof tokenExpiresAt === 'number' && tokenExpiresAt > Date.now()) return token
-  return refreshes.run(credentialKey(ctx), async () => {
-    const user = await fetchCurrentUser(ctx)
-    ctx.saveState({ token: user.token, tokenExpiresAt: Date.now() + SESSION_TOKEN_TTL_MS, account: user.account })
-    ctx.log.debug(`${PROVIDER_ID} session token refreshed`, { token: mask(user.token) })
-    return user.token
-  })
+  return token && token !== rejected && typeof tokenExpiresAt === 'number' && tokenExpiresAt > Date.now() ? token : undefined
 }
 
-/** Run an authorised call; a token rejected mid-life gets one forced refresh and one retry. */
+/**
+ * The cached session token, refreshed once per credential at a time (across instances too) when
+ * missing or stale. `rejected` is a token the upstream just refused: it is replaced, by the token
+ * another caller already stored in its place or else by a refresh.
+ */
+export async function sessionToken(ctx: Ctx, rejected?: string): Promise<string> {
+  const cached = storedToken(ctx, rejected)
+  if (cached) return cached
+  return refreshes.run(credentialKey(ctx), () =>
+    // The lock re-reads the stored state: another instance may have refreshed meanwhile.
+    acrossInstances(ctx, async () => storedToken(ctx, rejected) ?? refresh(ctx)),
+  )
+}
+
+async function refresh(ctx: Ctx): Promise<string> {
+  const user = await fetchCurrentUser(ctx)
+  ctx.saveState({ token: user.token, tokenExpiresAt: Date.now() + SESSION_TOKEN_TTL_MS, account: user.account })
+  ctx.log.debug(`${PROVIDER_ID} session token refreshed`, { token: mask(user.token) })
+  return user.token
+}
+
+/** Run an authorised call; a token rejected mid-life gets one replacement and one retry. */
 export async function withSessionToken<T>(ctx: Ctx, call: (token: string) => Promise<T>): Promise<T> {
   const token = await sessionToken(ctx)
   try {
     return await call(token)
   } catch (err) {
     if (!isTokenRejection(err)) throw err
-    return call(await sessionToken(ctx, { force: true }))
+    return call(await sessionToken(ctx, token))
   }
 }
 

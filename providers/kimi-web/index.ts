@@ -165,7 +165,7 @@ function createKimi(name: string) {
         })
         return account ? { ok: true, account } : { ok: true }
       }
-      const session = await legacySession(ctx, true)
+      const session = await legacySession(ctx, 'always')
       const user = await legacyUser(ctx, session.accessToken)
       return { ok: true, account: user.name ?? user.id }
     })

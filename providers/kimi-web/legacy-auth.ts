@@ -3,7 +3,7 @@
 import { randomInt } from 'node:crypto'
 import { protocolError } from '../../src/kit/errors.js'
 import { asObject, tryJson } from '../../src/kit/json.js'
-import { SingleFlight } from '../../src/kit/single-flight.js'
+import { SingleFlight, acrossInstances } from '../../src/kit/single-flight.js'
 import type { CallContext } from '../../src/kit/types.js'
 import { LEGACY_ACCESS_TTL_MS, LEGACY_PATHS, PROVIDER_ID } from './constants.js'
 import { fingerprint } from './credential.js'
@@ -32,33 +32,47 @@ export interface LegacySession {
 
 const refreshFlight = new SingleFlight<LegacySession>()
 
-/** Legacy access token + user id, from state while fresh, else refreshed once for all callers. */
-export async function legacySession(ctx: CallContext<object>, force = false): Promise<LegacySession> {
+/** The stored session while fresh and derived from this secret, unless its token is the one just refused. */
+function storedSession(ctx: CallContext<object>, owner: string, rejected: string | undefined): LegacySession | undefined {
   const s = ctx.credential.state
-  const owner = fingerprint(ctx.credential.secret)
   if (
-    !force &&
     s.legacy_for === owner &&
     typeof s.legacy_access_token === 'string' &&
+    s.legacy_access_token !== rejected &&
     typeof s.legacy_user_id === 'string' &&
     Number(s.legacy_expires_at) > Date.now()
   )
     return { accessToken: s.legacy_access_token, userId: s.legacy_user_id }
-  return refreshFlight.run(owner, async () => {
-    const accessToken = await refreshAccessToken(ctx)
-    const user = await legacyUser(ctx, accessToken)
-    ctx.saveState({
-      legacy_for: owner,
-      legacy_access_token: accessToken,
-      legacy_user_id: user.id,
-      legacy_expires_at: Date.now() + LEGACY_ACCESS_TTL_MS,
-    })
-    return { accessToken, userId: user.id }
-  })
+  return undefined
 }
 
-export function forgetLegacySession(ctx: CallContext<object>): void {
-  ctx.saveState({ legacy_access_token: undefined, legacy_expires_at: 0 })
+/**
+ * Legacy access token + user id, from state while fresh, else refreshed once for all callers
+ * (across instances too). `renew`: `{ rejected }` replaces a token the upstream refused (by the one
+ * another caller stored meanwhile, else by a refresh); `'always'` refreshes regardless (the probe).
+ */
+export async function legacySession(ctx: CallContext<object>, renew?: { rejected: string } | 'always'): Promise<LegacySession> {
+  const owner = fingerprint(ctx.credential.secret)
+  const rejected = typeof renew === 'object' ? renew.rejected : undefined
+  const reuse = () => (renew === 'always' ? undefined : storedSession(ctx, owner, rejected))
+  const cached = reuse()
+  if (cached) return cached
+  return refreshFlight.run(owner, () =>
+    // The lock re-reads the stored state: another instance may have refreshed meanwhile.
+    acrossInstances(ctx, async () => {
+      const stored = reuse()
+      if (stored) return stored
+      const accessToken = await refreshAccessToken(ctx)
+      const user = await legacyUser(ctx, accessToken)
+      ctx.saveState({
+        legacy_for: owner,
+        legacy_access_token: accessToken,
+        legacy_user_id: user.id,
+        legacy_expires_at: Date.now() + LEGACY_ACCESS_TTL_MS,
+      })
+      return { accessToken, userId: user.id }
+    }),
+  )
 }
 
 async function refreshAccessToken(ctx: CallContext<object>): Promise<string> {

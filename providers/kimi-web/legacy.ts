@@ -4,7 +4,7 @@ import type { HttpResponse } from '../../src/kit/http.js'
 import { asObject, tryJson } from '../../src/kit/json.js'
 import { type SseEvent, readSse } from '../../src/kit/sse.js'
 import type { CallContext } from '../../src/kit/types.js'
-import { type LegacySession, deviceIds, forgetLegacySession, legacyBase, legacySession } from './legacy-auth.js'
+import { type LegacySession, deviceIds, legacyBase, legacySession } from './legacy-auth.js'
 import { LEGACY_PATHS, PROVIDER_ID } from './constants.js'
 import { legacyFailure } from './errors.js'
 
@@ -51,8 +51,7 @@ async function withSession(ctx: CallContext<object>, call: (s: LegacySession) =>
     const text = await res.text().catch(() => '')
     const failure = legacyFailure(res.status, text)
     if (failure.kind !== 'credential_invalid' || attempt > 0) throw failure
-    forgetLegacySession(ctx)
-    session = await legacySession(ctx, true)
+    session = await legacySession(ctx, { rejected: session.accessToken })
   }
 }
 

@@ -5,7 +5,7 @@
 // one at a time per chain, and the new refresh token is saved before the new access token is used:
 // the old one is dead the moment the upstream answers.
 import { UpstreamError, credentialInvalid } from '../../src/kit/errors.js'
-import { SingleFlight } from '../../src/kit/single-flight.js'
+import { SingleFlight, acrossInstances } from '../../src/kit/single-flight.js'
 import type { CallContext } from '../../src/kit/types.js'
 import { ACCESS_TTL_FALLBACK_MS, PROVIDER_ID, REFRESH_MARGIN_MS } from './constants.js'
 import { type KimiClaims, assertNotExpired, claimsOf, fingerprint, parseKimiSecret, tokenKind } from './credential.js'
@@ -50,16 +50,27 @@ export class KimiSessions {
   /** Refresh calls made (for tests and logs). */
   refreshes = 0
 
-  /** The newest chain known for this credential's secret. */
-  private current(ctx: Ctx): Chain {
+  /**
+   * The newest chain known for this credential's secret: of this process's memory and the state,
+   * the one whose access token lives longest (each refresh extends it). Memory wins over a view
+   * taken before a refresh here; the state wins once re-read after another instance refreshed,
+   * and always when `storedFirst` (under the shared lock the state was just re-read: it is the
+   * newest, even against a chain of the same second that another instance has spent since).
+   */
+  private current(ctx: Ctx, storedFirst = false): Chain {
     const origin = fingerprint(ctx.credential.secret)
     const remembered = this.chains.get(origin)
-    if (remembered) return remembered
     const s = ctx.credential.state
-    if (s[STATE.origin] === origin && typeof s[STATE.refresh] === 'string') {
-      const access = typeof s[STATE.access] === 'string' ? (s[STATE.access] as string) : undefined
-      return { refresh: s[STATE.refresh] as string, ...(access ? { access } : {}), accessExpiresAt: Number(s[STATE.accessExpiresAt]) || 0 }
-    }
+    const stored: Chain | undefined =
+      s[STATE.origin] === origin && typeof s[STATE.refresh] === 'string'
+        ? {
+            refresh: s[STATE.refresh] as string,
+            ...(typeof s[STATE.access] === 'string' ? { access: s[STATE.access] as string } : {}),
+            accessExpiresAt: Number(s[STATE.accessExpiresAt]) || 0,
+          }
+        : undefined
+    const newest = remembered && stored && (storedFirst || stored.accessExpiresAt > remembered.accessExpiresAt) ? stored : (remembered ?? stored)
+    if (newest) return newest
     const pasted = parseKimiSecret(ctx.credential.secret)
     return { ...pasted, accessExpiresAt: expiryOf(pasted.access) }
   }
@@ -71,7 +82,7 @@ export class KimiSessions {
    */
   async access(ctx: Ctx, rejected?: string): Promise<KimiAccess> {
     const chain = this.current(ctx)
-    if (chain.access && chain.access !== rejected && chain.accessExpiresAt - Date.now() > REFRESH_MARGIN_MS) return toAccess(chain)
+    if (usable(chain, rejected)) return toAccess(chain)
     if (!chain.refresh) {
       if (!chain.access) throw credentialInvalid(`${PROVIDER_ID}: no Kimi token found in the credential`, { provider: PROVIDER_ID })
       if (chain.access === rejected) throw accessOnlyRejected(chain.access)
@@ -79,7 +90,15 @@ export class KimiSessions {
       return toAccess(chain)
     }
     const origin = fingerprint(ctx.credential.secret)
-    return toAccess(await this.flights.run(origin, () => this.refresh(ctx, origin)))
+    // One refresh per chain, across instances too: the refresh token is spent by the first use, so
+    // a second instance refreshing with it would kill the chain. The lock re-reads the stored state.
+    const renewed = await this.flights.run(origin, () =>
+      acrossInstances(ctx, async () => {
+        const latest = this.current(ctx, ctx.exclusive !== undefined)
+        return usable(latest, rejected) ? latest : this.refresh(ctx, origin, latest)
+      }),
+    )
+    return toAccess(renewed)
   }
 
   /** Run `call`; when the upstream rejects the token, renew once and run it again. */
@@ -95,8 +114,7 @@ export class KimiSessions {
     }
   }
 
-  private async refresh(ctx: Ctx, origin: string): Promise<Chain> {
-    const chain = this.current(ctx)
+  private async refresh(ctx: Ctx, origin: string, chain: Chain): Promise<Chain> {
     this.refreshes++
     const tokens = await refreshTokens(ctx, chain.refresh!, AbortSignal.timeout(ctx.settings.timeout_ms))
     const next: Chain = { refresh: tokens.refresh ?? chain.refresh!, access: tokens.access, accessExpiresAt: expiryOf(tokens.access) }
@@ -110,6 +128,11 @@ export class KimiSessions {
     this.chains.set(origin, next)
     return next
   }
+}
+
+/** Not the refused token, and more than the margin from its `exp`. */
+function usable(chain: Chain, rejected: string | undefined): boolean {
+  return chain.access !== undefined && chain.access !== rejected && chain.accessExpiresAt - Date.now() > REFRESH_MARGIN_MS
 }
 
 function toAccess(chain: Chain): KimiAccess {

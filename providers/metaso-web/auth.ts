@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto'
 import { credentialInvalid, protocolError } from '../../src/kit/errors.js'
 import { asObject, tryJson } from '../../src/kit/json.js'
 import { parseCookieHeader, pickPastedValue } from '../../src/kit/pasted-secret.js'
-import { SingleFlight } from '../../src/kit/single-flight.js'
+import { SingleFlight, acrossInstances } from '../../src/kit/single-flight.js'
 import type { CallContext } from '../../src/kit/types.js'
 import { DOCUMENT_HEADERS, META_TOKEN_PATTERN, PATHS, PROVIDER_ID } from './constants.js'
 
@@ -52,18 +52,33 @@ export function fingerprint(secret: string): string {
 
 const tokenFlight = new SingleFlight<string>()
 
-/** The meta-token, from state while fresh, else scraped once for all concurrent callers. */
-export async function metaToken(ctx: Ctx, force = false): Promise<string> {
+/** The stored meta-token while fresh and scraped for this secret, unless it is the one just refused. */
+function storedMetaToken(ctx: Ctx, owner: string, rejected: string | undefined): string | undefined {
   const s = ctx.credential.state
-  const owner = fingerprint(ctx.credential.secret)
   const ttl = ctx.settings.meta_token_ttl_ms ?? 1_800_000
-  if (!force && s.meta_token_for === owner && typeof s.meta_token === 'string' && Number(s.meta_token_at) + ttl > Date.now())
-    return s.meta_token
-  return tokenFlight.run(owner, async () => {
-    const token = await scrapeMetaToken(ctx)
-    ctx.saveState({ meta_token: token, meta_token_at: Date.now(), meta_token_for: owner })
-    return token
-  })
+  const fresh = s.meta_token_for === owner && typeof s.meta_token === 'string' && Number(s.meta_token_at) + ttl > Date.now()
+  return fresh && s.meta_token !== rejected ? (s.meta_token as string) : undefined
+}
+
+/**
+ * The meta-token, from state while fresh, else scraped once for all concurrent callers (across
+ * instances too). `rejected` is a token a call just failed with: a different stored one (another
+ * caller scraped it meanwhile) is used instead, else the page is scraped again.
+ */
+export async function metaToken(ctx: Ctx, rejected?: string): Promise<string> {
+  const owner = fingerprint(ctx.credential.secret)
+  const cached = storedMetaToken(ctx, owner, rejected)
+  if (cached) return cached
+  return tokenFlight.run(owner, () =>
+    // The lock re-reads the stored state: another instance may have scraped a token meanwhile.
+    acrossInstances(ctx, async () => {
+      const stored = storedMetaToken(ctx, owner, rejected)
+      if (stored) return stored
+      const token = await scrapeMetaToken(ctx)
+      ctx.saveState({ meta_token: token, meta_token_at: Date.now(), meta_token_for: owner })
+      return token
+    }),
+  )
 }
 
 async function scrapeMetaToken(ctx: Ctx): Promise<string> {

@@ -30,14 +30,16 @@ function questionOf(req: ChatRequest, ctx: Ctx): string {
 }
 
 async function startSearch(ctx: Ctx, o: SearchOptions): Promise<{ sessionId: string; events: AsyncGenerator<SseEvent> }> {
-  for (let attempt = 0; ; attempt++) {
-    const token = await metaToken(ctx, attempt > 0)
+  let refused: string | undefined
+  for (;;) {
+    const token = await metaToken(ctx, refused)
     try {
       const sessionId = await createSession(ctx, token, o)
       return { sessionId, events: await openSearch(ctx, token, sessionId, o) }
     } catch (err) {
-      if (attempt > 0 || !(err instanceof UpstreamError) || !RETRY_WITH_FRESH_TOKEN.has(err.kind)) throw err
+      if (refused !== undefined || !(err instanceof UpstreamError) || !RETRY_WITH_FRESH_TOKEN.has(err.kind)) throw err
       ctx.log.debug('metaso call failed; scraping a fresh meta-token', { kind: err.kind })
+      refused = token
     }
   }
 }

@@ -4,7 +4,7 @@ import { protocolError } from '../../src/kit/errors.js'
 import { type HttpResponse, upstreamMessage } from '../../src/kit/http.js'
 import { tryJson } from '../../src/kit/json.js'
 import { decodeJwtPayload, pickPastedValue } from '../../src/kit/pasted-secret.js'
-import { SingleFlight } from '../../src/kit/single-flight.js'
+import { SingleFlight, acrossInstances } from '../../src/kit/single-flight.js'
 import type { CallContext } from '../../src/kit/types.js'
 import { type MinimaxSettings, PROVIDER_ID } from './constants.js'
 import { type Envelope, classifyEnvelope, envelopeOk } from './parse.js'
@@ -92,34 +92,43 @@ export interface Device {
 
 export type Register = () => Promise<{ deviceId: string; realUserId?: string }>
 
-/** Device ids are registered once per credential and flow, cached in state, shared by callers. */
+/**
+ * Device ids are registered once per credential and flow (across instances too), cached in state,
+ * shared by callers. `rejected` is a device id the server just said it does not know: a different
+ * stored one (registered meanwhile by another caller) is used instead, else the device registers again.
+ */
 export class DeviceCache {
   private readonly flights = new SingleFlight<Device>()
   registrations = 0
 
-  async get(ctx: MinimaxContext, cred: MinimaxCredential, register: Register): Promise<Device> {
-    const s = ctx.credential.state
+  async get(ctx: MinimaxContext, cred: MinimaxCredential, register: Register, rejected?: string): Promise<Device> {
     const owner = `${ctx.settings.flow}:${digest(ctx.credential.secret)}`
-    if (s.deviceOf === owner && typeof s.deviceId === 'string' && Number(s.deviceExpiresAt) > Date.now()) {
-      const realUserId = cred.realUserId ?? (typeof s.realUserId === 'string' ? s.realUserId : undefined)
-      return realUserId ? { deviceId: s.deviceId, realUserId } : { deviceId: s.deviceId }
-    }
+    const cached = this.stored(ctx, cred, owner, rejected)
+    if (cached) return cached
     const key = `${ctx.credential.id ?? 'pass'}:${owner}`
-    return this.flights.run(key, async () => {
-      this.registrations++
-      const got = await register()
-      const realUserId = cred.realUserId ?? got.realUserId
-      ctx.saveState({
-        deviceId: got.deviceId,
-        deviceOf: owner,
-        deviceExpiresAt: Date.now() + ctx.settings.device_ttl_s * 1000,
-        ...(realUserId ? { realUserId } : {}),
-      })
-      return realUserId ? { deviceId: got.deviceId, realUserId } : { deviceId: got.deviceId }
-    })
+    return this.flights.run(key, () =>
+      // The lock re-reads the stored state: another instance may have registered meanwhile.
+      acrossInstances(ctx, async () => this.stored(ctx, cred, owner, rejected) ?? this.register(ctx, cred, owner, register)),
+    )
   }
 
-  evict(ctx: MinimaxContext): void {
-    ctx.saveState({ deviceId: null, deviceExpiresAt: 0 })
+  private stored(ctx: MinimaxContext, cred: MinimaxCredential, owner: string, rejected: string | undefined): Device | undefined {
+    const s = ctx.credential.state
+    if (s.deviceOf !== owner || typeof s.deviceId !== 'string' || s.deviceId === rejected || !(Number(s.deviceExpiresAt) > Date.now())) return undefined
+    const realUserId = cred.realUserId ?? (typeof s.realUserId === 'string' ? s.realUserId : undefined)
+    return realUserId ? { deviceId: s.deviceId, realUserId } : { deviceId: s.deviceId }
+  }
+
+  private async register(ctx: MinimaxContext, cred: MinimaxCredential, owner: string, register: Register): Promise<Device> {
+    this.registrations++
+    const got = await register()
+    const realUserId = cred.realUserId ?? got.realUserId
+    ctx.saveState({
+      deviceId: got.deviceId,
+      deviceOf: owner,
+      deviceExpiresAt: Date.now() + ctx.settings.device_ttl_s * 1000,
+      ...(realUserId ? { realUserId } : {}),
+    })
+    return realUserId ? { deviceId: got.deviceId, realUserId } : { deviceId: got.deviceId }
   }
 }

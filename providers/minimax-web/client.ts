@@ -58,7 +58,8 @@ export async function agentCall(
   return expectOk(res, Boolean(realUserId))
 }
 
-export async function agentDevice(ctx: MinimaxContext, cred: MinimaxCredential, devices: DeviceCache): Promise<Device> {
+/** The registered device; `rejected`: a device id the server no longer knows. */
+export async function agentDevice(ctx: MinimaxContext, cred: MinimaxCredential, devices: DeviceCache, rejected?: string): Promise<Device> {
   return devices.get(ctx, cred, async () => {
     const uuid = randomUUID()
     const env = await agentCall(ctx, cred, AGENT_PATHS.register, { uuid }, { registerUuid: uuid })
@@ -69,7 +70,7 @@ export async function agentDevice(ctx: MinimaxContext, cred: MinimaxCredential, 
     return typeof realUserId === 'string' || typeof realUserId === 'number'
       ? { deviceId, realUserId: String(realUserId) }
       : { deviceId }
-  })
+  }, rejected)
 }
 
 export async function sendMessage(

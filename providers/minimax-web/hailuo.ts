@@ -46,7 +46,8 @@ async function hailuoSend(ctx: MinimaxContext, cred: MinimaxCredential, path: st
   })
 }
 
-export async function hailuoDevice(ctx: MinimaxContext, cred: MinimaxCredential, devices: DeviceCache): Promise<Device> {
+/** The registered device; `rejected`: a device id the server no longer knows. */
+export async function hailuoDevice(ctx: MinimaxContext, cred: MinimaxCredential, devices: DeviceCache, rejected?: string): Promise<Device> {
   return devices.get(ctx, cred, async () => {
     const res = await hailuoSend(ctx, cred, HAILUO_PATHS.register, 'POST', { uuid: hailuoUserId(ctx, cred) })
     const env = await expectOk(res, true)
@@ -54,7 +55,7 @@ export async function hailuoDevice(ctx: MinimaxContext, cred: MinimaxCredential,
     if (typeof deviceId !== 'string' || !deviceId)
       throw protocolError(`${PROVIDER_ID}: device registration without deviceIDStr`, { provider: PROVIDER_ID })
     return { deviceId }
-  })
+  }, rejected)
 }
 
 export function multipart(fields: readonly (readonly [string, string])[], boundary: string): Uint8Array {

@@ -68,14 +68,13 @@ function createMinimax() {
       : hailuo
         ? foldForHailuo(req.messages)
         : flattenMessages(req.messages)
-    const register = () => (hailuo ? hailuoDevice(ctx, cred, devices) : agentDevice(ctx, cred, devices))
-    let device = await register()
-    /** The server may have forgotten our cached device: register again, once. */
+    const deviceFor = (rejected?: string) => (hailuo ? hailuoDevice(ctx, cred, devices, rejected) : agentDevice(ctx, cred, devices, rejected))
+    let device = await deviceFor()
+    /** The server may have forgotten our cached device: take another caller's newer one or register again, once. */
     const retryOnDevice = async <T>(call: () => Promise<T>): Promise<T> =>
       call().catch(async (err: unknown) => {
         if (!isDeviceRejection(err)) throw err
-        devices.evict(ctx)
-        device = await register()
+        device = await deviceFor(device.deviceId)
         return call()
       })
     if (hailuo) {

@@ -5,7 +5,7 @@
 // one with the latest `exp`.
 import { UpstreamError, protocolError } from '../../src/kit/errors.js'
 import { decodeJwtPayload } from '../../src/kit/pasted-secret.js'
-import { SingleFlight } from '../../src/kit/single-flight.js'
+import { SingleFlight, acrossInstances } from '../../src/kit/single-flight.js'
 import { type MinimaxContext, type MinimaxCredential, digest, parseCredential } from './auth.js'
 import { agentCall } from './client.js'
 import { AGENT_PATHS, PROVIDER_ID } from './constants.js'
@@ -36,11 +36,22 @@ export class TokenRenewer {
   /** The credential with its newest token, renewed first when it expires within `renew_before_s`. */
   async credential(ctx: MinimaxContext): Promise<MinimaxCredential> {
     const cred = parseCredential(ctx.credential.secret)
+    const due = (jwt: string) => {
+      const exp = expiryOf(jwt)
+      return exp !== undefined && exp - Date.now() <= ctx.settings.renew_before_s * 1000 ? exp : undefined
+    }
     const jwt = this.newest(ctx, cred.jwt)
-    const exp = expiryOf(jwt)
-    if (exp === undefined || exp - Date.now() > ctx.settings.renew_before_s * 1000) return { ...cred, jwt }
+    if (due(jwt) === undefined) return { ...cred, jwt }
     const origin = digest(ctx.credential.secret)
-    return { ...cred, jwt: await this.flights.run(origin, () => this.renew(ctx, { ...cred, jwt }, origin, exp)) }
+    const renewed = await this.flights.run(origin, () =>
+      // The lock re-reads the stored state: another instance may have renewed the token meanwhile.
+      acrossInstances(ctx, async () => {
+        const latest = this.newest(ctx, cred.jwt)
+        const exp = due(latest)
+        return exp === undefined ? latest : this.renew(ctx, { ...cred, jwt: latest }, origin, exp)
+      }),
+    )
+    return { ...cred, jwt: renewed }
   }
 
   private async renew(ctx: MinimaxContext, cred: MinimaxCredential, origin: string, exp: number): Promise<string> {

@@ -40,7 +40,7 @@ async function withSession<T>(ctx: Ctx, call: (session: IntlSession) => Promise<
     return await call(session)
   } catch (err) {
     if (!isLoginSecret(ctx.credential.secret) || (err as UpstreamError).kind !== 'credential_invalid') throw err
-    return call(await intlSession(ctx, { force: true }))
+    return call(await intlSession(ctx, { rejected: session.token }))
   }
 }
 
@@ -123,7 +123,7 @@ export const intlClient: SiteClient = {
   async probe(ctx) {
     if (isLoginSecret(ctx.credential.secret))
       return runProbe(PROVIDER_ID, async () => {
-        const session = await intlSession(ctx, { force: true })
+        const session = await intlSession(ctx, 'always')
         const account = decodeJwtPayload(session.token)?.email ?? ctx.credential.secret.split(':')[0]
         return { ok: true, ...(typeof account === 'string' ? { account } : {}) }
       })

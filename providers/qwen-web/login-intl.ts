@@ -7,7 +7,7 @@ import { cookieHeader, parseCookieJar } from '../../src/kit/cookie-jar.js'
 import { credentialInvalid, protocolError } from '../../src/kit/errors.js'
 import { asObject, tryJson } from '../../src/kit/json.js'
 import { decodeJwtPayload } from '../../src/kit/pasted-secret.js'
-import { SingleFlight } from '../../src/kit/single-flight.js'
+import { SingleFlight, acrossInstances } from '../../src/kit/single-flight.js'
 import { jarOf } from './auth.js'
 import { type Ctx, intlUrl } from './client.js'
 import { INTL_LOGIN_FORM, INTL_RENEW_BEFORE_MS, INTL_SIGNIN_PATHS, PROVIDER_ID } from './constants.js'
@@ -73,17 +73,33 @@ async function signIn(ctx: Ctx, email: string, password: string): Promise<SavedL
   throw protocolError(`${PROVIDER_ID}: chat.qwen.ai has no sign-in endpoint (404 on v2 and v1)`, { provider: PROVIDER_ID })
 }
 
-/** The token and cookies to call with: the pasted ones, or a (renewed) login kept in the state. */
-export async function intlSession(ctx: Ctx, options: { force?: boolean } = {}): Promise<IntlSession> {
+/**
+ * The token and cookies to call with: the pasted ones, or a (renewed) login kept in the state. A
+ * login runs once per credential at a time, across instances too (a new sign-in may end the
+ * sessions before it). `renew`: `{ rejected }` replaces a token the site refused (by the login
+ * another caller stored meanwhile, else by signing in); `'always'` signs in regardless (the probe).
+ */
+export async function intlSession(ctx: Ctx, renew?: { rejected: string } | 'always'): Promise<IntlSession> {
   const secret = ctx.credential.secret
   const login = INTL_LOGIN_FORM.exec(secret)
   if (!login) return { token: jarOf(secret).get('token') ?? '', cookie: secret }
-  const saved = ctx.credential.state.intlLogin as SavedLogin | undefined
-  if (!options.force && saved?.token && saved.expiresAt - INTL_RENEW_BEFORE_MS > Date.now()) return saved
+  const rejected = typeof renew === 'object' ? renew.rejected : undefined
+  const reuse = () => {
+    const saved = ctx.credential.state.intlLogin as SavedLogin | undefined
+    const fresh = renew !== 'always' && saved?.token && saved.token !== rejected && saved.expiresAt - INTL_RENEW_BEFORE_MS > Date.now()
+    return fresh ? saved : undefined
+  }
+  const cached = reuse()
+  if (cached) return cached
   const key = ctx.credential.id !== null ? `id:${ctx.credential.id}` : `login:${hashPassword(secret)}`
-  return logins.run(key, async () => {
-    const fresh = await signIn(ctx, login[1]!, login[2]!)
-    ctx.saveState({ intlLogin: fresh })
-    return fresh
-  })
+  return logins.run(key, () =>
+    // The lock re-reads the stored state: another instance may have signed in meanwhile.
+    acrossInstances(ctx, async () => {
+      const stored = reuse()
+      if (stored) return stored
+      const fresh = await signIn(ctx, login[1]!, login[2]!)
+      ctx.saveState({ intlLogin: fresh })
+      return fresh
+    }),
+  )
 }

@@ -231,7 +231,11 @@ export class CredentialPool {
     }
     const sharing = this.sharing
     // The state another instance stored is re-read first: the work sees (and reuses) its refresh.
-    if (sharing) lease.exclusive = (work) => sharing.exclusive(c, () => Object.assign(lease.view, { state: c.state }), work)
+    // The lock is held until what the work saved is written, so the next holder reads it (a
+    // rotated refresh token read stale would be spent twice).
+    if (sharing)
+      lease.exclusive = (work) =>
+        sharing.exclusive(c, () => Object.assign(lease.view, { state: c.state }), () => work().finally(() => this.store.settled()))
     return lease
   }
 
