@@ -115,6 +115,8 @@ export async function createServices(config: Config, options: ServiceOptions): P
       return [...counts.values()]
     },
     inflight: () => inflight.size,
+    // Read at scrape time, after the engine below exists.
+    tasks: () => tasks.depth,
   })
   limiter.onReject = () => metrics.rejected()
   recorder.listeners.push((row, recordType, provider) => metrics.observe(row, recordType, provider))

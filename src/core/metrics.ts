@@ -23,6 +23,8 @@ export interface MetricSources {
   credentials(): { provider: string; status: string; count: number }[]
   /** Door requests (streams included) running now. */
   inflight(): number
+  /** Media tasks this instance has not finished yet. */
+  tasks(): number
 }
 
 export class Metrics {
@@ -66,6 +68,14 @@ export class Metrics {
       registers: [registry],
       collect() {
         this.set(sources.inflight())
+      },
+    })
+    new Gauge({
+      name: 'freeway_task_queue_depth',
+      help: "Media tasks this instance has not finished yet (waiting for their next poll, or polling)",
+      registers: [registry],
+      collect() {
+        this.set(sources.tasks())
       },
     })
     return registry

@@ -137,6 +137,24 @@ describe('video tasks', () => {
     expect((await other.videos.list()).data).toEqual([])
   })
 
+  it('/metrics shows the tasks this instance has not finished (freeway_task_queue_depth)', async () => {
+    const depth = async () => {
+      const text = await (await fetch(`${app.url}/metrics`, { headers: { authorization: SECRET } })).text()
+      return Number(/^freeway_task_queue_depth (\S+)$/m.exec(text)?.[1])
+    }
+    const { client } = await userClient('quinn', 100)
+    fake.hold = true
+    try {
+      const created = await client.videos.create({ model: 'vid-1', prompt: 'tide', seconds: '4' })
+      expect(await depth()).toBe(1)
+      fake.hold = false
+      await waitFor(async () => (await client.videos.retrieve(created.id)).status === 'completed')
+    } finally {
+      fake.hold = false
+    }
+    expect(await depth()).toBe(0)
+  })
+
   it('a failed task costs nothing and leaves no record', async () => {
     const { client } = await userClient('fin', 100)
     const created = await client.videos.create({ model: 'vid-fail', prompt: 'x', seconds: '4' })

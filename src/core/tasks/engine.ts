@@ -181,6 +181,11 @@ export class TaskEngine {
   }
 
   /** Waits until every running poll has returned (tests, shutdown). */
+  /** Unfinished tasks this instance polls (the task queue depth of /metrics). */
+  get depth(): number {
+    return this.poller.depth
+  }
+
   idle(): Promise<void> {
     return this.poller.idle()
   }

@@ -95,6 +95,11 @@ export class Poller {
     this.timers.clear()
   }
 
+  /** Tasks waiting for their next poll, and those being polled now. */
+  get depth(): number {
+    return this.timers.size + this.running
+  }
+
   idle(): Promise<void> {
     return this.running === 0 ? Promise.resolve() : new Promise((resolve) => this.drained.push(resolve))
   }
