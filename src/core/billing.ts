@@ -56,6 +56,7 @@ export interface Settlement {
   usage: Usage | undefined
   /** A charge computed elsewhere (media jobs: images, seconds, calls), instead of the tokens' cost. */
   amount?: number | undefined
+  /** The settlement's own rows (built for it, not shared): settle fills in the charge, no copies. */
   usageRow: NewUsage
   record: NewRecord | undefined
   /** What kind of request it was (RECORD_*), for the metrics' route label. */
@@ -169,8 +170,12 @@ export class Billing {
     const tokens = s.price && s.usage ? this.cost(s.price, s.usage.promptTokens, s.usage.completionTokens) : 0
     const wanted = s.amount ?? tokens
     if (!s.userId || (!s.hold && wanted <= 0)) {
-      this.recorder.record({ ...s.usageRow, charged: 0 }, s.recordType, s.provider)
-      if (s.record) this.queueRecord({ ...s.record, token: 0 })
+      s.usageRow.charged = 0
+      this.recorder.record(s.usageRow, s.recordType, s.provider)
+      if (s.record) {
+        s.record.token = 0
+        this.queueRecord(s.record)
+      }
       return 0
     }
     const userId = s.userId
@@ -181,11 +186,12 @@ export class Billing {
       const available = (user?.availToken ?? 0) + held
       const charged = round(Math.max(0, Math.min(wanted, available)))
       if (held > 0 || charged > 0) await setAvailable(tx, userId, round(available - charged))
-      await insertUsageBatch(tx, [{ ...s.usageRow, charged }])
-      if (s.record) await insertRecords(tx, [{ ...s.record, userId, requestId: s.usageRow.requestId, token: charged }])
+      s.usageRow.charged = charged
+      await insertUsageBatch(tx, [s.usageRow])
+      if (s.record) await insertRecords(tx, [Object.assign(s.record, { userId, requestId: s.usageRow.requestId, token: charged })])
       return charged
     })
-    this.recorder.seen({ ...s.usageRow, charged }, s.recordType, s.provider)
+    this.recorder.seen(s.usageRow, s.recordType, s.provider)
     return charged
   }
 

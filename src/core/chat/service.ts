@@ -163,12 +163,15 @@ export class ChatService {
     }
     const plan = this.deps.router.resolve(model)
     if (!plan) throw new ChatFailure('model_not_found', `The model \`${model}\` does not exist or is not enabled`, { param: 'model' })
-    const candidates = plan.candidates.filter((c) => (c.spec.kind ?? 'chat') === 'chat')
+    const isChat = (c: (typeof plan.candidates)[number]) => (c.spec.kind ?? 'chat') === 'chat'
+    // The common plan is all chat: no filtered copy for it.
+    if (plan.candidates.every(isChat)) return { model, plan }
+    const candidates = plan.candidates.filter(isChat)
     if (!candidates.length) {
       const kind = plan.candidates[0]?.spec.kind
       throw new ChatFailure('invalid_request', `model ${model} is an ${kind} model, not a chat model (use its own endpoint)`, { param: 'model' })
     }
-    return { model, plan: candidates.length === plan.candidates.length ? plan : { ...plan, candidates } }
+    return { model, plan: { ...plan, candidates } }
   }
 
   /** A session the caller may see, or a 'session_not_found' failure. */
