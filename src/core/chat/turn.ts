@@ -3,7 +3,7 @@
 // event stream ends, fails or is stopped early, whatever the door does.
 import type { DeltaEvent } from '../../kit/types.js'
 import type { SessionRow } from '../../db/sessions.repo.js'
-import type { RelayStream } from '../relay.js'
+import type { Outcome, RelayStream } from '../relay.js'
 import type { ReasoningMode, RoutePlan } from '../router.js'
 import type { Sessions } from '../sessions.js'
 import type { Usage } from '../tally.js'
@@ -100,42 +100,43 @@ export class ChatTurn {
   /** How the turn ended is known at once (outcome, session); the writes finish before it resolves. */
   private async settle(): Promise<void> {
     if (this.settledWith) return
-    const { relay, meter, session, sessions, delivery } = this.parts
+    const { relay, meter, session, sessions } = this.parts
     const refused = relay.outcome === 'ok' ? this.parts.accept?.(relay.tally.text) : undefined
-    const outcome = refused ?? relay.outcome
+    const { settledWith, ...billed } = this.endOf(refused ?? relay.outcome)
+    this.settledWith = settledWith
     const writes: Promise<unknown>[] = []
-    if (outcome === 'ok') {
-      this.settledWith = 'ok'
-      if (session) {
-        const next = sessions.afterTurn(session.row, {
-          question: session.question,
-          answer: relay.tally.text,
-          model: this.model,
-          conversationId: relay.tally.conversation?.id,
-        })
-        this.session = next
-        writes.push(sessions.save(next))
-      }
-      writes.push(meter.finish({ served: servedBy(relay), status: 200, bill: true }))
-    } else {
-      if (session) writes.push(sessions.release(session.row.sessionId))
-      if (this.stoppedBy) {
-        this.settledWith = this.stoppedBy
-        writes.push(meter.finish({ served: servedBy(relay), status: this.stoppedBy.status, errorClass: this.stoppedBy.kind, bill: delivery === 'stream' }))
-      } else if (outcome === 'aborted' || outcome === undefined) {
-        this.settledWith = new ChatFailure('aborted', 'the client went away')
-        writes.push(meter.finish({ served: servedBy(relay), status: 499, errorClass: 'client_closed', bill: delivery === 'stream' }))
-      } else {
-        const failure = ChatFailure.from(outcome)
-        this.settledWith = failure
-        writes.push(meter.finish({ served: servedBy(relay), status: failure.status, errorClass: failure.kind, bill: false }))
-      }
-    }
+    if (session && settledWith === 'ok') {
+      const next = sessions.afterTurn(session.row, {
+        question: session.question,
+        answer: relay.tally.text,
+        model: this.model,
+        conversationId: relay.tally.conversation?.id,
+      })
+      this.session = next
+      writes.push(sessions.save(next))
+    } else if (session) writes.push(sessions.release(session.row.sessionId))
+    writes.push(meter.finish({ served: servedBy(relay), ...billed }))
     try {
       await Promise.all(writes)
     } finally {
       this.onSettled(this)
     }
+  }
+
+  /**
+   * How a turn with this outcome ends, as settled and as billed: a stop by the relay first, then
+   * the client leaving (a stream is billed for what it delivered), then the upstream's failure.
+   */
+  private endOf(outcome: Outcome | ChatFailure | undefined): { settledWith: ChatFailure | 'ok'; status: number; errorClass?: string; bill: boolean } {
+    if (outcome === 'ok') return { settledWith: 'ok', status: 200, bill: true }
+    const streamed = this.parts.delivery === 'stream'
+    const stopped = this.stoppedBy
+    if (stopped) return { settledWith: stopped, status: stopped.status, errorClass: stopped.kind, bill: streamed }
+    if (outcome === 'aborted' || outcome === undefined) {
+      return { settledWith: new ChatFailure('aborted', 'the client went away'), status: 499, errorClass: 'client_closed', bill: streamed }
+    }
+    const failure = ChatFailure.from(outcome)
+    return { settledWith: failure, status: failure.status, errorClass: failure.kind, bill: false }
   }
 }
 
