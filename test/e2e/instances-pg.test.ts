@@ -191,8 +191,9 @@ describe('three instances on PostgreSQL and Redis behind a balancer', () => {
     expect(sent.reduce((x, y) => x + y)).toBe(60 + 5 + 15)
     // A rate-limited request is counted apart (rejections); one refused for the balance (402) is a
     // request like any other, with its status.
+    // Which instances the 5 rate-limited requests landed on depends on who reached Redis first.
     const answered = chats((s) => s !== 429)
-    expect(answered.every((n, i) => n < sent[i]!)).toBe(true)
+    expect(sent.reduce((x, y) => x + y) - answered.reduce((x, y) => x + y)).toBe(5)
     const ok = chats((s) => s === 200)
     const refused = chats((s) => s === 402)
     expect(refused.reduce((x, y) => x + y)).toBe(50)
