@@ -165,8 +165,9 @@ export class Billing {
    * Release the hold, charge the actual cost (never more than the user has), and write the usage
    * row and the record carrying the charge: all in one transaction, so a charge always has both.
    * Returns what was charged. `db` is the caller's transaction when the settlement is part of one.
+   * A settlement that charges nothing queues its rows and returns 0 at once (no promise).
    */
-  async settle(s: Settlement, db: Db = this.db): Promise<number> {
+  settle(s: Settlement, db: Db = this.db): number | Promise<number> {
     const tokens = s.price && s.usage ? this.cost(s.price, s.usage.promptTokens, s.usage.completionTokens) : 0
     const wanted = s.amount ?? tokens
     if (!s.userId || (!s.hold && wanted <= 0)) {
@@ -178,7 +179,10 @@ export class Billing {
       }
       return 0
     }
-    const userId = s.userId
+    return this.charge(s, db, s.userId, wanted)
+  }
+
+  private async charge(s: Settlement, db: Db, userId: string, wanted: number): Promise<number> {
     const charged = await db.transaction(async (tx) => {
       // The user first, then the hold: every balance transaction locks in this order.
       const user = await lockUser(tx, userId)

@@ -17,23 +17,34 @@ export class ClientKeys {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The key's row if it exists, is enabled and has not expired. */
-  async verify(key: string): Promise<ClientKeyRow | undefined> {
+  /**
+   * The key's row if it exists, is enabled and has not expired. Synchronous once the key's hash is
+   * cached (every request after a key's first): the request path then awaits nothing here.
+   */
+  verify(key: string): ClientKeyRow | undefined | Promise<ClientKeyRow | undefined> {
     const hash = sha256(key)
-    let row = this.byHash.get(hash)
-    if (row === undefined) {
-      row = (await findKeyByHash(this.db, hash)) ?? null
+    const row = this.byHash.get(hash)
+    if (row !== undefined) return this.usable(row)
+    return findKeyByHash(this.db, hash).then((found) => {
       if (this.byHash.size > 10_000) this.byHash.clear()
-      this.byHash.set(hash, row)
-    }
+      this.byHash.set(hash, found ?? null)
+      return this.usable(found ?? null)
+    })
+  }
+
+  private usable(row: ClientKeyRow | null): ClientKeyRow | undefined {
     if (!row?.enabled) return undefined
     if (row.expiresAt && row.expiresAt <= this.now()) return undefined
     return row
   }
 
-  async hasAny(): Promise<boolean> {
-    this.anyKey ??= (await countKeys(this.db)) > 0
-    return this.anyKey
+  /** Whether any key exists; synchronous once known. */
+  hasAny(): boolean | Promise<boolean> {
+    if (this.anyKey !== undefined) return this.anyKey
+    return countKeys(this.db).then((n) => {
+      this.anyKey = n > 0
+      return this.anyKey
+    })
   }
 
   /** After any admin change here (other instances are told through onInvalidate, when they share). */

@@ -89,14 +89,17 @@ export class ConversationMemory {
     this.stateful?.add(provider)
   }
 
-  /** The conversation this history continues, if it ends with a new user turn or tool results. */
-  async lookup(provider: string, model: string, messages: readonly ChatMessage[]): Promise<KnownConversation | undefined> {
+  /**
+   * The conversation this history continues, if it ends with a new user turn or tool results.
+   * Undefined at once (no promise) for a provider that never returned one, and for a first turn.
+   */
+  lookup(provider: string, model: string, messages: readonly ChatMessage[]): KnownConversation | undefined | Promise<KnownConversation | undefined> {
     if (this.stateful && !this.stateful.has(provider)) return undefined
     const start = newTurnStart(messages)
     if (start < 1) return undefined
-    const row = await this.find(provider, historyHash(model, messages.slice(0, start)))
-    if (!row) return undefined
-    return { credentialId: row.credentialId, conversationId: row.conversationId, ...(row.parentId ? { parentId: row.parentId } : {}) }
+    return this.find(provider, historyHash(model, messages.slice(0, start))).then((row) =>
+      row ? { credentialId: row.credentialId, conversationId: row.conversationId, ...(row.parentId ? { parentId: row.parentId } : {}) } : undefined,
+    )
   }
 
   remember(

@@ -1,7 +1,7 @@
 // One request's bill, whatever was asked (a chat turn, embeddings, later media): reserve before
 // the upstream call, then settle exactly once with the usage row and the record.
 import { performance } from 'node:perf_hooks'
-import { type Billing, type Hold, InsufficientQuota, type Price } from './billing.js'
+import { type Billing, type Hold, InsufficientQuota, type Price, type Settlement } from './billing.js'
 import { ChatFailure } from './chat/failure.js'
 import type { RoutePlan } from './router.js'
 import type { Usage } from './tally.js'
@@ -67,21 +67,28 @@ export class Meter {
     readonly limit?: number | undefined,
   ) {}
 
-  /** Reserve the estimate; throws ChatFailure 'balance' when the balance cannot cover it. */
-  static async open(billing: Billing, storeContent: boolean, input: MeterInput): Promise<Meter> {
+  /**
+   * Reserve the estimate; throws ChatFailure 'balance' when the balance cannot cover it. A request
+   * nobody pays for (no user, or no price) gets its meter at once, without a promise.
+   */
+  static open(billing: Billing, storeContent: boolean, input: MeterInput): Meter | Promise<Meter> {
     const { userId, plan } = input
     if (!userId) return new Meter(billing, storeContent, input, undefined, undefined)
     const price = billing.priceOf([input.model, ...plan.candidates.map((x) => x.spec.id)])
     if (!price && billing.requirePrice) {
-      throw await Meter.refused(billing, input, new ChatFailure('permission', `model ${input.model} has no price configured`, { code: 'model_not_priced' }))
+      return Meter.refused(billing, input, new ChatFailure('permission', `model ${input.model} has no price configured`, { code: 'model_not_priced' }))
     }
     if (!price) return new Meter(billing, storeContent, input, undefined, undefined)
+    return Meter.reserve(billing, storeContent, input, userId, price)
+  }
+
+  private static async reserve(billing: Billing, storeContent: boolean, input: MeterInput, userId: string, price: Price): Promise<Meter> {
     const prompt = price.prompt > 0 ? input.promptTokens() : 0
     try {
       const { hold, limit } = await billing.reserveTurn(userId, input.requestId, price, prompt, input.maxTokens)
       return new Meter(billing, storeContent, input, price, hold, limit)
     } catch (err) {
-      if (err instanceof InsufficientQuota) throw await Meter.refused(billing, input, new ChatFailure('balance', err.message, { code: 'insufficient_quota' }))
+      if (err instanceof InsufficientQuota) return Meter.refused(billing, input, new ChatFailure('balance', err.message, { code: 'insufficient_quota' }))
       throw err
     }
   }
@@ -90,23 +97,33 @@ export class Meter {
    * A request refused before the upstream (no balance, no price) still gets its usage row, charged
    * nothing, like every other failure: records, the console and /metrics count it with its status.
    */
-  private static async refused(billing: Billing, input: MeterInput, failure: ChatFailure): Promise<ChatFailure> {
+  private static async refused(billing: Billing, input: MeterInput, failure: ChatFailure): Promise<never> {
     await new Meter(billing, false, input, undefined, undefined).finish({ status: failure.status, errorClass: failure.kind, bill: false })
-    return failure
+    throw failure
   }
 
   /**
    * Settle once; later calls are ignored and return 0. Returns what was charged. A settlement the
    * database refused is logged and charges nothing (the hold is given back when it goes stale).
    */
-  async finish(r: MeterResult): Promise<number> {
+  finish(r: MeterResult): number | Promise<number> {
     if (this.settled) return 0
     this.settled = true
+    let settling: number | Promise<number>
+    try {
+      settling = this.billing.settle(this.settlement(r))
+    } catch (err) {
+      return this.billing.reportFailure('settle', err)
+    }
+    return settling instanceof Promise ? settling.catch((err: unknown) => this.billing.reportFailure('settle', err)) : settling
+  }
+
+  private settlement(r: MeterResult): Settlement {
     const { input } = this
     const served = r.served
     const usage = served?.usage
     const keep = this.storeContent
-    const settling = this.billing.settle({
+    return {
       recordType: input.recordType,
       provider: served?.provider ?? input.plan.candidates[0]?.instance.name,
       userId: input.userId,
@@ -146,7 +163,6 @@ export class Meter {
               createdAt: Date.now(),
             }
           : undefined,
-    })
-    return settling.catch((err: unknown) => this.billing.reportFailure('settle', err))
+    }
   }
 }

@@ -56,8 +56,11 @@ export class RelayStream {
           await finish(outcome)
           throw outcome === 'aborted' ? err : outcome
         }
-        if (next.done) await finish('ok')
-        else this.tally.observe(next.value, performance.now())
+        if (!next.done) this.tally.observe(next.value, performance.now())
+        else {
+          const finishing = finish('ok')
+          if (finishing) await finishing
+        }
         return next
       },
       /** The consumer stopped early (client gone): stop the adapter and release the credential. */
@@ -75,11 +78,12 @@ export class RelayStream {
     return iterator
   }
 
-  private async finish(outcome: Outcome): Promise<void> {
+  /** Report the end; a promise only when the turn's settlement has writes to wait for. */
+  private finish(outcome: Outcome): void | Promise<void> {
     if (this.outcome !== undefined) return
     this.outcome = outcome
     this.onDone(this)
-    await this.whenDone?.()
+    return this.whenDone?.()
   }
 
   /**

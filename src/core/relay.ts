@@ -74,11 +74,21 @@ export class Relay {
   /** A chat answer: the first credential whose upstream produces a first event wins. */
   open(input: RelayInput): Promise<RelayStream> {
     const t0 = performance.now()
-    const prepare = async (candidate: Candidate): Promise<Attempt> => {
+    // Synchronous unless a stored conversation has to be looked up.
+    const prepare = (candidate: Candidate): Attempt | Promise<Attempt> => {
       const request: ChatRequest = { ...input.request, model: candidate.spec.upstream ?? candidate.spec.id, flags: candidate.flags }
-      const multiTurn = candidate.instance.settings.multi_turn
-      const known = multiTurn ? await this.conversations.lookup(candidate.instance.name, request.model, request.messages) : undefined
-      return { ...this.fresh(candidate, input.passthroughTokens), request, known }
+      const attempt = this.fresh(candidate, input.passthroughTokens)
+      attempt.request = request
+      if (!candidate.instance.settings.multi_turn) return attempt
+      const known = this.conversations.lookup(candidate.instance.name, request.model, request.messages)
+      if (!(known instanceof Promise)) {
+        attempt.known = known
+        return attempt
+      }
+      return known.then((found) => {
+        attempt.known = found
+        return attempt
+      })
     }
     return this.run(input, prepare, (a, lease) => {
       const request = a.known && a.known.credentialId === lease.view.id ? { ...a.request!, continueFrom: a.known } : a.request!
@@ -104,7 +114,8 @@ export class Relay {
   private async run<R>(input: CallInput, prepare: (c: Candidate) => Attempt | Promise<Attempt>, use: (a: Attempt, lease: Lease) => Promise<R>): Promise<R> {
     const run: Run = { attempts: [], lastError: undefined, waitedMs: 0 }
     for (const candidate of input.plan.candidates) {
-      const served = await this.attempt(await prepare(candidate), input, run, undefined, use)
+      const prepared = prepare(candidate)
+      const served = await this.attempt(prepared instanceof Promise ? await prepared : prepared, input, run, undefined, use)
       if (served) return served
     }
     const queueMs = this.pool.queueTimeoutMs
@@ -121,7 +132,7 @@ export class Relay {
 
   private fresh(candidate: Candidate, passthroughTokens: string[] | undefined): Attempt {
     const passthrough = candidate.instance.settings.passthrough_tokens && passthroughTokens?.length ? [...passthroughTokens] : undefined
-    return { candidate, tried: new Set(), passthrough, reason: '', busy: false }
+    return { candidate, request: undefined, known: undefined, tried: new Set(), passthrough, reason: '', busy: false }
   }
 
   /** Try the candidate's credentials in turn; with a deadline, wait in line for a busy one. */

@@ -36,17 +36,16 @@ function readNode(req: IncomingMessage, limit: number): Promise<Buffer> {
 
 /** A request body's bytes; 413 past the limit. */
 export function readBytesFrom(source: IncomingMessage | AsyncIterable<Uint8Array>, contentLength: string | undefined, limit: number): Promise<Buffer> {
-  if (Number(contentLength ?? 0) > limit) throw ApiError.tooLarge(limit)
+  if (Number(contentLength ?? 0) > limit) return Promise.reject(ApiError.tooLarge(limit))
   return 'headers' in source ? readNode(source, limit) : readLimited(source, limit)
 }
 
 /** The JSON a request body holds; 413 past the limit, 400 when empty or malformed. */
-export async function readJsonFrom(
-  source: IncomingMessage | AsyncIterable<Uint8Array>,
-  contentLength: string | undefined,
-  limit: number,
-): Promise<unknown> {
-  const raw = await readBytesFrom(source, contentLength, limit)
+export function readJsonFrom(source: IncomingMessage | AsyncIterable<Uint8Array>, contentLength: string | undefined, limit: number): Promise<unknown> {
+  return readBytesFrom(source, contentLength, limit).then(parseJson)
+}
+
+function parseJson(raw: Buffer): unknown {
   if (!raw.length) throw ApiError.badRequest('request body is empty; send JSON')
   try {
     return JSON.parse(raw.toString('utf8'))

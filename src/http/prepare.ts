@@ -68,26 +68,39 @@ function callerOf(o: PrepareOptions, raw: RawRequest, traits: DoorTraits): Calle
 
 /**
  * `headers` receives the rate-limit headers (on the answer and on a 429 alike); the Prepared's
- * release() must run when the response is over, whatever its end.
+ * release() must run when the response is over, whatever its end. Not an async function: with a
+ * cached key and no limits, the body's promise is the only one this step creates.
  */
-async function prepare(o: PrepareOptions, raw: RawRequest, traits: DoorTraits, headers: Record<string, string>): Promise<Prepared> {
-  const caller = await callerOf(o, raw, traits)
-  const body = await readBody(o, raw, traits)
+function prepare(o: PrepareOptions, raw: RawRequest, traits: DoorTraits, headers: Record<string, string>): Promise<Prepared> {
+  let caller: Caller | Promise<Caller>
+  try {
+    caller = callerOf(o, raw, traits)
+  } catch (err) {
+    return Promise.reject(err)
+  }
+  if (caller instanceof Promise) return caller.then((c) => readBody(o, raw, traits).then((body) => admit(o, raw, c, body, headers)))
+  const known = caller
+  return readBody(o, raw, traits).then((body) => admit(o, raw, known, body, headers))
+}
+
+/** The prepared request, once its rate limits (if any) let it in. */
+function admit(o: PrepareOptions, raw: RawRequest, caller: Caller, body: unknown, headers: Record<string, string>): Prepared | Promise<Prepared> {
   const { requestId, clientRequestId, startedAt, header, url } = raw
   const prepared: Prepared = { requestId, clientRequestId, startedAt, caller, body, header, url }
-  if (o.limiter?.active && caller.limitKey) {
-    try {
-      const admission = await o.limiter.admit(caller.limitKey, (body as { model?: unknown } | null)?.model)
+  if (!o.limiter?.active || !caller.limitKey) return prepared
+  return o.limiter.admit(caller.limitKey, (body as { model?: unknown } | null)?.model).then(
+    (admission) => {
       if (admission) {
         Object.assign(headers, admission.headers)
         prepared.release = admission.release
       }
-    } catch (err) {
+      return prepared
+    },
+    (err: unknown) => {
       if (err instanceof LimitExceeded) Object.assign(headers, err.headers)
       throw err
-    }
-  }
-  return prepared
+    },
+  )
 }
 
 /** From Node's request (the fast lane). */
@@ -103,7 +116,16 @@ export function prepareNode(
     const v = req.headers[name]
     return Array.isArray(v) ? v[0] : v
   }
-  return prepare(o, { ...ids, startedAt, header, remoteAddress: req.socket.remoteAddress, body: req, url: req.url ?? '/' }, traits, headers)
+  const raw: RawRequest = {
+    requestId: ids.requestId,
+    clientRequestId: ids.clientRequestId,
+    startedAt,
+    header,
+    remoteAddress: req.socket.remoteAddress,
+    body: req,
+    url: req.url ?? '/',
+  }
+  return prepare(o, raw, traits, headers)
 }
 
 /** From a hono context (app.fetch); the request id and start time come from the app's first middleware. */

@@ -5,7 +5,7 @@ import type { SessionRow } from '../../db/sessions.repo.js'
 import { isAbortError } from '../../kit/errors.js'
 import type { ChatMessage } from '../../kit/types.js'
 import type { Billing } from '../billing.js'
-import type { BaseRequest, Relay } from '../relay.js'
+import type { BaseRequest, Relay, RelayStream } from '../relay.js'
 import type { RoutePlan, Router } from '../router.js'
 import { SessionBusy, type Sessions } from '../sessions.js'
 import type { Caller } from './caller.js'
@@ -48,6 +48,12 @@ export interface TurnInput {
   accept?: ((text: string) => ChatFailure | undefined) | undefined
 }
 
+/** A turn's model (after `auto`) and its route plan. */
+interface Routed {
+  model: string
+  plan: RoutePlan
+}
+
 export class ChatService {
   /** Turns that reached an upstream and have not settled yet. */
   private readonly active = new Set<ChatTurn>()
@@ -85,19 +91,24 @@ export class ChatService {
     for (const wake of waiting) wake()
   }
 
+  /**
+   * Open a turn: resolve, permit, claim the session, reserve, relay. Only the relay is awaited on
+   * the common path (a named model, no session, no price): the other steps answer synchronously
+   * when they can, so a turn costs no promise it does not need.
+   */
   async open(t: TurnInput): Promise<ChatTurn> {
     const userId = this.actingUser(t.caller, t.onBehalfOf)
     // A session's later turns keep the model it was started with unless they name another.
     const sessionModel = t.session?.id && (!t.model || t.model === 'auto') ? (await this.deps.sessions.get(t.session.id))?.model : undefined
-    const routed = await this.route(t.caller, sessionModel || t.model, userId)
+    const routing = this.route(t.caller, sessionModel || t.model, userId)
+    const routed = routing instanceof Promise ? await routing : routing
     const model = routed.model
     const plan = t.request.n ? severalChoices(routed.plan) : routed.plan
 
     const session = t.session ? await this.claim(t.session.id, t.caller, userId) : undefined
     try {
       const messages: ChatMessage[] = session ? [...session.messages, ...t.request.messages] : t.request.messages
-      const stream = t.request.stream
-      const meter = await Meter.open(this.deps.billing, this.deps.storeContent, {
+      const opening = Meter.open(this.deps.billing, this.deps.storeContent, {
         requestId: t.requestId,
         clientRequestId: t.clientRequestId,
         startedAt: t.startedAt,
@@ -107,36 +118,23 @@ export class ChatService {
         plan,
         promptTokens: () => estimatePromptTokens(messages),
         maxTokens: t.request.max_tokens,
-        stream,
+        stream: t.request.stream,
         recordType: t.recordType,
       })
-      let relay: Awaited<ReturnType<Relay['open']>>
-      try {
-        relay = await this.deps.relay.open({
-          plan,
-          // When the balance bounds the answer, the upstream is told so (web chats are cut by the turn).
-          request: { ...t.request, messages, requestedModel: model, ...(meter.limit === undefined ? {} : { max_tokens: meter.limit }) },
-          signal: t.signal,
-          passthroughTokens: t.caller.passthroughTokens,
-        })
-      } catch (err) {
-        const failure = isAbortError(err) || t.signal.aborted ? new ChatFailure('aborted', 'the client went away') : ChatFailure.from(err)
-        const errorClass = failure.kind === 'aborted' ? 'client_closed' : failure.kind
-        await meter.finish({ status: failure.status, errorClass, bill: false })
-        throw failure
-      }
+      const meter = opening instanceof Promise ? await opening : opening
+      const relay = await this.relay(t, plan, model, messages, meter)
       const question = session ? lastText(t.request.messages) : undefined
       const turn = new ChatTurn(
         {
-        model,
-        plan,
-        relay,
-        meter,
-        delivery: stream ? 'stream' : 'whole',
-        limit: meter.limit,
-        accept: t.accept,
-        sessions: this.deps.sessions,
-        session: session ? { row: session, question: question ?? '' } : undefined,
+          model,
+          plan,
+          relay,
+          meter,
+          delivery: t.request.stream ? 'stream' : 'whole',
+          limit: meter.limit,
+          accept: t.accept,
+          sessions: this.deps.sessions,
+          session: session ? { row: session, question: question ?? '' } : undefined,
         },
         this.settled,
       )
@@ -148,6 +146,21 @@ export class ChatService {
     }
   }
 
+  /** The relayed answer; a relay that fails settles the meter unbilled and throws the turn's failure. */
+  private async relay(t: TurnInput, plan: RoutePlan, model: string, messages: ChatMessage[], meter: Meter): Promise<RelayStream> {
+    // When the balance bounds the answer, the upstream is told so (web chats are cut by the turn).
+    const request: BaseRequest = { ...t.request, messages, requestedModel: model }
+    if (meter.limit !== undefined) request.max_tokens = meter.limit
+    try {
+      return await this.deps.relay.open({ plan, request, signal: t.signal, passthroughTokens: t.caller.passthroughTokens })
+    } catch (err) {
+      const failure = isAbortError(err) || t.signal.aborted ? new ChatFailure('aborted', 'the client went away') : ChatFailure.from(err)
+      const errorClass = failure.kind === 'aborted' ? 'client_closed' : failure.kind
+      await meter.finish({ status: failure.status, errorClass, bill: false })
+      throw failure
+    }
+  }
+
   /**
    * The model a turn would run on, checked as open() checks it (auto, permission, route), for
    * doors that answer without a turn (token counting). Throws the same failures as open().
@@ -156,8 +169,13 @@ export class ChatService {
     return (await this.route(caller, requested, this.actingUser(caller, undefined))).model
   }
 
-  private async route(caller: Caller, requested: string | null | undefined, userId: string | null) {
-    const model = await this.modelFor(requested, userId)
+  /** The model and its route plan; synchronous unless the model is the user's default (a lookup). */
+  private route(caller: Caller, requested: string | null | undefined, userId: string | null): Routed | Promise<Routed> {
+    const model = this.modelFor(requested, userId)
+    return model instanceof Promise ? model.then((m) => this.planFor(caller, m)) : this.planFor(caller, model)
+  }
+
+  private planFor(caller: Caller, model: string): Routed {
     if (caller.allowedModels && !caller.allowedModels.includes(model)) {
       throw new ChatFailure('permission', `this API key may not use model ${model}`, { code: 'model_not_allowed' })
     }
@@ -207,9 +225,14 @@ export class ChatService {
     return named
   }
 
-  private async modelFor(requested: string | null | undefined, userId: string | null): Promise<string> {
+  private modelFor(requested: string | null | undefined, userId: string | null): string | Promise<string> {
     if (requested && requested !== 'auto') return requested
-    const model = (userId ? await this.deps.userMode(userId) : undefined) || this.deps.defaultModel
+    if (!userId) return this.defaultModel(undefined)
+    return this.deps.userMode(userId).then((mode) => this.defaultModel(mode))
+  }
+
+  private defaultModel(mode: string | undefined): string {
+    const model = mode || this.deps.defaultModel
     if (!model) {
       throw new ChatFailure('invalid_request', 'model: required (auto means the user\'s default model (mode), and there is none; sessions.default_model is unset)', {
         param: 'model',

@@ -97,30 +97,48 @@ export class ChatTurn {
     return this.settledWith
   }
 
-  /** How the turn ended is known at once (outcome, session); the writes finish before it resolves. */
-  private async settle(): Promise<void> {
+  /**
+   * How the turn ended is known at once (outcome, session); the writes finish before it resolves.
+   * A turn without a session that charges nothing (its rows are queued) settles without a promise.
+   */
+  private settle(): void | Promise<void> {
     if (this.settledWith) return
-    const { relay, meter, session, sessions } = this.parts
+    const { relay, meter, session } = this.parts
     const refused = relay.outcome === 'ok' ? this.parts.accept?.(relay.tally.text) : undefined
     const { settledWith, ...billed } = this.endOf(refused ?? relay.outcome)
     this.settledWith = settledWith
-    const writes: Promise<unknown>[] = []
-    if (session && settledWith === 'ok') {
-      const next = sessions.afterTurn(session.row, {
-        question: session.question,
-        answer: relay.tally.text,
-        model: this.model,
-        conversationId: relay.tally.conversation?.id,
-      })
-      this.session = next
-      writes.push(sessions.save(next))
-    } else if (session) writes.push(sessions.release(session.row.sessionId))
-    writes.push(meter.finish({ served: servedBy(relay), ...billed }))
+    let finishing: number | Promise<unknown>
     try {
-      await Promise.all(writes)
-    } finally {
+      // The session first: its write is queued ahead of the settlement's, as it always was.
+      const saving = session ? this.saveSession(session, settledWith) : undefined
+      finishing = meter.finish({ served: servedBy(relay), ...billed })
+      if (saving) finishing = Promise.all([saving, finishing])
+    } catch (err) {
       this.onSettled(this)
+      throw err
     }
+    if (!(finishing instanceof Promise)) return this.onSettled(this)
+    return finishing.then(
+      () => this.onSettled(this),
+      (err: unknown) => {
+        this.onSettled(this)
+        throw err
+      },
+    )
+  }
+
+  /** The session after an answer (its history grows), or released as it was after a failure. */
+  private saveSession(session: { row: SessionRow; question: string }, settledWith: ChatFailure | 'ok'): Promise<unknown> {
+    const { relay, sessions } = this.parts
+    if (settledWith !== 'ok') return sessions.release(session.row.sessionId)
+    const next = sessions.afterTurn(session.row, {
+      question: session.question,
+      answer: relay.tally.text,
+      model: this.model,
+      conversationId: relay.tally.conversation?.id,
+    })
+    this.session = next
+    return sessions.save(next)
   }
 
   /**

@@ -13,27 +13,39 @@ export type TurnSpec = Omit<TurnInput, 'requestId' | 'clientRequestId' | 'starte
 export const CLOSED: Reply = { kind: 'closed' }
 
 /** The turn, or undefined when the client went away while it was opening (answer CLOSED). */
-export async function openTurn(chat: ChatService, req: Prepared, signal: AbortSignal, spec: TurnSpec): Promise<ChatTurn | undefined> {
-  try {
-    return await chat.open({ ...spec, requestId: req.requestId, clientRequestId: req.clientRequestId, startedAt: req.startedAt, caller: req.caller, signal })
-  } catch (err) {
-    if (err instanceof ChatFailure && err.kind === 'aborted') return undefined
-    throw err
+export function openTurn(chat: ChatService, req: Prepared, signal: AbortSignal, spec: TurnSpec): Promise<ChatTurn | undefined> {
+  // Every field named, none spread: a new TurnInput field fails to compile here until it is passed on.
+  const input: { [K in keyof Required<TurnInput>]: TurnInput[K] } = {
+    model: spec.model,
+    request: spec.request,
+    recordType: spec.recordType,
+    onBehalfOf: spec.onBehalfOf,
+    session: spec.session,
+    accept: spec.accept,
+    requestId: req.requestId,
+    clientRequestId: req.clientRequestId,
+    startedAt: req.startedAt,
+    caller: req.caller,
+    signal,
   }
+  return chat.open(input).then(undefined, openFailed)
+}
+
+function openFailed(err: unknown): undefined {
+  if (err instanceof ChatFailure && err.kind === 'aborted') return undefined
+  throw err
 }
 
 /**
  * A whole (non-stream) answer: `answer` reads the turn's events and builds the reply. A client
  * that left gets a closed reply; any other failure is thrown as the turn's own ChatFailure.
  */
-export async function wholeReply(turn: ChatTurn, answer: () => Promise<Reply>): Promise<Reply> {
-  try {
-    return await answer()
-  } catch (err) {
+export function wholeReply(turn: ChatTurn, answer: () => Promise<Reply>): Promise<Reply> {
+  return answer().then(undefined, (err: unknown) => {
     const outcome = turn.outcome
     if (outcome !== 'ok' && outcome?.kind === 'aborted') return CLOSED
     throw outcome instanceof ChatFailure ? outcome : err
-  }
+  })
 }
 
 /** Why a stream failed, for its door's error event: the turn's settled failure, else the error folded. */

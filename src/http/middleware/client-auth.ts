@@ -3,6 +3,7 @@
 import type { MiddlewareHandler } from 'hono'
 import type { Caller } from '../../core/chat/caller.js'
 import type { ClientKeys } from '../../core/client-keys.js'
+import type { ClientKeyRow } from '../../db/keys.repo.js'
 import { ApiError } from '../errors.js'
 import { isLoopback, remoteAddress } from '../body.js'
 
@@ -20,14 +21,29 @@ export function bearerOf(header: string | undefined): string | undefined {
 const HOW_TO =
   'create a client key with the admin API: curl -X PUT http://<host>/api/key -H "Authorization: <BACKEND_SECRET>" -d \'{"remark":"me"}\''
 
-/** Who is calling, from the credentials the request carries; throws a 401 ApiError. */
-export async function identify(
+/**
+ * Who is calling, from the credentials the request carries; throws (or rejects with) a 401
+ * ApiError. Synchronous when the key is cached or the caller is anonymous: the request path then
+ * creates no promise here.
+ */
+export function identify(
   keys: ClientKeys,
   allowAnonymous: boolean,
   request: { authorization: string | undefined; apiKey: string | undefined; remoteAddress: string | undefined },
-): Promise<ClientIdentity> {
+): ClientIdentity | Promise<ClientIdentity> {
   const token = bearerOf(request.authorization) ?? request.apiKey
-  const row = token ? await keys.verify(token) : undefined
+  const row = token ? keys.verify(token) : undefined
+  if (row instanceof Promise) return row.then((found) => identified(keys, allowAnonymous, request, token, found))
+  return identified(keys, allowAnonymous, request, token, row)
+}
+
+function identified(
+  keys: ClientKeys,
+  allowAnonymous: boolean,
+  request: { remoteAddress: string | undefined },
+  token: string | undefined,
+  row: ClientKeyRow | undefined,
+): ClientIdentity | Promise<ClientIdentity> {
   if (row) {
     return {
       keyId: row.id,
@@ -38,13 +54,21 @@ export async function identify(
       limitKey: row,
     }
   }
-  const anyKey = allowAnonymous || (await keys.hasAny())
-  const anonymous = allowAnonymous || (!anyKey && isLoopback(request.remoteAddress))
-  if (!anonymous) {
-    throw ApiError.unauthorized(
-      token ? 'invalid, disabled or expired API key' : anyKey ? 'missing API key (Authorization: Bearer <key>)' : `no API key exists yet; ${HOW_TO}`,
-    )
-  }
+  if (allowAnonymous) return anonymousCaller(token)
+  const anyKey = keys.hasAny()
+  if (anyKey instanceof Promise) return anyKey.then((any) => anonymousIfAllowed(request, token, any))
+  return anonymousIfAllowed(request, token, anyKey)
+}
+
+/** Without ALLOW_ANONYMOUS, a caller without a key gets in only from loopback while no key exists. */
+function anonymousIfAllowed(request: { remoteAddress: string | undefined }, token: string | undefined, anyKey: boolean): ClientIdentity {
+  if (!anyKey && isLoopback(request.remoteAddress)) return anonymousCaller(token)
+  throw ApiError.unauthorized(
+    token ? 'invalid, disabled or expired API key' : anyKey ? 'missing API key (Authorization: Bearer <key>)' : `no API key exists yet; ${HOW_TO}`,
+  )
+}
+
+function anonymousCaller(token: string | undefined): ClientIdentity {
   return {
     keyId: null,
     userId: null,
