@@ -195,7 +195,8 @@ export class Relay {
     return new RelayFailure(summary, 'no_credential')
   }
 
-  private async start(candidate: Candidate, request: ChatRequest, lease: Lease, signal: AbortSignal, t0: number) {
+  /** Call the adapter; the stream once its first event came (not an async function: one promise per attempt). */
+  private start(candidate: Candidate, request: ChatRequest, lease: Lease, signal: AbortSignal, t0: number): Promise<RelayStream> {
     const { instance } = candidate
     // The adapter's own signal: the client's going away aborts it, and so does a silent upstream.
     const call = new AbortController()
@@ -205,22 +206,24 @@ export class Relay {
     const unlink = () => signal.removeEventListener('abort', forward)
     const ctx = callContext(instance, lease, call.signal, this.log)
     const dispatchMs = performance.now() - t0
+    let iterator: AsyncIterator<DeltaEvent>
     try {
       // Upstreams without function calling (web chats) get the tools in the prompt, and their
       // answer is read for calls; the stream and the conversation memory keep the client's view.
       const emulate = shouldEmulate(request, instance.settings)
       const answer = instance.adapter.chat(emulate ? emulateToolsRequest(request) : request, ctx)
-      const iterator = (emulate ? extractToolCalls(answer, extractOptionsFor(request)) : answer)[Symbol.asyncIterator]()
-      const first = await firstEvent(iterator, instance, call)
+      iterator = (emulate ? extractToolCalls(answer, extractOptionsFor(request)) : answer)[Symbol.asyncIterator]()
+    } catch (err) {
+      unlink()
+      return Promise.reject(err)
+    }
+    return firstEvent(iterator, instance, call, unlink, (first) => {
       if (first.done) throw protocolError(`${instance.name} returned an empty response`, { provider: instance.name })
       return new RelayStream(instance, candidate, request, lease.view.id, dispatchMs, first.value, iterator, (s) => {
         unlink()
         this.finish(s, lease)
       })
-    } catch (err) {
-      unlink()
-      throw err
-    }
+    })
   }
 
   private finish(stream: RelayStream, lease: Lease): void {
@@ -258,26 +261,44 @@ export class Relay {
 /**
  * The adapter's first event, which must come within the instance's timeout_ms: an upstream that
  * sends headers and then only keep-alive comments is a timeout like one that sends nothing (the
- * call is aborted, so its connection closes, and the relay fails over).
+ * call is aborted, so its connection closes, and the relay fails over). Resolves with what `open`
+ * makes of it; a failure (or `open` throwing) runs `failed` first.
  */
-function firstEvent(iterator: AsyncIterator<DeltaEvent>, instance: ProviderInstance, call: AbortController) {
+function firstEvent<T>(
+  iterator: AsyncIterator<DeltaEvent>,
+  instance: ProviderInstance,
+  call: AbortController,
+  failed: () => void,
+  open: (first: IteratorResult<DeltaEvent>) => T,
+): Promise<T> {
   // One promise and one timer per call, not Promise.race: this runs for every request.
-  return new Promise<IteratorResult<DeltaEvent>>((resolve, reject) => {
+  return new Promise<T>((resolve, reject) => {
+    let timedOut = false
+    const fail = (err: unknown) => {
+      failed()
+      reject(err)
+    }
     const ms = instance.settings.timeout_ms
     const timer = setTimeout(() => {
+      timedOut = true
       const err = upstreamTimeout(`${instance.name} sent no content within ${ms} ms`, { provider: instance.name })
-      reject(err)
+      fail(err)
       call.abort(err)
       iterator.return?.().catch(() => undefined)
     }, ms)
     iterator.next().then(
       (first) => {
         clearTimeout(timer)
-        resolve(first)
+        if (timedOut) return // a late first event: the attempt already failed (and was aborted)
+        try {
+          resolve(open(first))
+        } catch (err) {
+          fail(err)
+        }
       },
       (err: unknown) => {
         clearTimeout(timer)
-        reject(err)
+        if (!timedOut) fail(err)
       },
     )
   })

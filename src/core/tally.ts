@@ -10,12 +10,15 @@ export interface Usage {
   estimated: boolean
 }
 
+const NONE: ReadonlyMap<number, { id?: string; name: string; args: string }> = new Map()
+
 export class Tally {
   text = ''
   reasoning = ''
-  /** Tool calls by index, as they were streamed (names and arguments in pieces). */
-  readonly toolCalls = new Map<number, { id?: string; name: string; args: string }>()
-  citations: Citation[] = []
+  /** Tool calls by index, as they were streamed (names and arguments in pieces); made on the first. */
+  private calledTools: Map<number, { id?: string; name: string; args: string }> | undefined
+  /** Made on the first citations event (most answers have none). */
+  private cited: Citation[] | undefined
   conversation: { id: string; parentId?: string } | undefined
   finish: FinishReason | undefined
   upstreamUsage: { promptTokens: number; completionTokens: number; reasoningTokens?: number } | undefined
@@ -36,8 +39,9 @@ export class Tally {
         this.reasoning += e.text
         break
       case 'tool_call': {
-        const call = this.toolCalls.get(e.index)
-        if (!call) this.toolCalls.set(e.index, { ...(e.id ? { id: e.id } : {}), name: e.name ?? '', args: e.args })
+        this.calledTools ??= new Map()
+        const call = this.calledTools.get(e.index)
+        if (!call) this.calledTools.set(e.index, { ...(e.id ? { id: e.id } : {}), name: e.name ?? '', args: e.args })
         else {
           if (e.id) call.id = e.id
           if (e.name) call.name += e.name
@@ -54,12 +58,22 @@ export class Tally {
         this.conversation = e.parentId ? { id: e.id, parentId: e.parentId } : { id: e.id }
         break
       case 'citations':
-        this.citations.push(...e.items)
+        this.cited ??= []
+        this.cited.push(...e.items)
         break
       case 'finish':
         this.finish = e.reason
         break
     }
+  }
+
+  /** Tool calls by index (names and arguments joined); empty when the answer made none. */
+  get toolCalls(): ReadonlyMap<number, { id?: string; name: string; args: string }> {
+    return this.calledTools ?? NONE
+  }
+
+  get citations(): readonly Citation[] {
+    return this.cited ?? []
   }
 
   /** The calls in index order (names and arguments joined), for the remembered answer. */

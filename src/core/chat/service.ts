@@ -147,18 +147,16 @@ export class ChatService {
   }
 
   /** The relayed answer; a relay that fails settles the meter unbilled and throws the turn's failure. */
-  private async relay(t: TurnInput, plan: RoutePlan, model: string, messages: ChatMessage[], meter: Meter): Promise<RelayStream> {
+  private relay(t: TurnInput, plan: RoutePlan, model: string, messages: ChatMessage[], meter: Meter): Promise<RelayStream> {
     // When the balance bounds the answer, the upstream is told so (web chats are cut by the turn).
     const request: BaseRequest = { ...t.request, messages, requestedModel: model }
     if (meter.limit !== undefined) request.max_tokens = meter.limit
-    try {
-      return await this.deps.relay.open({ plan, request, signal: t.signal, passthroughTokens: t.caller.passthroughTokens })
-    } catch (err) {
+    return this.deps.relay.open({ plan, request, signal: t.signal, passthroughTokens: t.caller.passthroughTokens }).then(undefined, async (err: unknown) => {
       const failure = isAbortError(err) || t.signal.aborted ? new ChatFailure('aborted', 'the client went away') : ChatFailure.from(err)
       const errorClass = failure.kind === 'aborted' ? 'client_closed' : failure.kind
       await meter.finish({ status: failure.status, errorClass, bill: false })
       throw failure
-    }
+    })
   }
 
   /**
