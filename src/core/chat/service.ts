@@ -179,7 +179,6 @@ export class ChatService {
     }
     const plan = this.deps.router.resolve(model)
     if (!plan) throw new ChatFailure('model_not_found', `The model \`${model}\` does not exist or is not enabled`, { param: 'model' })
-    const isChat = (c: (typeof plan.candidates)[number]) => (c.spec.kind ?? 'chat') === 'chat'
     // The common plan is all chat: no filtered copy for it.
     if (plan.candidates.every(isChat)) return { model, plan }
     const candidates = plan.candidates.filter(isChat)
@@ -259,6 +258,9 @@ export class ChatService {
     }
   }
 }
+
+/** A candidate that answers chat (not an embedding or media model). */
+const isChat = (c: RoutePlan['candidates'][number]) => (c.spec.kind ?? 'chat') === 'chat'
 
 function lastText(messages: readonly ChatMessage[]): string | undefined {
   const last = messages.at(-1)
