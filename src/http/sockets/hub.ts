@@ -5,10 +5,10 @@
 // admit(), so the chat sockets and a later progress socket plug in the same way.
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { type RawData, WebSocket, WebSocketServer } from 'ws'
+import type { RawData, WebSocket, WebSocketServer } from 'ws'
 import type { z } from 'zod'
 import type { Logger } from '../../kit/log.js'
-import { sendNow } from './send.js'
+import { OPEN, sendNow } from './send.js'
 
 /** Why a socket is not served: sent as an error message, then the socket closes. */
 export class SocketRefusal extends Error {
@@ -54,25 +54,10 @@ export function readMessage<S extends z.ZodType>(ws: WebSocket, raw: RawData, is
   return undefined
 }
 
-/**
- * A socket that says when its closing handshake begins ('closing'): ws calls close() as soon as
- * the peer's close frame arrives, while 'close' waits for the TCP connection to end, which can
- * take seconds. Routes stop their work (abort the upstream call) on 'closing'.
- */
-export class RelaySocket extends WebSocket {
-  private closingSaid = false
-
-  override close(code?: number, data?: string | Buffer): void {
-    if (!this.closingSaid) {
-      this.closingSaid = true
-      this.emit('closing')
-    }
-    super.close(code, data)
-  }
-}
-
 export class SocketHub {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024, WebSocket: RelaySocket })
+  /** The `ws` server, made on the first upgrade (relay-socket.ts). */
+  private wss: WebSocketServer | undefined
+  private loading: Promise<WebSocketServer> | undefined
   private readonly routes = new Map<string, SocketRoute>()
   private readonly owners = new Map<string, number>()
   private readonly missedPong = new WeakSet<WebSocket>()
@@ -100,7 +85,21 @@ export class SocketHub {
     }
     // Admitted before the upgrade (a key may be looked up in the database): the client sends
     // nothing until it has the 101, so no message can arrive before the route listens.
-    void this.admit(route, req, url).then((admission) => this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(route, ws, admission)))
+    Promise.all([this.admit(route, req, url), this.server()]).then(
+      ([admission, wss]) => wss.handleUpgrade(req, socket, head, (ws) => this.serve(route, ws, admission)),
+      (err: unknown) => {
+        this.o.log.error(`socket ${route.path}: ${(err as Error).stack ?? err}`)
+        socket.destroy()
+      },
+    )
+  }
+
+  private server(): Promise<WebSocketServer> {
+    this.loading ??= import('./relay-socket.js').then(({ socketServer }) => {
+      this.wss = socketServer()
+      return this.wss
+    })
+    return this.loading
   }
 
   private async admit(route: SocketRoute, req: IncomingMessage, url: URL): Promise<Admission | SocketRefusal> {
@@ -116,7 +115,7 @@ export class SocketHub {
   closeAll(reason = 'server shutting down'): void {
     clearInterval(this.timer)
     this.timer = undefined
-    for (const ws of this.wss.clients) {
+    for (const ws of this.wss?.clients ?? []) {
       ws.close(1001, reason)
       // A peer that does not answer the close (or reads nothing) is cut off.
       setTimeout(() => ws.terminate(), 1000).unref()
@@ -124,7 +123,7 @@ export class SocketHub {
   }
 
   get open(): number {
-    return this.wss.clients.size
+    return this.wss?.clients.size ?? 0
   }
 
   private serve(route: SocketRoute, ws: WebSocket, admission: Admission | SocketRefusal): void {
@@ -164,13 +163,14 @@ export class SocketHub {
   }
 
   private pingAll(): void {
-    if (!this.wss.clients.size) {
+    const clients = this.wss?.clients
+    if (!clients?.size) {
       clearInterval(this.timer)
       this.timer = undefined
       return
     }
-    for (const ws of this.wss.clients) {
-      if (ws.readyState !== WebSocket.OPEN) continue
+    for (const ws of clients) {
+      if (ws.readyState !== OPEN) continue
       // No pong since the last ping: the peer is gone without a close (a dead network path).
       if (this.missedPong.has(ws)) {
         ws.terminate()
