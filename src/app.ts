@@ -29,7 +29,6 @@ import type { DoorServing } from './http/fast-lane.js'
 import { clientAuth } from './http/middleware/client-auth.js'
 import { confRoutes } from './http/conf.routes.js'
 import { mcpRoutes } from './http/mcp.routes.js'
-import { buildOpenApi } from './http/openapi.js'
 import { metricsRoutes } from './http/metrics.routes.js'
 import { modelRoutes } from './http/models.routes.js'
 import { requestIds } from './http/prepare.js'
@@ -137,6 +136,7 @@ export function createApp(s: Services) {
   if (s.config.admin.enabled) app.route('/', confRoutes(s))
   app.route('/', sessionRoutes(s.chat, s.keys, s.config.security.allow_anonymous, s.log))
   app.route('/', metricsRoutes(s))
-  app.route('/', systemRoutes(s, () => buildOpenApi(app.routes, prefix)))
+  // The document's builder and the route families' doc schemas load on the first request for it.
+  app.route('/', systemRoutes(s, () => import('./http/openapi.js').then((m) => m.buildOpenApi(app.routes, prefix))))
   return Object.assign(app, { serving, sockets: socketHub(s, serving.inflight) })
 }

@@ -42,7 +42,7 @@ export const systemDocs = (): RouteDoc[] => [
 ]
 
 /** `openapi` builds the document (openapi.ts); the app passes it, since it knows every route. */
-export function systemRoutes(s: Services, openapi: () => unknown) {
+export function systemRoutes(s: Services, openapi: () => Promise<unknown>) {
   const app = new Hono()
   const prefix = s.config.server.route_prefix
 
@@ -79,10 +79,14 @@ export function systemRoutes(s: Services, openapi: () => unknown) {
   })
 
   // Built on first request, once: the mounted routes do not change after the app is built.
-  let document: unknown
-  app.get('/openapi.json', (c) => {
-    document ??= openapi()
-    return c.json(document as object)
+  let document: Promise<unknown> | undefined
+  app.get('/openapi.json', async (c) => {
+    // A failed build is not kept: the next request tries again.
+    document ??= openapi().catch((err: unknown) => {
+      document = undefined
+      throw err
+    })
+    return c.json((await document) as object)
   })
   if (s.config.server.swagger) app.route('/', docsRoutes('/openapi.json'))
   return app
