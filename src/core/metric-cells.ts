@@ -19,7 +19,13 @@ interface Sample {
 
 export class CellMetric {
   readonly aggregator = 'sum'
-  private readonly cells = new Map<string, Cell>()
+  /** Every cell, in creation order (the exposition's order). */
+  private readonly cells: Cell[] = []
+  /**
+   * The cells by label values, one map level per label (the last level holds the cells): a lookup
+   * hashes each value once and builds no key string.
+   */
+  private readonly index = new Map<string, unknown>()
 
   private constructor(
     readonly name: string,
@@ -60,12 +66,13 @@ export class CellMetric {
   }
 
   reset(): void {
-    this.cells.clear()
+    this.cells.length = 0
+    this.index.clear()
   }
 
   async get(): Promise<{ name: string; help: string; type: MetricType; aggregator: string; values: Sample[] }> {
     const values: Sample[] = []
-    for (const cell of this.cells.values()) {
+    for (const cell of this.cells) {
       if (this.type === 'counter') values.push({ labels: cell.labels, value: cell.numbers[0]!, metricName: this.name })
       else this.histogramSamples(cell, values)
     }
@@ -86,8 +93,19 @@ export class CellMetric {
   }
 
   private cell(values: readonly string[]): Cell {
-    const key = values.length === 1 ? values[0]! : values.join('\u0001')
-    let cell = this.cells.get(key)
+    let level = this.index
+    const last = this.labelNames.length - 1
+    for (let i = 0; i < last; i++) {
+      const value = values[i] ?? ''
+      let next = level.get(value) as Map<string, unknown> | undefined
+      if (!next) {
+        next = new Map()
+        level.set(value, next)
+      }
+      level = next
+    }
+    const key = last < 0 ? '' : (values[last] ?? '')
+    let cell = level.get(key) as Cell | undefined
     if (!cell) {
       const labels: Record<string, string> = {}
       this.labelNames.forEach((n, i) => {
@@ -96,7 +114,8 @@ export class CellMetric {
       // Counter: the value. Histogram: each bucket, +Inf, sum, count.
       const size = this.type === 'counter' ? 1 : this.bounds.length + 3
       cell = { labels, numbers: new Float64Array(size) }
-      this.cells.set(key, cell)
+      level.set(key, cell)
+      this.cells.push(cell)
     }
     return cell
   }
