@@ -31,55 +31,21 @@ export class RelayStream {
     private readonly onDone: (s: RelayStream) => void,
   ) {}
 
-  /**
-   * The stream's events, first one included, observed by the tally as they pass. Hand-written
-   * rather than an async generator: it runs once per event of every stream.
-   */
+  /** The stream's events, first one included, observed by the tally as they pass. Iterate once. */
   events(): AsyncIterableIterator<DeltaEvent> & { return(): Promise<IteratorResult<DeltaEvent>> } {
-    let first: DeltaEvent | undefined = this.first
-    const finish = (outcome: Outcome) => this.finish(outcome)
-    const iterator = {
-      next: async (): Promise<IteratorResult<DeltaEvent>> => {
-        if (this.outcome !== undefined) return { done: true, value: undefined }
-        if (first) {
-          const event = first
-          first = undefined
-          this.tally.observe(event, performance.now())
-          return { done: false, value: event }
-        }
-        let next: IteratorResult<DeltaEvent>
-        try {
-          next = await this.iterator.next()
-        } catch (err) {
-          const outcome = isAbortError(err) ? 'aborted' : asUpstreamError(err, this.instance.name)
-          await this.iterator.return?.().catch(() => undefined)
-          await finish(outcome)
-          throw outcome === 'aborted' ? err : outcome
-        }
-        if (!next.done) this.tally.observe(next.value, performance.now())
-        else {
-          const finishing = finish('ok')
-          if (finishing) await finishing
-        }
-        return next
-      },
-      /** The consumer stopped early (client gone): stop the adapter and release the credential. */
-      return: async (): Promise<IteratorResult<DeltaEvent>> => {
-        if (this.outcome === undefined) {
-          await this.iterator.return?.().catch(() => undefined)
-          await finish('aborted')
-        }
-        return { done: true, value: undefined }
-      },
-      [Symbol.asyncIterator]() {
-        return iterator
-      },
-    }
-    return iterator
+    return new RelayEvents(this, this.first, this.iterator)
   }
 
-  /** Report the end; a promise only when the turn's settlement has writes to wait for. */
-  private finish(outcome: Outcome): void | Promise<void> {
+  /** Where the adapter's stream ends (RelayEvents): stop reading it and report the outcome. */
+  async failed(err: unknown): Promise<never> {
+    const outcome = isAbortError(err) ? 'aborted' : asUpstreamError(err, this.instance.name)
+    await this.iterator.return?.().catch(() => undefined)
+    await this.finish(outcome)
+    throw outcome === 'aborted' ? err : outcome
+  }
+
+  /** Report the end, once (RelayEvents, cut); a promise only when the settlement has writes to wait for. */
+  finish(outcome: Outcome): void | Promise<void> {
     if (this.outcome !== undefined) return
     this.outcome = outcome
     this.onDone(this)
@@ -95,5 +61,53 @@ export class RelayStream {
     this.tally.observe({ type: 'finish', reason }, performance.now())
     await this.iterator.return?.().catch(() => undefined)
     await this.finish('ok')
+  }
+}
+
+/**
+ * One reading of a relayed answer. A class rather than an object of closures: it is made for
+ * every request, and its next() runs once per event of every stream.
+ */
+class RelayEvents implements AsyncIterableIterator<DeltaEvent> {
+  constructor(
+    private readonly stream: RelayStream,
+    private first: DeltaEvent | undefined,
+    private readonly iterator: AsyncIterator<DeltaEvent>,
+  ) {}
+
+  async next(): Promise<IteratorResult<DeltaEvent>> {
+    const { stream } = this
+    if (stream.outcome !== undefined) return { done: true, value: undefined }
+    const first = this.first
+    if (first) {
+      this.first = undefined
+      stream.tally.observe(first, performance.now())
+      return { done: false, value: first }
+    }
+    let next: IteratorResult<DeltaEvent>
+    try {
+      next = await this.iterator.next()
+    } catch (err) {
+      return stream.failed(err)
+    }
+    if (!next.done) stream.tally.observe(next.value, performance.now())
+    else {
+      const finishing = stream.finish('ok')
+      if (finishing) await finishing
+    }
+    return next
+  }
+
+  /** The consumer stopped early (client gone): stop the adapter and release the credential. */
+  async return(): Promise<IteratorResult<DeltaEvent>> {
+    if (this.stream.outcome === undefined) {
+      await this.iterator.return?.().catch(() => undefined)
+      await this.stream.finish('aborted')
+    }
+    return { done: true, value: undefined }
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this
   }
 }
