@@ -5,6 +5,7 @@
 import { performance } from 'node:perf_hooks'
 import { UpstreamError, isAbortError, protocolError, upstreamTimeout } from '../kit/errors.js'
 import type { Logger } from '../kit/log.js'
+import { andThen } from '../kit/maybe.js'
 import type { CallContext, ChatRequest, DeltaEvent } from '../kit/types.js'
 import { callContext } from './call-context.js'
 import type { ConversationMemory, KnownConversation } from './conversations.js'
@@ -80,13 +81,8 @@ export class Relay {
       const attempt = this.fresh(candidate, input.passthroughTokens)
       attempt.request = request
       if (!candidate.instance.settings.multi_turn) return attempt
-      const known = this.conversations.lookup(candidate.instance.name, request.model, request.messages)
-      if (!(known instanceof Promise)) {
+      return andThen(this.conversations.lookup(candidate.instance.name, request.model, request.messages), (known) => {
         attempt.known = known
-        return attempt
-      }
-      return known.then((found) => {
-        attempt.known = found
         return attempt
       })
     }

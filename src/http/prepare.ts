@@ -78,9 +78,8 @@ function prepare(o: PrepareOptions, raw: RawRequest, traits: DoorTraits, headers
   } catch (err) {
     return Promise.reject(err)
   }
-  if (caller instanceof Promise) return caller.then((c) => readBody(o, raw, traits).then((body) => admit(o, raw, c, body, headers)))
-  const known = caller
-  return readBody(o, raw, traits).then((body) => admit(o, raw, known, body, headers))
+  const withBody = (known: Caller) => readBody(o, raw, traits).then((body) => admit(o, raw, known, body, headers))
+  return caller instanceof Promise ? caller.then(withBody) : withBody(caller)
 }
 
 /** The prepared request, once its rate limits (if any) let it in. */

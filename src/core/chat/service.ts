@@ -10,6 +10,7 @@ import type { RoutePlan, Router } from '../router.js'
 import { SessionBusy, type Sessions } from '../sessions.js'
 import type { Caller } from './caller.js'
 import { ChatFailure } from './failure.js'
+import { andThen } from '../../kit/maybe.js'
 import { estimatePromptTokens } from '../../kit/tokens.js'
 import { Meter } from '../meter.js'
 import { ChatTurn } from './turn.js'
@@ -169,8 +170,7 @@ export class ChatService {
 
   /** The model and its route plan; synchronous unless the model is the user's default (a lookup). */
   private route(caller: Caller, requested: string | null | undefined, userId: string | null): Routed | Promise<Routed> {
-    const model = this.modelFor(requested, userId)
-    return model instanceof Promise ? model.then((m) => this.planFor(caller, m)) : this.planFor(caller, model)
+    return andThen(this.modelFor(requested, userId), (model) => this.planFor(caller, model))
   }
 
   private planFor(caller: Caller, model: string): Routed {

@@ -4,6 +4,7 @@ import type { MiddlewareHandler } from 'hono'
 import type { Caller } from '../../core/chat/caller.js'
 import type { ClientKeys } from '../../core/client-keys.js'
 import type { ClientKeyRow } from '../../db/keys.repo.js'
+import { andThen } from '../../kit/maybe.js'
 import { ApiError } from '../errors.js'
 import { isLoopback, remoteAddress } from '../body.js'
 
@@ -33,8 +34,7 @@ export function identify(
 ): ClientIdentity | Promise<ClientIdentity> {
   const token = bearerOf(request.authorization) ?? request.apiKey
   const row = token ? keys.verify(token) : undefined
-  if (row instanceof Promise) return row.then((found) => identified(keys, allowAnonymous, request, token, found))
-  return identified(keys, allowAnonymous, request, token, row)
+  return andThen(row, (found) => identified(keys, allowAnonymous, request, token, found))
 }
 
 function identified(
@@ -55,9 +55,7 @@ function identified(
     }
   }
   if (allowAnonymous) return anonymousCaller(token)
-  const anyKey = keys.hasAny()
-  if (anyKey instanceof Promise) return anyKey.then((any) => anonymousIfAllowed(request, token, any))
-  return anonymousIfAllowed(request, token, anyKey)
+  return andThen(keys.hasAny(), (anyKey) => anonymousIfAllowed(request, token, anyKey))
 }
 
 /** Without ALLOW_ANONYMOUS, a caller without a key gets in only from loopback while no key exists. */
