@@ -54,40 +54,36 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
       },
     }
   }
-  if (dialect === 'postgres') {
-    const admin = new pg.Client({ connectionString: PG_ADMIN })
-    await reach('PostgreSQL on 127.0.0.1:5432 (user postgres)', async () => {
-      await admin.connect()
-      await admin.query(`create database ${name}`)
-    })
-    const url = `postgres://postgres@127.0.0.1:5432/${name}`
-    const target = { dialect, url } as const
-    return {
-      target,
-      url,
-      open: () => open(target),
-      drop: async () => {
-        await closeAll()
-        await admin.query(`drop database if exists ${name} with (force)`)
-        await admin.end()
-      },
-    }
-  }
-  const admin = await reach('MariaDB/MySQL on 127.0.0.1:3306 (user root)', async () => {
-    const connection = await mysql.createConnection(MYSQL_ADMIN)
-    await connection.query(`create database ${name} character set utf8mb4`)
-    return connection
-  })
-  const url = `mysql://root@127.0.0.1:3306/${name}`
-  const target = { dialect, url } as const
+  // A server engine: its admin connection creates the database now and removes it at the end.
+  const server =
+    dialect === 'postgres'
+      ? await reach('PostgreSQL on 127.0.0.1:5432 (user postgres)', async () => {
+          const admin = new pg.Client({ connectionString: PG_ADMIN })
+          await admin.connect()
+          await admin.query(`create database ${name}`)
+          const remove = async () => {
+            await admin.query(`drop database if exists ${name} with (force)`)
+            await admin.end()
+          }
+          return { url: `postgres://postgres@127.0.0.1:5432/${name}`, remove }
+        })
+      : await reach('MariaDB/MySQL on 127.0.0.1:3306 (user root)', async () => {
+          const admin = await mysql.createConnection(MYSQL_ADMIN)
+          await admin.query(`create database ${name} character set utf8mb4`)
+          const remove = async () => {
+            await admin.query(`drop database if exists ${name}`)
+            await admin.end()
+          }
+          return { url: `mysql://root@127.0.0.1:3306/${name}`, remove }
+        })
+  const target = { dialect, url: server.url } as const
   return {
     target,
-    url,
+    url: server.url,
     open: () => open(target),
     drop: async () => {
       await closeAll()
-      await admin.query(`drop database if exists ${name}`)
-      await admin.end()
+      await server.remove()
     },
   }
 }
