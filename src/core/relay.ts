@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks'
 import { UpstreamError, isAbortError, protocolError, upstreamTimeout } from '../kit/errors.js'
 import type { Logger } from '../kit/log.js'
 import { andThen } from '../kit/maybe.js'
+import { giveBackController, takeController } from '../kit/abort-pool.js'
 import type { CallContext, ChatRequest, DeltaEvent } from '../kit/types.js'
 import { callContext } from './call-context.js'
 import type { ConversationMemory, KnownConversation } from './conversations.js'
@@ -195,11 +196,15 @@ export class Relay {
   private start(candidate: Candidate, request: ChatRequest, lease: Lease, signal: AbortSignal, t0: number): Promise<RelayStream> {
     const { instance } = candidate
     // The adapter's own signal: the client's going away aborts it, and so does a silent upstream.
-    const call = new AbortController()
+    const call = takeController()
     const forward = () => call.abort(signal.reason)
     if (signal.aborted) forward()
     else signal.addEventListener('abort', forward)
-    const unlink = () => signal.removeEventListener('abort', forward)
+    // The attempt is over: the controller goes back for another (kept only if nothing watches it).
+    const unlink = () => {
+      signal.removeEventListener('abort', forward)
+      giveBackController(call)
+    }
     const ctx = callContext(instance, lease, call.signal, this.log)
     const dispatchMs = performance.now() - t0
     let iterator: AsyncIterator<DeltaEvent>
@@ -278,8 +283,8 @@ function firstEvent<T>(
     const timer = setTimeout(() => {
       timedOut = true
       const err = upstreamTimeout(`${instance.name} sent no content within ${ms} ms`, { provider: instance.name })
+      call.abort(err) // before fail(): an aborted controller is never given back
       fail(err)
-      call.abort(err)
       iterator.return?.().catch(() => undefined)
     }, ms)
     iterator.next().then(

@@ -2,6 +2,7 @@
 // app (every route) or the Node fast lane (POST /v1/chat/completions, the hot path).
 import type { ServerResponse } from 'node:http'
 import type { Context } from 'hono'
+import { giveBackController, takeController } from '../kit/abort-pool.js'
 
 const EXPOSED = 'X-Request-Id, Server-Timing'
 
@@ -24,11 +25,12 @@ export type InFlight = Set<AbortController>
 
 /** Aborts when the client goes away before the response is complete (or the shutdown stops it). */
 export function abortOnClose(outgoing: ServerResponse, inflight: InFlight): AbortSignal {
-  const controller = new AbortController()
+  const controller = takeController()
   inflight.add(controller)
   outgoing.once('close', () => {
     inflight.delete(controller)
     if (!outgoing.writableFinished) controller.abort(new DOMException('client disconnected', 'AbortError'))
+    else giveBackController(controller)
   })
   return controller.signal
 }

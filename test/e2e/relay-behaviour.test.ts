@@ -7,6 +7,7 @@ import { type TestApp, startTestApp } from '../helpers/app.js'
 import { memoryProvider } from '../helpers/memory-provider.js'
 import { providers } from '../../providers/index.js'
 import { sqliteOf } from '../../src/db/client.js'
+import { idleControllers } from '../../src/kit/abort-pool.js'
 
 const mem = memoryProvider('mem-web', [{ id: 'mem', suffixes: ['search'] }])
 const once = memoryProvider('once-web', [{ id: 'once' }])
@@ -73,6 +74,32 @@ describe('usage records', () => {
     await app.services.recorder.flush()
     const count = sqliteOf(app.services.db).prepare('select count(*) as n from usage_records where request_id = ?').get(row.requestId)
     expect(count).toEqual({ n: 1 })
+  })
+
+  it('uses the abort controllers of finished requests again, and a reused one still aborts the upstream', async () => {
+    const ask = () => app.openai().chat.completions.create({ model: 'fake-model', messages: [{ role: 'user', content: 'x' }] })
+    for (let i = 0; i < 3; i++) await ask()
+    // the door's controller and the attempt's come back once the response is over
+    await expect.poll(() => idleControllers()).toBeGreaterThanOrEqual(2)
+    await new Promise((settled) => setTimeout(settled, 20)) // the last response's 'close' has run
+    const idle = idleControllers()
+    const before = fake.closedEarly
+    const controller = new AbortController()
+    const res = await fetch(`${app.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'hang', messages: [{ role: 'user', content: 'x' }], stream: true }),
+      signal: controller.signal,
+    })
+    const reader = res.body!.getReader()
+    await reader.read()
+    expect(idleControllers()).toBe(idle - 2) // this request holds two reused controllers
+    controller.abort()
+    await expect.poll(() => fake.closedEarly, { timeout: 3000 }).toBe(before + 1)
+    expect((await record(res)).status).toBe(499)
+    // aborted controllers are never given back: the next request is served as usual
+    expect(idleControllers()).toBe(idle - 2)
+    expect((await ask()).choices[0]!.message.content).toBeTruthy()
   })
 })
 
