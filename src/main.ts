@@ -1,4 +1,5 @@
 // Entry point: load config → open db + migrate → createApp → serve; graceful SIGTERM.
+import { setFlagsFromString } from 'node:v8'
 import { providers } from '../providers/index.js'
 import { createApp } from './app.js'
 import { databaseTarget, describeTarget } from './config/database.js'
@@ -9,6 +10,15 @@ import { pruneOld, recoverAtStart, startMaintenance } from './core/maintenance.j
 import { serveApp } from './http/fast-lane.js'
 import { VERSION, createServices } from './services.js'
 import { shutdownGracefully } from './shutdown.js'
+
+// V8's allocation-site pretenuring watches which sites' objects survive young collections and,
+// past a threshold, allocates theirs in the old generation from then on. Under load a relay's
+// per-request objects (alive across a collection or two while their upstream answers) can trip
+// it; each such object then holds the rest of its request into the old generation, which doubled
+// the bytes promoted per request and the full collections in some runs and not others. Without
+// it, promotion is steady and about half (README, Benchmark, "2026-12-05"). It cannot be given in
+// NODE_OPTIONS, so it is set here, before any request.
+setFlagsFromString('--no-allocation-site-pretenuring')
 
 async function start() {
   const config = loadConfig()
