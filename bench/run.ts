@@ -1,15 +1,19 @@
-// npm run bench [-- --seconds=5 --tsx --entry=other/dist/src/main.js --node-args='--max-semi-space-size=2' --no-pow | --profile[=DIR] | --postgres --redis]
+// npm run bench [-- --seconds=5 --tsx --entry=other/dist/src/main.js --node-args='--max-semi-space-size=2' --no-pow | --profile[=DIR] | --postgres --redis
+//                 | --ab=other/dist/src/main.js --rounds=20]
 // Direct-to-upstream vs through Freeway, non-stream and stream, at 50 connections and on one
 // sequential connection; the relay's CPU per request and RSS from /proc; targets marked PASS/FAIL.
 // --profile instead runs the relay under node --cpu-prof at 50 connections, once per response
 // kind, and prints where its CPU time goes per request. --postgres and/or --redis instead compare
-// the SQLite default with the shared stores, both billed and limited (bench/store-compare.ts).
+// the SQLite default with the shared stores, both billed and limited (bench/store-compare.ts). --ab
+// instead loads this build and another in turns, one second each, and prints the median ratio of
+// their CPU per request (bench/ab.ts): the comparison that holds on a host whose speed drifts.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { compareBuilds } from './ab.js'
 import { type LoadResult, chatBody, concurrent, sequential } from './load.js'
 import { PeakSampler, cpuMs, hasProc, hasTaskset, pin, rssMb, selfCpuMs, systemBusyMs } from './proc.js'
 import { printSummary } from './profile.js'
@@ -87,7 +91,14 @@ async function main(): Promise<void> {
     return
   }
   if (!tsx && !entry) ensureBuilt(log)
+  const other = argValue('ab')
+  if (other && (tsx || arg('profile'))) throw new BenchSetupError('--ab does not combine with --tsx or --profile')
   const upstream = await startUpstream(loadCpus)
+  if (other) {
+    const rounds = Number(argValue('rounds') ?? 20)
+    await compareBuilds({ upstreamPort: upstream.port, cpus: relayCpus, nodeArgs, entries: [entry, resolve(other)], rounds, log }).finally(upstream.stop)
+    return
+  }
   if (arg('profile')) {
     try {
       await profileRun(upstream.port, relayCpus, tsx, nodeArgs, entry)

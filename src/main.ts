@@ -14,10 +14,10 @@ import { shutdownGracefully } from './shutdown.js'
 // V8's allocation-site pretenuring watches which sites' objects survive young collections and,
 // past a threshold, allocates theirs in the old generation from then on. Under load a relay's
 // per-request objects (alive across a collection or two while their upstream answers) can trip
-// it; each such object then holds the rest of its request into the old generation, which doubled
-// the bytes promoted per request and the full collections in some runs and not others. Without
-// it, promotion is steady and about half (README, Benchmark, "2026-12-05"). It cannot be given in
-// NODE_OPTIONS, so it is set here, before any request.
+// it; each such object then holds the rest of its request into the old generation: some runs
+// promoted 2.4 times the bytes per request, and ran as many more full collections, as others.
+// Without it every run promotes the same (README, Benchmark, "2026-12-05"). NODE_OPTIONS refuses
+// the flag, so it is set here, before any request.
 setFlagsFromString('--no-allocation-site-pretenuring')
 
 async function start() {
