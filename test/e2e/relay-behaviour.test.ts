@@ -40,6 +40,19 @@ const record = async (res: Response | { headers: Headers }) => {
   return (await findUsageByRequest(app.services.db, id))!
 }
 
+/** A stream from an upstream that never finishes, its first bytes read; abort the controller to leave. */
+async function hangingStream() {
+  const controller = new AbortController()
+  const res = await fetch(`${app.baseURL}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'hang', messages: [{ role: 'user', content: 'x' }], stream: true }),
+    signal: controller.signal,
+  })
+  await res.body!.getReader().read()
+  return { res, controller }
+}
+
 describe('usage records', () => {
   it('records upstream usage exactly once per request', async () => {
     const { response } = await app.openai().chat.completions.create({ model: 'fake-model', messages: [{ role: 'user', content: 'x' }] }).withResponse()
@@ -58,15 +71,7 @@ describe('usage records', () => {
 
   it('writes one record for a client that disconnects mid-stream, and aborts the upstream', async () => {
     const before = fake.closedEarly
-    const controller = new AbortController()
-    const res = await fetch(`${app.baseURL}/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'hang', messages: [{ role: 'user', content: 'x' }], stream: true }),
-      signal: controller.signal,
-    })
-    const reader = res.body!.getReader()
-    await reader.read()
+    const { res, controller } = await hangingStream()
     controller.abort()
     await expect.poll(() => fake.closedEarly, { timeout: 3000 }).toBe(before + 1)
     const row = await record(res)
@@ -84,15 +89,7 @@ describe('usage records', () => {
     await new Promise((settled) => setTimeout(settled, 20)) // the last response's 'close' has run
     const idle = idleControllers()
     const before = fake.closedEarly
-    const controller = new AbortController()
-    const res = await fetch(`${app.baseURL}/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'hang', messages: [{ role: 'user', content: 'x' }], stream: true }),
-      signal: controller.signal,
-    })
-    const reader = res.body!.getReader()
-    await reader.read()
+    const { res, controller } = await hangingStream()
     expect(idleControllers()).toBe(idle - 2) // this request holds two reused controllers
     controller.abort()
     await expect.poll(() => fake.closedEarly, { timeout: 3000 }).toBe(before + 1)
