@@ -200,8 +200,9 @@ export class Relay {
     const forward = () => call.abort(signal.reason)
     if (signal.aborted) forward()
     else signal.addEventListener('abort', forward)
-    // The attempt is over: the controller goes back for another (kept only if nothing watches it).
-    const unlink = () => {
+    // The attempt is over: stop following the client, and the controller goes back for another
+    // attempt (kept only if nothing watches it any more).
+    const endAttempt = () => {
       signal.removeEventListener('abort', forward)
       giveBackController(call)
     }
@@ -215,13 +216,13 @@ export class Relay {
       const answer = instance.adapter.chat(emulate ? emulateToolsRequest(request) : request, ctx)
       iterator = (emulate ? extractToolCalls(answer, extractOptionsFor(request)) : answer)[Symbol.asyncIterator]()
     } catch (err) {
-      unlink()
+      endAttempt()
       return Promise.reject(err)
     }
-    return firstEvent(iterator, instance, call, unlink, (first) => {
+    return firstEvent(iterator, instance, call, endAttempt, (first) => {
       if (first.done) throw protocolError(`${instance.name} returned an empty response`, { provider: instance.name })
       return new RelayStream(instance, candidate, request, lease.view.id, dispatchMs, first.value, iterator, (s) => {
-        unlink()
+        endAttempt()
         this.finish(s, lease)
       })
     })
